@@ -1,0 +1,82 @@
+/**
+ * A thin layer between the engine and @pulumi/policy's gRPC service, installed before the pack
+ * starts its server:
+ * - Configure: the whole pack config is validated (unknown policy names, bad settings) and
+ *   rejected with a message naming each bad key; @pulumi/policy alone would accept anything.
+ * - Analyze / AnalyzeStack: resources of types no policy reads are answered for at once (Analyze)
+ *   or left out before @pulumi/policy deserializes them once per stack policy (AnalyzeStack).
+ *   A pack guarding a handful of types then costs the engine about what an empty pack costs.
+ */
+import * as path from "path";
+import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../config";
+import type { Guard } from "./guard";
+import type { PackState } from "./pack-state";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the gRPC service types are untyped JS here. */
+type Handler = (call: any, callback: (error: unknown, response?: unknown) => void) => void;
+
+const INVALID_ARGUMENT = 3;
+
+/** @grpc/grpc-js exactly as @pulumi/policy resolves it, so that the patched class is the one it uses. */
+function policyGrpc(): {
+  Server: { prototype: { addService: (service: any, impl: Record<string, Handler>) => void } };
+} {
+  const policyDir = path.dirname(require.resolve("@pulumi/policy"));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from @pulumi/policy's folder
+  return require(require.resolve("@grpc/grpc-js", { paths: [policyDir] }));
+}
+
+export function installEngineGate(guard: Guard, state: PackState): void {
+  const prototype = policyGrpc().Server.prototype;
+  const addService = prototype.addService;
+  prototype.addService = function (service, impl) {
+    const isAnalyzer = typeof impl.analyze === "function" && typeof impl.configure === "function";
+    return addService.call(this, service, isAnalyzer ? gate(service, impl, guard, state) : impl);
+  };
+}
+
+function gate(
+  service: any,
+  impl: Record<string, Handler>,
+  guard: Guard,
+  state: PackState,
+): Record<string, Handler> {
+  const AnalyzeResponse = service.analyze.responseType;
+  return {
+    ...impl,
+    configure: (call, callback) => {
+      const entries = new Map<string, RawPolicyConfig>();
+      for (const [name, value] of call.request.getPolicyconfigMap().entries() as Iterable<[string, any]>) {
+        entries.set(name, {
+          enforcementLevel: levelName(value.getEnforcementlevel()),
+          properties: value.getProperties()?.toJavaScript() ?? {},
+        });
+      }
+      try {
+        state.settings = parsePackConfig(entries, guard.settings);
+      } catch (error) {
+        if (!(error instanceof InvalidConfigError)) throw error;
+        callback({ code: INVALID_ARGUMENT, details: error.message, message: error.message });
+        return;
+      }
+      impl.configure(call, callback);
+    },
+    analyze: (call, callback) => {
+      if (!guard.relevantTypes.has(call.request.getType())) {
+        callback(null, new AnalyzeResponse());
+        return;
+      }
+      impl.analyze(call, callback);
+    },
+    analyzeStack: (call, callback) => {
+      const resources: any[] = call.request.getResourcesList();
+      call.request.setResourcesList(resources.filter((r) => guard.relevantTypes.has(r.getType())));
+      impl.analyzeStack(call, callback);
+    },
+  };
+}
+
+/** The proto enum's names, as the pack config spells them. */
+function levelName(level: number): string {
+  return ["advisory", "mandatory", "disabled", "remediate"][level] ?? `unknown level ${level}`;
+}

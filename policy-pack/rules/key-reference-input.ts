@@ -1,0 +1,17 @@
+import type { GuardedResourceType, ResourceFamily } from "../catalog";
+import type { Unknown } from "../values";
+
+/** What the key-reference rules read: one guarded resource, normalised across both providers. */
+export interface KeyReferenceInput {
+  readonly family: ResourceFamily;
+  readonly type: GuardedResourceType;
+  /** The key property's value: plain JSON, or UNKNOWN during preview. */
+  readonly key: unknown;
+  /** The region the resource is created in; undefined when nothing says. */
+  readonly region: string | Unknown | undefined;
+}
+
+/** `kmsKeyIdentifier` or `serverSideEncryptionConfiguration.kmsKeyArn`, as the SDK spells it. */
+export function keyPropertyName(input: KeyReferenceInput): string {
+  return input.type.keyProperty.join(".");
+}
