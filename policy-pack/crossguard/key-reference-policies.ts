@@ -1,9 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { familyOf, guardedType, type ResourceFamily } from "../catalog";
-import { resolveRegion } from "../resource-region";
 import type { Rule } from "../rule";
-import type { KeyReferenceInput } from "../rules/key-reference-input";
-import { readPath } from "../values";
+import { keyReferenceInput, type KeyReferenceInput } from "../rules/key-reference-input";
 import { deliverOutcome, evaluateSafely } from "./outcome";
 import type { PackState } from "./pack-state";
 import { policyMetadata } from "./policy-metadata";
@@ -20,13 +18,7 @@ export function keyReferencePolicy(
     validateResource: (args, reportViolation) => {
       const type = guardedType(args.type);
       if (type === undefined || familyOf(args.type) !== family) return;
-      const props = rawProps(args.props);
-      const input: KeyReferenceInput = {
-        family,
-        type,
-        key: readPath(props, type.keyProperty),
-        region: resolveRegion(type, props, rawProps(args.provider?.props), state.stackConfig),
-      };
+      const input = keyReferenceInput(family, type, rawProps(args.props), rawProps(args.provider?.props), state.stackConfig);
       deliverOutcome(rule, { displayName: type.displayName, name: args.name }, evaluateSafely(rule, input), {
         violation: (message) => reportViolation(message),
         skipped: (reason) => args.notApplicable(reason),

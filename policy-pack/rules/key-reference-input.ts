@@ -1,5 +1,6 @@
 import type { GuardedResourceType, ResourceFamily } from "../catalog";
-import type { Unknown } from "../values";
+import { resolveRegion } from "../resource-region";
+import { readPath, type Unknown } from "../values";
 
 /** What the key-reference rules read: one guarded resource, normalised across both providers. */
 export interface KeyReferenceInput {
@@ -14,4 +15,23 @@ export interface KeyReferenceInput {
 /** `kmsKeyIdentifier` or `serverSideEncryptionConfiguration.kmsKeyArn`, as the SDK spells it. */
 export function keyPropertyName(input: KeyReferenceInput): string {
   return input.type.keyProperty.join(".");
+}
+
+/**
+ * Normalises a resource's raw properties (engine wire form: sentinels and secret wrappers allowed)
+ * into what the key-reference rules read. Every front end builds rule input through here.
+ */
+export function keyReferenceInput(
+  family: ResourceFamily,
+  type: GuardedResourceType,
+  props: unknown,
+  providerProps: unknown,
+  stackConfig: Readonly<Record<string, unknown>>,
+): KeyReferenceInput {
+  return {
+    family,
+    type,
+    key: readPath(props, type.keyProperty),
+    region: resolveRegion(type, props, providerProps, stackConfig),
+  };
 }
