@@ -18,7 +18,13 @@ export type KeyReference =
       readonly multiRegion: boolean;
     }
   | { readonly form: "aws-managed-alias"; readonly asArn: boolean }
-  | { readonly form: "customer-alias"; readonly asArn: boolean }
+  | {
+      readonly form: "customer-alias";
+      readonly asArn: boolean;
+      /** Partition and region of an alias ARN (an alias name resolves in the caller's region). */
+      readonly partition?: string;
+      readonly region?: string;
+    }
   | { readonly form: "key-id"; readonly multiRegion: boolean }
   | { readonly form: "malformed-arn" }
   | { readonly form: "unrecognised" };
@@ -70,9 +76,12 @@ export function classifyKeyReference(value: unknown): KeyReference {
   const arn = parseArn(text);
   if (!arn || arn.service !== "kms") return { form: "malformed-arn" };
   if (arn.resource.startsWith("alias/")) {
-    return arn.resource.startsWith("alias/aws/")
-      ? { form: "aws-managed-alias", asArn: true }
-      : { form: "customer-alias", asArn: true };
+    if (arn.resource.startsWith("alias/aws/")) return { form: "aws-managed-alias", asArn: true };
+    const wellFormedAlias =
+      KEY_ARN_PARTITIONS.has(arn.partition) && REGION.test(arn.region) && ACCOUNT_ID.test(arn.accountId);
+    return wellFormedAlias
+      ? { form: "customer-alias", asArn: true, partition: arn.partition, region: arn.region }
+      : { form: "malformed-arn" };
   }
   const keyId = arn.resource.startsWith("key/") ? arn.resource.slice("key/".length) : "";
   const wellFormed =

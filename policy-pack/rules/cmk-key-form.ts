@@ -1,33 +1,46 @@
 import { classifyKeyReference, type KeyReference } from "../key-reference";
 import { compliant, nonCompliant, notApplicable, undetermined, type Rule, type RuleOutcome } from "../rule";
 import type { ResourceFamily } from "../catalog";
+import {
+  describeKeyForms,
+  familyRuleMetadata,
+  onlyKeyArns,
+  setKeyFix,
+  skipUnlessKeyApplies,
+} from "./cmk-common";
 import { keyPropertyName, type KeyReferenceInput } from "./key-reference-input";
 
-const ARN_SHAPE = "arn:<partition>:kms:<region>:<account-id>:key/<key-id>";
-
 /**
- * The key must be referenced by its full key ARN: the API (and CloudFormation's pattern for
- * AWS::DataZone::Domain.KmsKeyIdentifier) rejects aliases and bare ids, and an `alias/aws/...`
- * names an AWS-managed key, which is not customer-managed at all.
+ * The key must be referenced in a form the resource's API accepts (catalog `acceptedKeyForms`,
+ * sourced per type), and never as an `alias/aws/...`: that names an AWS-managed key, which is not
+ * customer-managed at all. Families whose every type takes only key ARNs keep the policy name
+ * `<family>-cmk-key-arn`; the others are `<family>-cmk-key-form`.
  */
 export function cmkKeyForm(family: ResourceFamily): Rule<KeyReferenceInput> {
+  const arnsOnly = family.types.every((t) => onlyKeyArns(t.acceptedKeyForms));
   return {
-    id: `${family.id}-cmk-key-arn`,
-    title: `${family.title} must reference their customer-managed key by key ARN`,
-    rationale: `${family.why} Only a full key ARN is accepted; an alias or an AWS-managed key is not a customer-managed key reference.`,
-    fix: `Set the key property to the key's ARN (${ARN_SHAPE}), e.g. \`key.arn\`.`,
-    compliance: family.compliance,
-    risk: family.risk,
-    severity: "high",
-    defaultLevel: "mandatory",
+    id: `${family.id}-${arnsOnly ? "cmk-key-arn" : "cmk-key-form"}`,
+    title: arnsOnly
+      ? `${family.title} must reference their customer-managed key by key ARN`
+      : `${family.title} must reference a customer-managed key in a form their API accepts`,
+    rationale: arnsOnly
+      ? `${family.why} Only a full key ARN is accepted; an alias or an AWS-managed key is not a customer-managed key reference.`
+      : `${family.why} An \`alias/aws/...\` names an AWS-managed key, which is not a customer-managed key.`,
+    fix: arnsOnly
+      ? "Set the key property to the key's ARN, e.g. `key.arn`."
+      : "Set the key property to the ARN of a customer-managed key, e.g. `key.arn`.",
+    ...familyRuleMetadata(family),
     evaluate(input) {
-      return judge(classifyKeyReference(input.key), keyPropertyName(input));
+      return skipUnlessKeyApplies(input) ?? judge(classifyKeyReference(input.key), input);
     },
   };
 }
 
-function judge(reference: KeyReference, property: string): RuleOutcome {
-  const useKeyArn = `Set \`${property}\` to the key ARN (${ARN_SHAPE}), e.g. \`${property}: key.arn\`.`;
+function judge(reference: KeyReference, input: KeyReferenceInput): RuleOutcome {
+  const property = keyPropertyName(input);
+  const accepted = input.type.acceptedKeyForms;
+  const needs = `the API accepts only ${describeKeyForms(accepted)}`;
+  const fix = setKeyFix(input);
   switch (reference.form) {
     case "key-arn":
       return compliant;
@@ -38,30 +51,28 @@ function judge(reference: KeyReference, property: string): RuleOutcome {
     case "aws-managed-alias":
       return nonCompliant(
         `\`${property}\` names an AWS-managed key (an \`alias/aws/...\` alias${reference.asArn ? " ARN" : ""}), which is not a customer-managed key: you cannot control its policy, rotation or deletion.`,
-        "Create a customer-managed symmetric KMS key (the sample stack's WorkspaceKey component) and " +
-          useKeyArn,
+        `Create a customer-managed symmetric KMS key and ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
       );
     case "customer-alias":
+      if (accepted.includes(reference.asArn ? "alias-arn" : "alias-name")) return compliant;
       return nonCompliant(
-        `\`${property}\` is a KMS alias${reference.asArn ? " ARN" : ""}; the API accepts only a key ARN.`,
-        `Use the alias's target key ARN instead (\`alias.targetKeyArn\`, or \`key.arn\`). ${useKeyArn}`,
+        `\`${property}\` is a KMS alias${reference.asArn ? " ARN" : ""}; ${needs}.`,
+        `Use the alias's target key instead (\`alias.targetKeyArn\`, or \`key.arn\`). ${fix}`,
       );
     case "key-id":
+      if (accepted.includes("key-id")) return compliant;
       return nonCompliant(
-        `\`${property}\` is a bare key id${reference.multiRegion ? " (of a multi-region key)" : ""}; the API accepts only a full key ARN.`,
-        useKeyArn,
+        `\`${property}\` is a bare key id${reference.multiRegion ? " (of a multi-region key)" : ""}; ${needs}.`,
+        fix,
       );
     case "wrong-type":
-      return nonCompliant(
-        `\`${property}\` is ${reference.actualType}, not a string holding a key ARN.`,
-        useKeyArn,
-      );
+      return nonCompliant(`\`${property}\` is ${reference.actualType}, not a string naming a KMS key.`, fix);
     case "malformed-arn":
       return nonCompliant(
-        `\`${property}\` is not a well-formed KMS key ARN (partition aws, aws-cn or aws-us-gov; a region; a 12-digit account; \`key/\` and a 36-character key id).`,
-        useKeyArn,
+        `\`${property}\` is not a well-formed KMS key or alias ARN (partition aws, aws-cn or aws-us-gov; a region; a 12-digit account; \`key/\` and a 36-character key id, or \`alias/\` and a name).`,
+        fix,
       );
     case "unrecognised":
-      return nonCompliant(`\`${property}\` is neither a key ARN nor any other KMS key reference.`, useKeyArn);
+      return nonCompliant(`\`${property}\` is not a KMS key reference of any form; ${needs}.`, fix);
   }
 }

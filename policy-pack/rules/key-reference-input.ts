@@ -8,6 +8,11 @@ export interface KeyReferenceInput {
   readonly type: GuardedResourceType;
   /** The key property's value: plain JSON, or UNKNOWN during preview. */
   readonly key: unknown;
+  /**
+   * The resource's whole property bag (wire form: secrets and unknown sentinels as the engine sends
+   * them; read it with values.ts readPath). The catalog's conditions (`appliesWhen`, `keyType`) read it.
+   */
+  readonly props: unknown;
   /** The region the resource is created in; undefined when nothing says. */
   readonly region: string | Unknown | undefined;
 }
@@ -32,6 +37,7 @@ export function keyReferenceInput(
     family,
     type,
     key: readPath(props, type.keyProperty),
+    props,
     region: resolveRegion(type, props, providerProps, stackConfig),
   };
 }
