@@ -80,6 +80,9 @@ export interface StartOptions {
   readonly stackConfig?: Record<string, string>;
   readonly dryRun?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** The project and stack the engine would name (PULUMI_NODEJS_PROJECT / _STACK). */
+  readonly project?: string;
+  readonly stack?: string;
 }
 
 export class PackClient {
@@ -100,8 +103,8 @@ export class PackClient {
         ...options.env,
         PULUMI_CONFIG: JSON.stringify(options.stackConfig ?? { "aws:region": "us-east-1" }),
         PULUMI_NODEJS_ORGANIZATION: "organization",
-        PULUMI_NODEJS_PROJECT: "test",
-        PULUMI_NODEJS_STACK: "dev",
+        PULUMI_NODEJS_PROJECT: options.project ?? "test",
+        PULUMI_NODEJS_STACK: options.stack ?? "dev",
         PULUMI_NODEJS_DRY_RUN: String(options.dryRun ?? true),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -168,20 +171,13 @@ export class PackClient {
   }
 
   async analyze(resource: ResourceSpec): Promise<AnalyzeResult> {
-    const request = new analyzer.AnalyzeRequest();
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
-    request.setProperties(structPb.Struct.fromJavaScript((resource.properties ?? {}) as never));
-    request.setOptions(resourceOptions(resource));
-    if (resource.provider) request.setProvider(providerResource(resource.provider));
-    return toResult(await this.call<analyzer.AnalyzeResponse>("analyze", request));
+    return toResult(await this.call<analyzer.AnalyzeResponse>("analyze", analyzeRequest(resource)));
   }
 
   async analyzeStack(resources: readonly ResourceSpec[]): Promise<AnalyzeResult> {
-    const request = new analyzer.AnalyzeStackRequest();
-    request.setResourcesList(resources.map(analyzerResource));
-    return toResult(await this.call<analyzer.AnalyzeResponse>("analyzeStack", request));
+    return toResult(
+      await this.call<analyzer.AnalyzeResponse>("analyzeStack", analyzeStackRequest(resources)),
+    );
   }
 
   async stop(): Promise<void> {
@@ -224,6 +220,25 @@ function readPort(child: ChildProcess, stderr: string[]): Promise<number> {
       reject(new Error(`pack exited with ${code} before printing its port: ${stderr.join("")}`)),
     );
   });
+}
+
+/** The Analyze request the engine sends for one resource (exported for the benchmarks). */
+export function analyzeRequest(resource: ResourceSpec): analyzer.AnalyzeRequest {
+  const request = new analyzer.AnalyzeRequest();
+  request.setType(resource.type);
+  request.setName(resource.name);
+  request.setUrn(resource.urn ?? urnOf(resource.type, resource.name));
+  request.setProperties(structPb.Struct.fromJavaScript((resource.properties ?? {}) as never));
+  request.setOptions(resourceOptions(resource));
+  if (resource.provider) request.setProvider(providerResource(resource.provider));
+  return request;
+}
+
+/** The AnalyzeStack request the engine sends for a stack (exported for the benchmarks). */
+export function analyzeStackRequest(resources: readonly ResourceSpec[]): analyzer.AnalyzeStackRequest {
+  const request = new analyzer.AnalyzeStackRequest();
+  request.setResourcesList(resources.map(analyzerResource));
+  return request;
 }
 
 function resourceOptions(resource: ResourceSpec): analyzer.AnalyzerResourceOptions {

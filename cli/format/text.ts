@@ -1,0 +1,86 @@
+/**
+ * The report as a person reads it in a terminal, shaped like `pulumi preview` with a policy pack:
+ * each resource with its policy results, then the pack's violations, then a one-line summary.
+ */
+import { blocks, type Finding, type Report, type ResourceReport } from "../report";
+
+const SOURCE_NAMES: Record<Report["sourceKind"], string> = {
+  program: "program run under Pulumi's runtime mocks in preview mode",
+  "stack-export": "`pulumi stack export`",
+  "preview-json": "`pulumi preview --json`",
+};
+
+export interface TextOptions {
+  /** Also list the checks each policy skipped, with the pack's reason. */
+  readonly verbose: boolean;
+}
+
+export function formatText(report: Report, options: TextOptions): string {
+  const lines: string[] = [];
+  const verb = report.command === "preview" ? "Previewing" : "Checking";
+  lines.push(
+    `${verb} ${report.project}/${report.stack}: ${report.source} (${SOURCE_NAMES[report.sourceKind]})`,
+  );
+  lines.push(`Policy pack: ${report.pack.name}@v${report.pack.version}`, "");
+
+  lines.push(`Resources (${report.resources.length}):`);
+  const width = Math.max(0, ...report.resources.map((r) => r.type.length));
+  for (const resource of report.resources) lines.push(...resourceLines(resource, width, options));
+  lines.push("");
+
+  const violations = [
+    ...report.resources.flatMap((r) =>
+      r.findings.map((f) => ({ resource: r as ResourceReport | undefined, f })),
+    ),
+    ...report.stackFindings.map((f) => ({ resource: undefined, f })),
+  ];
+  if (violations.length > 0) {
+    lines.push("Policy violations:");
+    for (const { resource, f } of violations) {
+      const subject = resource === undefined ? "stack" : `${resource.type}: ${resource.name}`;
+      lines.push(`    [${f.level}]  ${f.policy}  (${subject})`);
+      for (const line of f.message.split("\n")) lines.push(`        ${line}`);
+    }
+    lines.push("");
+  }
+
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
+  if (report.warnings.length > 0) lines.push("");
+
+  const { summary } = report;
+  const skipped =
+    summary.skipped > 0 && !options.verbose ? ` (--verbose lists ${summary.skipped} skipped checks)` : "";
+  lines.push(
+    `Summary: ${summary.resources} resources, ${plural(summary.mandatory, "mandatory violation")}, ` +
+      `${plural(summary.advisory, "advisory finding")}${skipped}.`,
+  );
+  lines.push(
+    summary.verdict === "blocked"
+      ? "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1)."
+      : "Result: PASSED — no mandatory violation (exit 0).",
+  );
+  return lines.join("\n") + "\n";
+}
+
+function resourceLines(resource: ResourceReport, width: number, options: TextOptions): string[] {
+  const mark = resource.findings.some((f) => blocks(f.level))
+    ? "✗"
+    : resource.findings.length > 0
+      ? "!"
+      : "✓";
+  const lines = [`  ${mark} ${resource.type.padEnd(width)}  ${resource.name}`];
+  for (const finding of resource.findings) lines.push(`        ${findingHeadline(finding)}`);
+  if (options.verbose) {
+    for (const skipped of resource.skipped)
+      lines.push(`        - skipped ${skipped.policy}: ${skipped.reason}`);
+  }
+  return lines;
+}
+
+function findingHeadline(finding: Finding): string {
+  return `${finding.level} ${finding.policy}: ${finding.message.split("\n")[0]}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+/**
+ * bedrock-cmk-guard: the policy pack's verdict without a cloud account or the Pulumi CLI.
+ *   preview: runs a Pulumi program (the sample stack by default) under runtime mocks, as a first
+ *            `pulumi preview` would, and sends its resources through the real pack.
+ *   check:   runs the same pack over a `pulumi stack export` or `pulumi preview --json` file.
+ * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error.
+ * Results go to stdout (or --output); progress and warnings to stderr.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command, CommanderError, Option } from "commander";
+import {
+  EXIT_CLEAN,
+  EXIT_INTERNAL_ERROR,
+  EXIT_MANDATORY_VIOLATION,
+  EXIT_UNUSABLE_INPUT,
+  oneLine,
+  UnusableInputError,
+} from "./errors";
+import { formatJson } from "./format/json";
+import { formatSarif } from "./format/sarif";
+import { formatText } from "./format/text";
+import { readPackConfig } from "./pack-config";
+import type { ResourceSpec } from "./engine-client";
+import type { PackInput } from "./pack-input";
+import type { Report } from "./report";
+import type { Progress } from "./run-pack";
+
+const FORMATS = ["text", "json", "sarif"] as const;
+type Format = (typeof FORMATS)[number];
+
+interface OutputOptions {
+  readonly format: Format;
+  readonly config?: string;
+  readonly output?: string;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+}
+
+interface PreviewOptions extends OutputOptions {
+  readonly stackConfig?: string;
+  readonly program?: string;
+}
+
+/** This package's root (the folder of its package.json), from the source or the built file. */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "Pulumi.yaml")))
+      return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, "..");
+  }
+}
+
+function toolVersion(): string {
+  try {
+    return (
+      JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }
+    ).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function progressFor(options: OutputOptions): Progress {
+  return options.quiet ? () => undefined : (message) => process.stderr.write(`${message}\n`);
+}
+
+async function preview(options: PreviewOptions): Promise<number> {
+  const progress = progressFor(options);
+  const { readProject, readStackConfig } = await import("./stack-config");
+  const project = readProject(options.program === undefined ? packageRoot() : path.resolve(options.program));
+  const stackFile = options.stackConfig;
+  const stack =
+    stackFile === undefined ? { stack: "dev", config: {} } : readStackConfig(stackFile, project.name);
+  const config: Record<string, string> = { ...project.configDefaults, ...stack.config };
+  if (config["aws:region"] === undefined) {
+    config["aws:region"] = "us-east-1";
+    progress("No `aws:region` in the stack config: using us-east-1.");
+  }
+  const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
+
+  const { runPack, startPack } = await import("./run-pack");
+  const identity = { project: project.name, stack: stack.stack, stackConfig: config };
+  // The pack starts while the program runs: both take about a second or more.
+  const pack = startPack(identity);
+  progress(
+    `Running ${path.relative(process.cwd(), project.programDir) || "."} under Pulumi's runtime mocks (preview)...`,
+  );
+  let captured: ResourceSpec[];
+  try {
+    const { captureProgram } = await import("./program-capture");
+    captured = await captureProgram({
+      programDir: project.programDir,
+      project: project.name,
+      stack: stack.stack,
+      config,
+      preview: true,
+    });
+  } catch (error) {
+    await pack.then((client) => client.stop()).catch(() => undefined);
+    throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);
+  }
+  const { isProviderType } = await import("./urn");
+  // The engine analyses no provider resources.
+  const resources = captured.filter((resource) => !isProviderType(resource.type));
+  const input: PackInput = {
+    sourceKind: "program",
+    source: stackFile ?? path.relative(process.cwd(), path.join(project.dir, "Pulumi.yaml")),
+    ...identity,
+    resources,
+    stackResources: resources,
+    warnings: [],
+    lineOf: () => 1,
+  };
+  const report = await runPack(input, {
+    command: "preview",
+    packConfig,
+    configFile: options.config,
+    progress,
+    pack,
+  });
+  return emit(report, input, options);
+}
+
+async function check(file: string, options: OutputOptions): Promise<number> {
+  const progress = progressFor(options);
+  const { readStateFile } = await import("./stack-state");
+  const input = readStateFile(file);
+  const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
+  progress(
+    `Read ${input.resources.length} resources of ${input.project}/${input.stack} from ${file} (${input.sourceKind}).`,
+  );
+  const { runPack } = await import("./run-pack");
+  const report = await runPack(input, { command: "check", packConfig, configFile: options.config, progress });
+  return emit(report, input, options);
+}
+
+function emit(report: Report, input: PackInput, options: OutputOptions): number {
+  if (options.format !== "text" && !options.quiet) {
+    for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
+  }
+  const text =
+    options.format === "json"
+      ? formatJson(report)
+      : options.format === "sarif"
+        ? formatSarif(report, { toolVersion: toolVersion(), artifact: input.source, lineOf: input.lineOf })
+        : formatText(report, { verbose: options.verbose });
+  if (options.output === undefined) {
+    process.stdout.write(text);
+  } else {
+    try {
+      fs.writeFileSync(options.output, text);
+    } catch (error) {
+      throw new UnusableInputError(
+        `--output ${options.output}: cannot write (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+    progressFor(options)(`Wrote the ${options.format} report to ${options.output}.`);
+  }
+  if (options.format !== "text" || options.output !== undefined) {
+    progressFor(options)(
+      `${report.summary.verdict === "blocked" ? "BLOCKED" : "PASSED"}: ${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory.`,
+    );
+  }
+  return report.summary.verdict === "blocked" ? EXIT_MANDATORY_VIOLATION : EXIT_CLEAN;
+}
+
+function withOutputOptions(command: Command): Command {
+  return command
+    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text"))
+    .option(
+      "-c, --config <file>",
+      "policy pack config: the JSON file `pulumi preview --policy-pack-config` takes",
+    )
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("-v, --verbose", "also list the checks each policy skipped, with the reason", false)
+    .option("-q, --quiet", "no progress on stderr", false);
+}
+
+export function buildProgram(run: (work: Promise<number>) => void): Command {
+  const program = new Command("bedrock-cmk-guard")
+    .description(
+      "Blocks Amazon Bedrock Studio workspaces without a fit customer-managed KMS key (Bedrock-006), " +
+        "with the real Pulumi policy pack, without an AWS account or the Pulumi CLI.",
+    )
+    .version(toolVersion(), "-V, --version")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Exit codes:
+  0  no mandatory violation
+  1  at least one mandatory violation (what would stop \`pulumi up\`)
+  2  unusable input: missing file, bad JSON/YAML, unknown format, bad pack config, failing program
+  3  internal error
+
+Examples:
+  bedrock-cmk-guard preview
+  bedrock-cmk-guard preview --stack-config examples/Pulumi.no-cmk.yaml
+  pulumi stack export --file stack.json && bedrock-cmk-guard check stack.json --format sarif > guard.sarif
+  pulumi preview --json --show-sames > preview.json && bedrock-cmk-guard check preview.json`,
+    );
+
+  withOutputOptions(
+    program
+      .command("preview")
+      .description(
+        "run a Pulumi program under runtime mocks in preview mode (unknown values as in a first " +
+          "`pulumi preview`) and send its resources through the policy pack",
+      )
+      .option(
+        "-s, --stack-config <file>",
+        "stack configuration, a Pulumi.<stack>.yaml file (stack named after it)",
+      )
+      .option(
+        "-p, --program <dir>",
+        "Pulumi project folder (with Pulumi.yaml) to run instead of the sample stack",
+      ),
+  ).action((options: PreviewOptions) => run(preview(options)));
+
+  withOutputOptions(
+    program
+      .command("check")
+      .description(
+        "run the policy pack over an existing stack: a `pulumi stack export` file (deployment v3) " +
+          "or a `pulumi preview --json` file (detected from its content)",
+      )
+      .argument("<file>", "the stack export or preview JSON file"),
+  ).action((file: string, options: OutputOptions) => run(check(file, options)));
+
+  return program;
+}
+
+function fail(error: unknown): number {
+  if (error instanceof UnusableInputError) {
+    process.stderr.write(`bedrock-cmk-guard: ${oneLine(error)}\n`);
+    return EXIT_UNUSABLE_INPUT;
+  }
+  process.stderr.write(`bedrock-cmk-guard: internal error: ${oneLine(error)}\n`);
+  if (process.env.BEDROCK_CMK_GUARD_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT_INTERNAL_ERROR;
+}
+
+function exit(code: number): void {
+  // Flush stdout first: a pipe may still hold the report.
+  process.stdout.write("", () => process.exit(code));
+}
+
+export function main(argv: readonly string[]): void {
+  const program = buildProgram((work) => {
+    work.then(exit, (error) => exit(fail(error)));
+  });
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message; asked-for help and the version exit 0, usage errors 2.
+      exit(error.exitCode === 0 ? EXIT_CLEAN : EXIT_UNUSABLE_INPUT);
+      return;
+    }
+    exit(fail(error));
+  }
+}
+
+if (require.main === module) main(process.argv);

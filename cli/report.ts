@@ -1,0 +1,94 @@
+/**
+ * What a run found, independent of how it is printed: every resource with the pack's findings,
+ * the pack's policies (for SARIF rules), and the verdict. The text, JSON and SARIF formats only
+ * render this.
+ */
+import type { Level } from "./engine-client";
+import type { SourceKind } from "./pack-input";
+
+export const REPORT_VERSION = 1;
+
+export interface PolicyDescription {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  /** The policy's remediation, as the pack declares it (PolicyInfo.remediationSteps). */
+  readonly remediationSteps: string;
+  /** The level the pack declares (before any --config). */
+  readonly enforcementLevel: Level;
+  readonly severity: "low" | "medium" | "high" | "critical" | "unspecified";
+  readonly tags: readonly string[];
+  /** Defaults of the policy's settings, from its config schema. */
+  readonly configDefaults: Record<string, unknown>;
+}
+
+export interface PackDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly policies: readonly PolicyDescription[];
+}
+
+export interface Finding {
+  readonly policy: string;
+  readonly level: Level;
+  readonly message: string;
+  /** The precise fix: the message's `Fix:` line, else the policy's remediation steps. */
+  readonly fix: string;
+  /** Resource policies run per resource (Analyze); stack policies over the whole stack (AnalyzeStack). */
+  readonly stage: "resource" | "stack";
+}
+
+export interface SkippedCheck {
+  readonly policy: string;
+  readonly reason: string;
+}
+
+export interface ResourceReport {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly findings: readonly Finding[];
+  /** Policies that had nothing to judge, with the pack's reason (e.g. a value unknown at preview). */
+  readonly skipped: readonly SkippedCheck[];
+}
+
+export interface Summary {
+  readonly resources: number;
+  readonly mandatory: number;
+  readonly advisory: number;
+  readonly skipped: number;
+  /** "blocked" when at least one mandatory violation: the exit code is then 1. */
+  readonly verdict: "passed" | "blocked";
+}
+
+export interface Report {
+  readonly reportVersion: typeof REPORT_VERSION;
+  readonly command: "preview" | "check";
+  readonly sourceKind: SourceKind;
+  readonly source: string;
+  readonly project: string;
+  readonly stack: string;
+  readonly pack: PackDescription;
+  readonly resources: readonly ResourceReport[];
+  /** Stack-policy findings that name no resource of the input. */
+  readonly stackFindings: readonly Finding[];
+  readonly warnings: readonly string[];
+  readonly summary: Summary;
+}
+
+/** Mandatory and remediate both stop an update; the engine treats remediate as mandatory here. */
+export function blocks(level: Level): boolean {
+  return level === "mandatory" || level === "remediate";
+}
+
+export function summarise(resources: readonly ResourceReport[], stackFindings: readonly Finding[]): Summary {
+  const findings = [...resources.flatMap((r) => r.findings), ...stackFindings];
+  const mandatory = findings.filter((f) => blocks(f.level)).length;
+  return {
+    resources: resources.length,
+    mandatory,
+    advisory: findings.filter((f) => f.level === "advisory").length,
+    skipped: resources.reduce((count, r) => count + r.skipped.length, 0),
+    verdict: mandatory > 0 ? "blocked" : "passed",
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Reads a Pulumi project (Pulumi.yaml: name, main, declared config) and a stack configuration file
+ * (Pulumi.<stack>.yaml: a `config:` map) into the flat string map the engine passes to a program and
+ * to a policy pack (PULUMI_CONFIG): namespaced keys, structured values as JSON text.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { UnusableInputError } from "./errors";
+import { isPlainObject } from "../policy-pack/values";
+
+// js-yaml ships no typings here; its `load` is all this file needs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = require("js-yaml") as { load(text: string, options?: { filename?: string }): unknown };
+
+export interface PulumiProject {
+  readonly name: string;
+  /** The folder holding Pulumi.yaml. */
+  readonly dir: string;
+  /** The program's folder (`main`, relative to Pulumi.yaml; the project folder by default). */
+  readonly programDir: string;
+  /** Config values the project declares with a `default` (or `value`), namespaced. */
+  readonly configDefaults: Record<string, string>;
+}
+
+export interface StackConfig {
+  readonly stack: string;
+  readonly config: Record<string, string>;
+}
+
+export function readProject(dir: string): PulumiProject {
+  const file = path.join(dir, "Pulumi.yaml");
+  const document = readYaml(file, `${dir} is not a Pulumi project folder (no Pulumi.yaml)`);
+  if (!isPlainObject(document) || typeof document.name !== "string" || document.name === "") {
+    throw new UnusableInputError(`${file}: expected a \`name:\``);
+  }
+  const main = typeof document.main === "string" ? document.main : ".";
+  const declared = isPlainObject(document.config) ? document.config : {};
+  const configDefaults: Record<string, string> = {};
+  for (const [key, declaration] of Object.entries(declared)) {
+    // A declaration is `{type, description, default}`, `{value}`, or a bare value.
+    const value = isPlainObject(declaration) ? (declaration.default ?? declaration.value) : declaration;
+    if (value !== undefined && value !== null)
+      configDefaults[namespaced(key, document.name)] = configText(value);
+  }
+  return { name: document.name, dir, programDir: path.resolve(dir, main), configDefaults };
+}
+
+/** Reads `Pulumi.<stack>.yaml`; the stack is named after the file (`dev` when the name has no stack). */
+export function readStackConfig(file: string, project: string): StackConfig {
+  const document = readYaml(file, `--stack-config ${file}: no such file`);
+  if (document !== undefined && document !== null && !isPlainObject(document)) {
+    throw new UnusableInputError(`--stack-config ${file}: expected a YAML map with a \`config:\` key`);
+  }
+  const config = document?.config ?? {};
+  if (!isPlainObject(config)) throw new UnusableInputError(`--stack-config ${file}: \`config\` is not a map`);
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (isPlainObject(value) && "secure" in value) {
+      throw new UnusableInputError(
+        `--stack-config ${file}: ${key} is an encrypted secret, which only the Pulumi CLI can decrypt; give a plain value for the offline preview`,
+      );
+    }
+    values[namespaced(key, project)] = configText(value);
+  }
+  const match = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
+  return { stack: match?.[1] ?? "dev", config: values };
+}
+
+function readYaml(file: string, missing: string): Record<string, unknown> | undefined | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UnusableInputError(code === "ENOENT" ? missing : `${file}: cannot read (${code})`);
+  }
+  try {
+    return yaml.load(text, { filename: file }) as Record<string, unknown> | undefined | null;
+  } catch (error) {
+    const reason = (error as { reason?: string }).reason ?? "syntax error";
+    const line = (error as { mark?: { line?: number } }).mark?.line;
+    throw new UnusableInputError(
+      `${file}: not valid YAML (${reason}${line === undefined ? "" : ` at line ${line + 1}`})`,
+    );
+  }
+}
+
+/** Keys without a namespace belong to the project, as `pulumi config set` writes them. */
+function namespaced(key: string, project: string): string {
+  return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/** The engine passes every config value as text; structured values as JSON. */
+function configText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

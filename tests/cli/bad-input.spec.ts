@@ -1,0 +1,112 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { assertBuilt, describeRun, FIXTURES, runAll, type CliRun } from "./run-cli";
+
+const PREVIEW = path.join(FIXTURES, "preview.json");
+
+describe("bedrock-cmk-guard on unusable input: exit 2, one line, no stack trace", function () {
+  this.timeout(120_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-bad-"));
+  const file = (name: string, content: string) => {
+    const target = path.join(dir, name);
+    fs.writeFileSync(target, content);
+    return target;
+  };
+  const exportWith = (resources: unknown) =>
+    JSON.stringify({ version: 3, deployment: { manifest: { time: "", magic: "", version: "" }, resources } });
+
+  /** [case, arguments, what the one line must say] */
+  const cases: [string, string[], RegExp][] = [
+    ["missing file", ["check", path.join(dir, "nope.json")], /nope\.json: no such file/],
+    [
+      "bad JSON",
+      ["check", file("truncated.json", '{"version": 3, "deploy')],
+      /truncated\.json: not valid JSON/,
+    ],
+    ["empty file", ["check", file("empty.json", "")], /empty\.json: not valid JSON/],
+    [
+      "JSON of another format",
+      ["check", file("other.json", '{"kind": "Deployment"}')],
+      /not a `pulumi stack export`/,
+    ],
+    ["a JSON list", ["check", file("list.json", "[]")], /not a `pulumi stack export`/],
+    [
+      "an old deployment version",
+      ["check", file("v1.json", JSON.stringify({ version: 1, deployment: { resources: [] } }))],
+      /deployment version 1 is not supported/,
+    ],
+    [
+      "resources that are not a list",
+      ["check", file("res.json", exportWith({}))],
+      /resources` is not a list/,
+    ],
+    [
+      "a resource without a URN",
+      ["check", file("nourn.json", exportWith([{ type: "aws:kms/key:Key" }]))],
+      /resources\[0\]\.urn is not a string/,
+    ],
+    [
+      "a preview whose steps are not a list",
+      ["check", file("steps.json", JSON.stringify({ steps: {}, changeSummary: {} }))],
+      /`steps` is not a list/,
+    ],
+    ["unknown output format", ["check", PREVIEW, "--format", "xml"], /'xml' is invalid/],
+    [
+      "missing pack config",
+      ["check", PREVIEW, "--config", path.join(dir, "none.json")],
+      /--config .*: no such file/,
+    ],
+    [
+      "pack config that is not JSON",
+      ["check", PREVIEW, "--config", file("cfg.json", "{all:")],
+      /not valid JSON/,
+    ],
+    [
+      "pack config with a bad level",
+      ["check", PREVIEW, "--config", file("level.json", '{"all": "loud"}')],
+      /"loud" is not an enforcement level/,
+    ],
+    [
+      "pack config the pack rejects",
+      ["check", PREVIEW, "--config", file("unknown.json", '{"workspace-cmk-requird": "advisory"}')],
+      /workspace-cmk-requird: expected the name of a policy/,
+    ],
+    ["missing stack config", ["preview", "--stack-config", path.join(dir, "Pulumi.x.yaml")], /no such file/],
+    [
+      "stack config that is not YAML",
+      ["preview", "--stack-config", file("Pulumi.bad.yaml", "config:\n  a: [unclosed\n")],
+      /Pulumi\.bad\.yaml: not valid YAML/,
+    ],
+    [
+      "stack config with an encrypted secret",
+      ["preview", "--stack-config", file("Pulumi.enc.yaml", "config:\n  aws:region:\n    secure: v1:abc\n")],
+      /encrypted secret/,
+    ],
+    ["a program folder without Pulumi.yaml", ["preview", "--program", dir], /not a Pulumi project folder/],
+    ["no command", [], /Usage: bedrock-cmk-guard/],
+    ["an unknown option", ["check", PREVIEW, "--no-such-option"], /unknown option .--no-such-option./],
+  ];
+  let runs: CliRun[];
+
+  before(async () => {
+    assertBuilt();
+    // --quiet: without it, the progress lines of a run that got as far as the pack precede the reason.
+    runs = await runAll(
+      cases.map(([, args]) => (args.length > 0 ? [...args, "--quiet"] : args)),
+      2,
+    );
+  });
+
+  cases.forEach(([label, , expected], index) => {
+    it(label, () => {
+      const run = runs[index];
+      assert.equal(run.code, 2, describeRun(run));
+      assert.equal(run.stdout, "", "nothing on stdout");
+      assert.match(run.stderr, expected);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+      if (label !== "no command") assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+    });
+  });
+});
