@@ -7,10 +7,12 @@ import { PolicyPack } from "@pulumi/policy";
 import { buildGuard } from "./crossguard/guard";
 import { installEngineGate } from "./crossguard/engine-gate";
 import { createPackState } from "./crossguard/pack-state";
+import { shareDeserializedProperties } from "./crossguard/shared-deserialization";
 
 const state = createPackState();
 const guard = buildGuard(state);
 installEngineGate(guard, state);
+shareDeserializedProperties();
 
 new PolicyPack("bedrock-cmk-guard", {
   description:

@@ -6,24 +6,39 @@
  * - Analyze / AnalyzeStack: resources of types no policy reads are answered for at once (Analyze)
  *   or left out before @pulumi/policy deserializes them once per stack policy (AnalyzeStack).
  *   A pack guarding a handful of types then costs the engine about what an empty pack costs.
+ * - Fail closed: an Analyze or AnalyzeStack that fails inside @pulumi/policy (a property bag it
+ *   cannot deserialize, a policy that throws) is answered with a mandatory violation naming each
+ *   resource concerned, never with a failed call whose text could quote a property value.
  */
 import * as path from "path";
 import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../config";
 import type { Guard } from "./guard";
+import { INTERNAL_ERROR } from "./outcome";
 import type { PackState } from "./pack-state";
+import { GUARD_SETTINGS_POLICY } from "./stack-settings";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the gRPC service types are untyped JS here. */
 type Handler = (call: any, callback: (error: unknown, response?: unknown) => void) => void;
 
 const INVALID_ARGUMENT = 3;
+const MANDATORY = 1;
 
 /** @grpc/grpc-js exactly as @pulumi/policy resolves it, so that the patched class is the one it uses. */
 function policyGrpc(): {
   Server: { prototype: { addService: (service: any, impl: Record<string, Handler>) => void } };
 } {
-  const policyDir = path.dirname(require.resolve("@pulumi/policy"));
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from @pulumi/policy's folder
-  return require(require.resolve("@grpc/grpc-js", { paths: [policyDir] }));
+  return require(require.resolve("@grpc/grpc-js", { paths: [policyDir()] }));
+}
+
+function policyDir(): string {
+  return path.dirname(require.resolve("@pulumi/policy"));
+}
+
+/** The analyzer messages exactly as @pulumi/policy resolves them (its response type is built from them). */
+function analyzerMessages(): { AnalyzeDiagnostic: new () => any } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from @pulumi/policy's folder
+  return require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir()] }));
 }
 
 export function installEngineGate(guard: Guard, state: PackState): void {
@@ -42,8 +57,41 @@ function gate(
   state: PackState,
 ): Record<string, Handler> {
   const AnalyzeResponse = service.analyze.responseType;
+  const { AnalyzeDiagnostic } = analyzerMessages();
+  /** The pack's name and version, as GetAnalyzerInfo (always the engine's first call) reports them. */
+  let pack = { name: "", version: "" };
+  /** Answers a failed call with a mandatory violation on each resource it concerned (see the header). */
+  const failClosed =
+    (resources: () => any[], callback: (error: unknown, response?: unknown) => void) =>
+    (error: unknown, response?: unknown) => {
+      if (!error) {
+        callback(error, response);
+        return;
+      }
+      const answer = new AnalyzeResponse();
+      for (const resource of resources()) {
+        const diagnostic = new AnalyzeDiagnostic();
+        diagnostic.setPolicyname(GUARD_SETTINGS_POLICY);
+        diagnostic.setPolicypackname(pack.name);
+        diagnostic.setPolicypackversion(pack.version);
+        diagnostic.setDescription("The guard could not evaluate this resource.");
+        diagnostic.setMessage(
+          `${resource.getType()} '${resource.getName()}': ${INTERNAL_ERROR.problem}\nFix: ${INTERNAL_ERROR.fix}`,
+        );
+        diagnostic.setEnforcementlevel(MANDATORY);
+        diagnostic.setUrn(resource.getUrn());
+        answer.addDiagnostics(diagnostic);
+      }
+      callback(null, answer);
+    };
   return {
     ...impl,
+    getAnalyzerInfo: (call, callback) => {
+      impl.getAnalyzerInfo(call, (error, info: any) => {
+        if (!error && info) pack = { name: info.getName(), version: info.getVersion() };
+        callback(error, info);
+      });
+    },
     configure: (call, callback) => {
       const entries = new Map<string, RawPolicyConfig>();
       for (const [name, value] of call.request.getPolicyconfigMap().entries() as Iterable<[string, any]>) {
@@ -66,12 +114,18 @@ function gate(
         callback(null, new AnalyzeResponse());
         return;
       }
-      impl.analyze(call, callback);
+      impl.analyze(
+        call,
+        failClosed(() => [call.request], callback),
+      );
     },
     analyzeStack: (call, callback) => {
       const resources: any[] = call.request.getResourcesList();
       call.request.setResourcesList(resources.filter((r) => guard.relevantTypes.has(r.getType())));
-      impl.analyzeStack(call, callback);
+      impl.analyzeStack(
+        call,
+        failClosed(() => call.request.getResourcesList(), callback),
+      );
     },
   };
 }

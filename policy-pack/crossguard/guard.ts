@@ -2,8 +2,10 @@ import type { Policies } from "@pulumi/policy";
 import { FAMILIES, GUARDED_TYPES } from "../catalog";
 import type { SettingsSpec } from "../config";
 import { keyReferenceRules } from "../rules";
-import { keyReferencePolicy } from "./key-reference-policies";
+import { KMS_TOKENS } from "../kms-catalog";
+import { keyReferenceEvaluator, keyReferencePolicy } from "./key-reference-policies";
 import type { PackState } from "./pack-state";
+import { guardSettings, keyGuard } from "./stack-guard";
 
 /** Everything the pack entry point and the engine gate need, built once per process. */
 export interface Guard {
@@ -15,12 +17,24 @@ export interface Guard {
 }
 
 export function buildGuard(state: PackState): Guard {
-  const policies: Policies = FAMILIES.flatMap((family) =>
-    keyReferenceRules(family).map((rule) => keyReferencePolicy(family, rule, state)),
+  const keyReference = FAMILIES.flatMap((family) =>
+    keyReferenceRules(family).map((rule) => ({
+      policy: keyReferencePolicy(family, rule, state),
+      evaluator: { resource: keyReferenceEvaluator(family, rule, state) },
+    })),
   );
+  const keys = keyGuard(state);
+  const guarded = [...keyReference, ...keys.policies];
+  // guard-settings re-runs the other policies' evaluations to report their exempted findings.
+  const settingsPolicy = guardSettings(state, new Map(guarded.map((g) => [g.policy.name, g.evaluator])));
+  const policies: Policies = [...guarded.map((g) => g.policy), settingsPolicy.policy];
   return {
     policies,
-    settings: new Map(policies.map((p) => [p.name, undefined])),
-    relevantTypes: new Set(GUARDED_TYPES.map((t) => t.token)),
+    settings: new Map<string, SettingsSpec<unknown> | undefined>([
+      ...policies.map((p) => [p.name, keys.settings.get(p.name)] as const),
+      [settingsPolicy.policy.name, settingsPolicy.spec],
+    ]),
+    // KMS keys, aliases and key policies: the stack policies trace keys through them.
+    relevantTypes: new Set([...GUARDED_TYPES.map((t) => t.token), ...KMS_TOKENS]),
   };
 }

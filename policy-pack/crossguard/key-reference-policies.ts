@@ -6,6 +6,15 @@ import { deliverOutcome, evaluateSafely } from "./outcome";
 import type { PackState } from "./pack-state";
 import { policyMetadata } from "./policy-metadata";
 import { rawProps } from "./props";
+import {
+  reportFindings,
+  resourceRef,
+  type Finding,
+  type ResourceSubject,
+  type ResourceVerdict,
+} from "./stack-findings";
+import { guardSettings } from "./stack-settings";
+import { UNKNOWN } from "../values";
 
 /** A CrossGuard resource policy that runs one key-reference rule on one family's resources. */
 export function keyReferencePolicy(
@@ -13,16 +22,50 @@ export function keyReferencePolicy(
   rule: Rule<KeyReferenceInput>,
   state: PackState,
 ): ResourceValidationPolicy {
+  const evaluate = keyReferenceEvaluator(family, rule, state);
   return {
     ...policyMetadata(rule),
     validateResource: (args, reportViolation) => {
-      const type = guardedType(args.type);
-      if (type === undefined || familyOf(args.type) !== family) return;
-      const input = keyReferenceInput(family, type, rawProps(args.props), rawProps(args.provider?.props), state.stackConfig);
-      deliverOutcome(rule, { displayName: type.displayName, name: args.name }, evaluateSafely(rule, input), {
-        violation: (message) => reportViolation(message),
-        skipped: (reason) => args.notApplicable(reason),
+      const verdict = evaluate({
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        props: rawProps(args.props),
+        providerProps: rawProps(args.provider?.props),
       });
+      reportFindings(rule.id, verdict.findings, guardSettings(state).exemptions, (message) =>
+        reportViolation(message),
+      );
+      if (verdict.skipped !== undefined) args.notApplicable(verdict.skipped);
     },
+  };
+}
+
+/**
+ * Said with every "not determinable yet" about a key that is unknown during preview: the
+ * stack policies judge the key behind it at preview, through the stack's property dependencies.
+ */
+const TRACED_AT_PREVIEW =
+  " If the key is created in this stack, the cmk-key-* stack policies judge it at preview through the stack's property dependencies; this check runs once the value is known.";
+
+/** The rule's evaluation on one resource, without reporting (the guard-settings policy re-runs it). */
+export function keyReferenceEvaluator(
+  family: ResourceFamily,
+  rule: Rule<KeyReferenceInput>,
+  state: PackState,
+): (subject: ResourceSubject) => ResourceVerdict {
+  return (subject) => {
+    const type = guardedType(subject.type);
+    if (type === undefined || familyOf(subject.type) !== family) return { findings: [] };
+    const input = keyReferenceInput(family, type, subject.props, subject.providerProps, state.stackConfig);
+    const findings: Finding[] = [];
+    let skipped: string | undefined;
+    deliverOutcome(rule, { displayName: type.displayName, name: subject.name }, evaluateSafely(rule, input), {
+      violation: (message) => findings.push({ message, urn: subject.urn, about: [resourceRef(subject)] }),
+      skipped: (reason) => {
+        skipped = input.key === UNKNOWN ? reason + TRACED_AT_PREVIEW : reason;
+      },
+    });
+    return { findings, ...(skipped === undefined ? {} : { skipped }) };
   };
 }

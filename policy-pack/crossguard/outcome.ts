@@ -1,6 +1,13 @@
 import { nonCompliant, type Rule, type RuleMetadata, type RuleOutcome } from "../rule";
 import { violationMessage, type Subject } from "../messages";
 
+/** What an internal error says (a rule that threw, a request the pack could not read): never the exception text. */
+export const INTERNAL_ERROR = {
+  problem:
+    "The guard could not evaluate this resource (internal error); it is treated as a violation so that nothing unverified passes.",
+  fix: "Report this to the bedrock-cmk-guard maintainers with the resource's type and the shape (not the values) of its properties.",
+} as const;
+
 /**
  * Runs a rule and never lets it throw: an unexpected error becomes a violation (fail closed)
  * whose message carries no exception text, since that text could quote a property value.
@@ -9,10 +16,7 @@ export function evaluateSafely<Input>(rule: Rule<Input>, input: Input): RuleOutc
   try {
     return rule.evaluate(input);
   } catch {
-    return nonCompliant(
-      "The guard could not evaluate this resource (internal error); it is treated as a violation so that nothing unverified passes.",
-      "Report this to the bedrock-cmk-guard maintainers with the resource's type and the shape (not the values) of its properties.",
-    );
+    return nonCompliant(INTERNAL_ERROR.problem, INTERNAL_ERROR.fix);
   }
 }
 

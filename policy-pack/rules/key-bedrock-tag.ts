@@ -30,15 +30,20 @@ export const workspaceKeyBedrockTag: Rule<KeyFitnessInput> = {
     }
     const tags = input.facts.tags;
     if (tags.kind === "unknown") return undetermined("the key's tags are not known yet.");
-    if (tags.kind === "malformed") return nonCompliant("the key's tags are not a tag map (or a list of {key, value}).");
+    if (tags.kind === "malformed")
+      return nonCompliant("the key's tags are not a tag map (or a list of {key, value}).");
     const value = plain(tags.tags[TAG_KEY]);
     if (value === UNKNOWN) return undetermined(`the value of the key's ${TAG_KEY} tag is not known yet.`);
     if (value === TAG_VALUE) return compliant;
     if (value === undefined && !tags.complete) {
-      return undetermined(`the key's own tags lack ${TAG_KEY}; the provider's default tags are not known yet.`);
+      return undetermined(
+        `the key's own tags lack ${TAG_KEY}; the provider's default tags are not known yet.`,
+      );
     }
     return nonCompliant(
-      value === undefined ? `the key is not tagged ${TAG_KEY}=${TAG_VALUE}.` : `the key's ${TAG_KEY} tag is not "${TAG_VALUE}".`,
+      value === undefined
+        ? `the key is not tagged ${TAG_KEY}=${TAG_VALUE}.`
+        : `the key's ${TAG_KEY} tag is not "${TAG_VALUE}".`,
     );
   },
 };

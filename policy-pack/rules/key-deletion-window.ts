@@ -1,5 +1,12 @@
 import { compliant, nonCompliant, undetermined, type Rule } from "../rule";
-import { KEY_FITNESS_WHY, numberFact, pendingReason, propertyOf, type KeyFitnessInput, type KeyRuleScope } from "./key-fitness-input";
+import {
+  KEY_FITNESS_WHY,
+  numberFact,
+  pendingReason,
+  propertyOf,
+  type KeyFitnessInput,
+  type KeyRuleScope,
+} from "./key-fitness-input";
 
 /** A long deletion window leaves time to cancel a mistaken or malicious key deletion. */
 export function keyDeletionWindow(scope: KeyRuleScope): Rule<KeyFitnessInput> {
@@ -18,9 +25,15 @@ export function keyDeletionWindow(scope: KeyRuleScope): Rule<KeyFitnessInput> {
         case "known":
           return window.value >= min
             ? compliant
-            : nonCompliant(`the deletion waiting period (${property}) is shorter than the configured minimum of ${min} days.`, `Set ${property} to at least ${min} (KMS accepts 7-30), or remove it (the default is 30).`);
+            : nonCompliant(
+                `the deletion waiting period (${property}) is shorter than the configured minimum of ${min} days.`,
+                `Set ${property} to at least ${min} (KMS accepts 7-30), or remove it (the default is 30).`,
+              );
         case "wrong-type":
-          return nonCompliant(`${property} is not a number of days.`, `Set ${property} to at least ${min}, or remove it.`);
+          return nonCompliant(
+            `${property} is not a number of days.`,
+            `Set ${property} to at least ${min}, or remove it.`,
+          );
         case "absent":
           return undetermined("nothing states the deletion waiting period.");
         default:

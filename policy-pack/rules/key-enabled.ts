@@ -1,5 +1,12 @@
 import { compliant, nonCompliant, undetermined, type Rule } from "../rule";
-import { booleanFact, KEY_FITNESS_WHY, pendingReason, propertyOf, type KeyFitnessInput, type KeyRuleScope } from "./key-fitness-input";
+import {
+  booleanFact,
+  KEY_FITNESS_WHY,
+  pendingReason,
+  propertyOf,
+  type KeyFitnessInput,
+  type KeyRuleScope,
+} from "./key-fitness-input";
 
 /** A disabled key cannot encrypt or decrypt: the resource's data becomes unreadable. */
 export function keyEnabled(scope: KeyRuleScope): Rule<KeyFitnessInput> {
@@ -15,7 +22,12 @@ export function keyEnabled(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       const property = propertyOf(input, "enabled");
       switch (enabled.state) {
         case "known":
-          return enabled.value ? compliant : nonCompliant(`the key is disabled (${property} is false, or no key material is imported).`, `Set ${property} to true (or remove it: keys are enabled by default).`);
+          return enabled.value
+            ? compliant
+            : nonCompliant(
+                `the key is disabled (${property} is false, or no key material is imported).`,
+                `Set ${property} to true (or remove it: keys are enabled by default).`,
+              );
         case "wrong-type":
           return nonCompliant(`${property} is not a boolean.`, `Set ${property} to true.`);
         case "absent":

@@ -57,7 +57,12 @@ export const KEY_FITNESS_WHY =
   "A Bedrock resource is only as protected as its customer-managed key: an unfit key breaks encryption, access control or recovery of the data it protects.";
 
 /** Facts KMS shares between a multi-Region primary key and its replicas. */
-const SHARED_FACTS: ReadonlySet<KeyFactName> = new Set(["usage", "spec", "rotationEnabled", "rotationPeriodDays"]);
+const SHARED_FACTS: ReadonlySet<KeyFactName> = new Set([
+  "usage",
+  "spec",
+  "rotationEnabled",
+  "rotationPeriodDays",
+]);
 
 /** The property that holds a fact, as the person fixing it writes it (on the primary for shared facts). */
 export function propertyOf(input: KeyFitnessInput, fact: KeyFactName): string {
@@ -87,11 +92,16 @@ export const booleanFact = (value: unknown): Fact<boolean> =>
   fact(value, (v): v is boolean => typeof v === "boolean");
 export const numberFact = (value: unknown): Fact<number> =>
   fact(value, (v): v is number => typeof v === "number" && Number.isFinite(v));
-export const stringFact = (value: unknown): Fact<string> => fact(value, (v): v is string => typeof v === "string");
+export const stringFact = (value: unknown): Fact<string> =>
+  fact(value, (v): v is string => typeof v === "string");
 
 /** Why a fact cannot be judged yet (for `undetermined` outcomes). */
-export function pendingReason(input: KeyFitnessInput, name: KeyFactName, state: "unknown" | "on-primary"): string {
+export function pendingReason(
+  input: KeyFitnessInput,
+  name: KeyFactName,
+  state: "unknown" | "on-primary",
+): string {
   return state === "unknown"
     ? `${propertyOf(input, name)} is not known until the key exists.`
-    : `this replica shares ${propertyOf(input, name)} with its multi-Region primary key, which is not in this stack.`;
+    : `this replica shares ${propertyOf(input, name)} with its multi-Region primary key, which is judged on its own (or is not in this stack).`;
 }

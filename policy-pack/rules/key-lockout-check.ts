@@ -1,5 +1,12 @@
 import { compliant, nonCompliant, undetermined, type Rule } from "../rule";
-import { booleanFact, KEY_FITNESS_WHY, pendingReason, propertyOf, type KeyFitnessInput, type KeyRuleScope } from "./key-fitness-input";
+import {
+  booleanFact,
+  KEY_FITNESS_WHY,
+  pendingReason,
+  propertyOf,
+  type KeyFitnessInput,
+  type KeyRuleScope,
+} from "./key-fitness-input";
 
 /** Bypassing the lockout safety check can leave a key that nobody can manage. */
 export function keyLockoutCheck(scope: KeyRuleScope): Rule<KeyFitnessInput> {
@@ -15,7 +22,9 @@ export function keyLockoutCheck(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       const property = propertyOf(input, "bypassLockout");
       switch (bypass.state) {
         case "known":
-          return bypass.value ? nonCompliant(`${property} is true on the key or on the key policy attached to it.`) : compliant;
+          return bypass.value
+            ? nonCompliant(`${property} is true on the key or on the key policy attached to it.`)
+            : compliant;
         case "absent":
           return compliant;
         case "wrong-type":

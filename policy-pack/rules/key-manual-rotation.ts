@@ -17,8 +17,14 @@ export function keyManualRotation(scope: KeyRuleScope): Rule<KeyFitnessInput> {
     defaultLevel: "advisory",
     evaluate(input) {
       const origin = input.facts.origin;
-      if (origin === UNKNOWN) return undetermined("whether the key material is imported (or in a custom key store) is not known yet.");
-      if (origin === ON_PRIMARY) return undetermined("this replica's key material is its multi-Region primary key's, which is not in this stack.");
+      if (origin === UNKNOWN)
+        return undetermined(
+          "whether the key material is imported (or in a custom key store) is not known yet.",
+        );
+      if (origin === ON_PRIMARY)
+        return undetermined(
+          "this replica's key material is its multi-Region primary key's, which is judged on its own (or is not in this stack).",
+        );
       if (origin === "aws-kms") return compliant;
       return nonCompliant(
         origin === "external"

@@ -1,13 +1,13 @@
 import type { GuardedResourceType, ResourceFamily } from "../catalog";
-import type { KeyArnReference } from "../key-tracing";
+import type { OutsideKeyReference } from "../key-tracing";
 import { isTrusted, type TrustedKeyPattern } from "../key-tracing-trusted";
 import { compliant, nonCompliant, type Rule } from "../rule";
 
 export interface OutsideKeyInput {
   readonly family: ResourceFamily;
   readonly type: GuardedResourceType;
-  /** The key ARN the resource names, of a key that is not in the stack. */
-  readonly reference: KeyArnReference;
+  /** The key reference the resource names, of a key that is not in the stack. */
+  readonly reference: OutsideKeyReference;
   readonly trustedKeys: readonly TrustedKeyPattern[];
 }
 
@@ -26,8 +26,12 @@ export const cmkKeyVerifiable: Rule<OutsideKeyInput> = {
   evaluate(input) {
     if (isTrusted(input.reference, input.trustedKeys)) return compliant;
     const property = input.type.keyProperty.join(".");
+    const unverifiable =
+      input.reference.form === "key-arn"
+        ? "and not in trustedKeys"
+        : "by a key id or alias, which trustedKeys cannot vouch for (use the key ARN)";
     return nonCompliant(
-      `\`${property}\` names a KMS key that is not in this stack and not in trustedKeys: the guard cannot verify this is a customer-managed key.`,
+      `\`${property}\` names a KMS key that is not in this stack ${unverifiable}: the guard cannot verify this is a customer-managed key.`,
     );
   },
 };

@@ -28,15 +28,22 @@ export function keyRotation(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       }
       const spec = stringFact(input.facts.spec);
       if (spec.state === "known" && spec.value !== "SYMMETRIC_DEFAULT") {
-        return notApplicable("KMS rotates only symmetric encryption keys automatically; the -symmetric policy reports this key.");
+        return notApplicable(
+          "KMS rotates only symmetric encryption keys automatically; the -symmetric policy reports this key.",
+        );
       }
       const enabledProperty = propertyOf(input, "rotationEnabled");
       const enabled = booleanFact(input.facts.rotationEnabled);
-      if (enabled.state === "wrong-type") return nonCompliant(`${enabledProperty} is not a boolean.`, `Set ${enabledProperty} to true.`);
+      if (enabled.state === "wrong-type")
+        return nonCompliant(`${enabledProperty} is not a boolean.`, `Set ${enabledProperty} to true.`);
       if (enabled.state === "known" && !enabled.value) {
-        return nonCompliant(`automatic key rotation is off (${enabledProperty} is false or not set; it defaults to false).`, `Set ${enabledProperty} to true.`);
+        return nonCompliant(
+          `automatic key rotation is off (${enabledProperty} is false or not set; it defaults to false).`,
+          `Set ${enabledProperty} to true.`,
+        );
       }
-      if (enabled.state === "unknown" || enabled.state === "on-primary") return undetermined(pendingReason(input, "rotationEnabled", enabled.state));
+      if (enabled.state === "unknown" || enabled.state === "on-primary")
+        return undetermined(pendingReason(input, "rotationEnabled", enabled.state));
       if (enabled.state === "absent") return undetermined("nothing states whether automatic rotation is on.");
 
       const max = input.limits.maxRotationPeriodDays;
@@ -46,9 +53,15 @@ export function keyRotation(scope: KeyRuleScope): Rule<KeyFitnessInput> {
         case "known":
           return period.value <= max
             ? compliant
-            : nonCompliant(`the rotation period (${periodProperty}) is longer than the configured maximum of ${max} days.`, `Set ${periodProperty} to at most ${max} (KMS accepts 90-2560 days).`);
+            : nonCompliant(
+                `the rotation period (${periodProperty}) is longer than the configured maximum of ${max} days.`,
+                `Set ${periodProperty} to at most ${max} (KMS accepts 90-2560 days).`,
+              );
         case "wrong-type":
-          return nonCompliant(`${periodProperty} is not a number of days.`, `Set ${periodProperty} to at most ${max}.`);
+          return nonCompliant(
+            `${periodProperty} is not a number of days.`,
+            `Set ${periodProperty} to at most ${max}.`,
+          );
         case "absent":
           return undetermined("nothing states the rotation period.");
         default:

@@ -9,6 +9,10 @@ import { SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN_SENTINEL } from "../../policy-
 /** Seeded so a failure replays; override with FC_SEED to explore. */
 export const PROPERTY_RUNS = { numRuns: 10_000, seed: Number(process.env.FC_SEED ?? 20261128) };
 
+/** Text that only an exception (or a value printed without care) would put into a message. */
+export const LEAK =
+  /\n\s+at |Error:|TypeError|ReferenceError|RangeError|\[object Object\]|is not a function|Cannot read prop/;
+
 const REGIONS = ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1", "ap-southeast-2"];
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab";
@@ -65,3 +69,38 @@ export const anyWireValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 20, arbitrary: wireValue },
   { weight: 1, arbitrary: hugeString },
 );
+
+/**
+ * Objects that carry the engine's signature key with something other than a secret: assets,
+ * archives, resource references, output values, an unknown signature, or a secret with neither
+ * `value` nor `ciphertext`. The engine sends these only well-formed; a guard must survive any.
+ */
+export const signatureLookalike: fc.Arbitrary<Record<string, unknown>> = fc
+  .tuple(
+    fc.constantFrom(
+      SECRET_SIGNATURE,
+      "c44067f5952c0a294b673a41bacd8c17", // asset
+      "0def7320c3a5731c473e5ecbe6d01bc7", // archive
+      "5cf8f73096256a8f31e491e813e4eb8e", // resource reference
+      "d0e6a833031e9bbcd3f4e8bde6ca49a4", // output value
+      "not-a-signature",
+    ),
+    fc.dictionary(
+      fc.constantFrom(
+        "path",
+        "text",
+        "uri",
+        "assets",
+        "urn",
+        "id",
+        "packageVersion",
+        "value",
+        "secret",
+        "known",
+        "dependencies",
+      ),
+      fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constant(UNKNOWN_SENTINEL)),
+      { maxKeys: 3 },
+    ),
+  )
+  .map(([signature, rest]) => ({ ...rest, [SIGNATURE_KEY]: signature }));

@@ -1,0 +1,341 @@
+/**
+ * `npm run bench`: the pack against the floor (an empty @pulumi/policy pack in plain JavaScript),
+ * both started exactly as the Pulumi CLI starts a pack, in alternating runs on identical input.
+ * Prints medians, ratios and PASS/MISS against the speed goals. Informational: always exits 0
+ * unless a pack cannot be started or answers wrongly (then the figures would mean nothing).
+ */
+import * as os from "os";
+import { LAUNCHER, PACK_DIR, PackClient } from "../cli/engine-client";
+import { createFloorPack, FLOOR_PACK_NAME } from "./floor";
+import {
+  cpuMs,
+  formatBytes,
+  formatGoal,
+  formatMs,
+  median,
+  peakRss,
+  timed,
+  verdict,
+  type Goal,
+} from "./measure";
+import { WireClient, serializeAnalyze, serializeAnalyzeStack } from "./wire";
+import { generateStack, REALISTIC_MIX, typeCounts } from "./workload";
+
+/** Bounded so that the whole run takes about 2-3 minutes on 2 cores. */
+const PLAN = {
+  startRuns: 9,
+  analyzeResources: 3000,
+  analyzeRuns: 3,
+  /** Outstanding Analyze calls, as the engine analyzes the resources of parallel steps. */
+  analyzeInFlight: 8,
+  stackSizes: [10_000, 20_000] as const,
+  stackRuns: 3,
+};
+
+const GOALS = {
+  start: { kind: "at most", ratio: 1.15 },
+  analyzeThroughput: { kind: "at least", ratio: 0.9 },
+  analyzeStack10k: { kind: "at most", ratio: 1.5 },
+  analyzeStackGrowth: { kind: "at most", ratio: 2.2 },
+} satisfies Record<string, Goal>;
+
+type Subject = "pack" | "floor";
+
+interface Started {
+  readonly client: PackClient;
+  readonly wire: WireClient;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Both orders in turn, so neither pack always runs on a cooler (or hotter) machine. */
+function alternate(run: number): Subject[] {
+  return run % 2 === 0 ? ["pack", "floor"] : ["floor", "pack"];
+}
+
+async function startAndIdentify(dir: string): Promise<{ name: string; policies: number }> {
+  const client = await PackClient.start({ packDir: dir });
+  try {
+    const info = await client.initialise();
+    return { name: info.getName(), policies: info.getPoliciesList().length };
+  } finally {
+    await client.stop();
+  }
+}
+
+/** Wall and CPU milliseconds of each run, per pack. */
+interface Samples {
+  readonly wall: Record<Subject, number[]>;
+  readonly cpu: Record<Subject, number[]>;
+}
+
+function samples(): Samples {
+  return { wall: { pack: [], floor: [] }, cpu: { pack: [], floor: [] } };
+}
+
+/** Medians of the pack's and the floor's samples, and their ratios. */
+interface Compared {
+  readonly wall: Record<Subject, number>;
+  readonly wallRatio: number;
+  readonly cpuRatio: number | undefined;
+}
+
+function compare(s: Samples): Compared {
+  const wall = { pack: median(s.wall.pack), floor: median(s.wall.floor) };
+  const cpuRatio =
+    s.cpu.pack.length > 0 && s.cpu.floor.length > 0 ? median(s.cpu.pack) / median(s.cpu.floor) : undefined;
+  return { wall, wallRatio: wall.pack / wall.floor, cpuRatio };
+}
+
+/** Runs `work` on a pack process, recording its wall time and the CPU time the process spent. */
+async function sample<T>(
+  into: Samples,
+  subject: Subject,
+  pid: () => number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const before = cpuMs(pid()) ?? 0;
+  const { ms, result } = await timed(work);
+  into.wall[subject].push(ms);
+  const after = cpuMs(pid());
+  if (after !== undefined) into.cpu[subject].push(after - before);
+  return result;
+}
+
+/** Every run's wall (CPU) time, for the log. */
+function describe(s: Samples): string {
+  const runs = (subject: Subject) =>
+    s.wall[subject].map((ms, i) => `${formatMs(ms)} (${formatMs(s.cpu[subject][i] ?? NaN)})`).join(", ");
+  return `pack ${runs("pack")}; floor ${runs("floor")}`;
+}
+
+async function measureStart(dirs: Record<Subject, string>): Promise<Samples> {
+  const start = samples();
+  for (let run = 0; run < PLAN.startRuns; run++) {
+    for (const subject of alternate(run)) {
+      const { ms, result: client } = await timed(() => PackClient.start({ packDir: dirs[subject] }));
+      // The CPU the process used up to its port: it idles once it listens.
+      const cpu = cpuMs(client.process.pid!);
+      await client.stop();
+      start.wall[subject].push(ms);
+      if (cpu !== undefined) start.cpu[subject].push(cpu);
+    }
+  }
+  return start;
+}
+
+async function startForLoad(dir: string): Promise<Started> {
+  const client = await PackClient.start({ packDir: dir });
+  await client.initialise();
+  return { client, wire: new WireClient(client.port) };
+}
+
+interface LoadFigures {
+  readonly analyze: Compared;
+  readonly analyzeDiagnostics: Record<Subject, number>;
+  readonly stack: Record<number, Compared>;
+  readonly stackDiagnostics: Record<number, Record<Subject, number>>;
+  readonly peakRss: Record<Subject, number | undefined>;
+  readonly stackMix: Map<string, number>;
+}
+
+async function measureLoad(dirs: Record<Subject, string>): Promise<LoadFigures> {
+  const analyzeWorkload = generateStack({ ...REALISTIC_MIX, size: PLAN.analyzeResources, preview: true });
+  const analyzeRequests = serializeAnalyze(analyzeWorkload);
+  const packs = {
+    pack: await startForLoad(dirs.pack),
+    floor: await startForLoad(dirs.floor),
+  };
+  try {
+    const pidOf = (subject: Subject) => () => packs[subject].client.process.pid!;
+    const analyzeSamples = samples();
+    const analyzeDiagnostics = { pack: 0, floor: 0 };
+    for (const subject of ["pack", "floor"] as const) {
+      await packs[subject].wire.analyzeAll(analyzeRequests, PLAN.analyzeInFlight); // warm-up
+    }
+    for (let run = 0; run < PLAN.analyzeRuns; run++) {
+      for (const subject of alternate(run)) {
+        analyzeDiagnostics[subject] = await sample(analyzeSamples, subject, pidOf(subject), () =>
+          packs[subject].wire.analyzeAll(analyzeRequests, PLAN.analyzeInFlight),
+        );
+      }
+    }
+    log(`  Analyze: ${describe(analyzeSamples)}`);
+
+    const stackFigures: Record<number, Compared> = {};
+    const stackDiagnostics: Record<number, Record<Subject, number>> = {};
+    let stackMix = new Map<string, number>();
+    for (const size of PLAN.stackSizes) {
+      // `pulumi up`: every value known, keys traced by ARN and id as well as through dependencies.
+      const stack = generateStack({ ...REALISTIC_MIX, size, preview: false });
+      stackMix = typeCounts(stack);
+      const request = serializeAnalyzeStack(stack);
+      const times = samples();
+      const diagnostics = { pack: 0, floor: 0 };
+      if (size === PLAN.stackSizes[0]) {
+        for (const subject of ["pack", "floor"] as const) await packs[subject].wire.analyzeStack(request); // warm-up
+      }
+      for (let run = 0; run < PLAN.stackRuns; run++) {
+        for (const subject of alternate(run)) {
+          const response = await sample(times, subject, pidOf(subject), () =>
+            packs[subject].wire.analyzeStack(request),
+          );
+          diagnostics[subject] = response.getDiagnosticsList().length;
+        }
+      }
+      log(`  AnalyzeStack ${size}: ${describe(times)}`);
+      stackFigures[size] = compare(times);
+      stackDiagnostics[size] = diagnostics;
+    }
+    return {
+      analyze: compare(analyzeSamples),
+      analyzeDiagnostics,
+      stack: stackFigures,
+      stackDiagnostics,
+      peakRss: {
+        pack: peakRss(packs.pack.client.process.pid!),
+        floor: peakRss(packs.floor.client.process.pid!),
+      },
+      stackMix,
+    };
+  } finally {
+    for (const { client, wire } of Object.values(packs)) {
+      wire.close();
+      await client.stop();
+    }
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function ratio(value: number | undefined): string {
+  return value === undefined ? "n/a" : `${value.toFixed(2)}x`;
+}
+
+/** A row judged on the wall-time ratio (what a user waits for); the CPU ratio tells noise from cost. */
+function ratioRow(metric: string, pack: string, floor: string, figures: Compared, goal?: Goal): string[] {
+  return [
+    metric,
+    pack,
+    floor,
+    ratio(figures.wallRatio),
+    ratio(figures.cpuRatio),
+    goal ? formatGoal(goal) : "",
+    goal ? verdict(figures.wallRatio, goal) : "",
+  ];
+}
+
+async function main(): Promise<void> {
+  const floor = createFloorPack();
+  const dirs: Record<Subject, string> = { pack: PACK_DIR, floor: floor.dir };
+  try {
+    log(`launcher: ${LAUNCHER}`);
+    const packInfo = await startAndIdentify(dirs.pack);
+    const floorInfo = await startAndIdentify(dirs.floor);
+    if (floorInfo.name !== FLOOR_PACK_NAME || floorInfo.policies !== 0) {
+      throw new Error(`the floor pack answered as ${JSON.stringify(floorInfo)}, not as an empty pack`);
+    }
+    log(
+      `pack: ${packInfo.name} (${packInfo.policies} policies, ${dirs.pack}); floor: ${floorInfo.name} (${dirs.floor})`,
+    );
+
+    log(`start: ${PLAN.startRuns} runs each, alternating...`);
+    const startTimes = await measureStart(dirs);
+    log(`  ${describe(startTimes)}`);
+    log(
+      `load: Analyze x ${PLAN.analyzeResources} (${PLAN.analyzeRuns} runs), AnalyzeStack at ${PLAN.stackSizes.join(" and ")} (${PLAN.stackRuns} runs)...`,
+    );
+    const load = await measureLoad(dirs);
+
+    const start = compare(startTimes);
+    const [small, large] = PLAN.stackSizes;
+    const growth = load.stack[large].wall.pack / load.stack[small].wall.pack;
+    const floorGrowth = load.stack[large].wall.floor / load.stack[small].wall.floor;
+    const rate = (ms: number) => `${Math.round((PLAN.analyzeResources * 1000) / ms)}/s`;
+    // Throughput is the inverse of time: the pack's throughput relative to the floor's.
+    const throughput: Compared = {
+      ...load.analyze,
+      wallRatio: 1 / load.analyze.wallRatio,
+      cpuRatio: load.analyze.cpuRatio === undefined ? undefined : 1 / load.analyze.cpuRatio,
+    };
+
+    const rows = [
+      ["metric (median)", "pack", "floor", "ratio", "CPU ratio", "goal", ""],
+      ratioRow(
+        "start, spawn to port",
+        formatMs(start.wall.pack),
+        formatMs(start.wall.floor),
+        start,
+        GOALS.start,
+      ),
+      ratioRow(
+        `Analyze throughput, ${PLAN.analyzeResources} resources`,
+        rate(load.analyze.wall.pack),
+        rate(load.analyze.wall.floor),
+        throughput,
+        GOALS.analyzeThroughput,
+      ),
+      ...PLAN.stackSizes.map((size) =>
+        ratioRow(
+          `AnalyzeStack, ${size} resources`,
+          formatMs(load.stack[size].wall.pack),
+          formatMs(load.stack[size].wall.floor),
+          load.stack[size],
+          size === small ? GOALS.analyzeStack10k : undefined,
+        ),
+      ),
+      [
+        `AnalyzeStack growth ${large}/${small}`,
+        ratio(growth),
+        ratio(floorGrowth),
+        ratio(growth),
+        "",
+        formatGoal(GOALS.analyzeStackGrowth),
+        verdict(growth, GOALS.analyzeStackGrowth),
+      ],
+      [
+        `peak RSS (VmHWM) up to ${large}`,
+        formatBytes(load.peakRss.pack),
+        formatBytes(load.peakRss.floor),
+        load.peakRss.pack && load.peakRss.floor ? ratio(load.peakRss.pack / load.peakRss.floor) : "",
+        "",
+        "",
+        "",
+      ],
+    ];
+    const mix = [...load.stackMix].map(([type, count]) => `${type} ${count}`).join(", ");
+    console.log(
+      [
+        "",
+        `bedrock-cmk-guard bench: node ${process.version}, ${os.cpus().length} CPUs; pack ${packInfo.policies} policies vs the floor (empty plain-JS @pulumi/policy pack), same launcher`,
+        `runs: start ${PLAN.startRuns} each, Analyze ${PLAN.analyzeRuns} x ${PLAN.analyzeResources} (${PLAN.analyzeInFlight} in flight, preview values), AnalyzeStack ${PLAN.stackRuns} each (up values)`,
+        `${large}-resource stack: ${mix}`,
+        `pack diagnostics: Analyze ${load.analyzeDiagnostics.pack}, AnalyzeStack ${PLAN.stackSizes.map((s) => `${s}: ${load.stackDiagnostics[s].pack}`).join(", ")} (floor: ${load.analyzeDiagnostics.floor}, ${PLAN.stackSizes.map((s) => load.stackDiagnostics[s].floor).join(", ")})`,
+        "",
+        table(rows),
+        "",
+        "Verdicts use the wall-time ratio; the CPU ratio (the pack process's own CPU time) is what to trust when",
+        "other work shares the machine. Goals are informational: the bench never fails on speed.",
+      ].join("\n"),
+    );
+  } finally {
+    floor.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

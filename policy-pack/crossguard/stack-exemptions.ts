@@ -1,0 +1,74 @@
+/**
+ * The `guard-settings` policy: it holds the pack-wide settings (trustedKeys, exemptions) in the
+ * standard pack config, and it is where exempted findings are reported, at its own level
+ * (advisory): "EXEMPTED until <date>: <reason>" followed by the original finding. The policy that
+ * found them stays silent about them (see stack-findings.ts), so nothing is dropped and nothing
+ * exempted blocks.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { exemptedMessage, exemptionFor, matchesResource, type Exemption } from "../exemptions";
+import type { Finding, PolicyEvaluator } from "./stack-findings";
+import { stackResource } from "./stack-findings";
+import type { PackState } from "./pack-state";
+import { GUARD_SETTINGS_POLICY, guardSettings } from "./stack-settings";
+import { rawProps } from "./props";
+
+export function guardSettingsPolicy(
+  state: PackState,
+  evaluators: ReadonlyMap<string, PolicyEvaluator>,
+): ResourceValidationPolicy & StackValidationPolicy {
+  /** Reports the findings of the exempted policies that an active exemption covers. */
+  const reportExempted = (
+    policies: ReadonlySet<string>,
+    exemptions: readonly Exemption[],
+    findingsOf: (evaluator: PolicyEvaluator) => readonly Finding[] | undefined,
+    report: (message: string, urn: string) => void,
+  ) => {
+    const now = Date.now();
+    for (const policy of policies) {
+      const evaluator = evaluators.get(policy);
+      const findings = evaluator === undefined ? undefined : findingsOf(evaluator);
+      for (const finding of findings ?? []) {
+        const status = exemptionFor(exemptions, policy, finding.about, now);
+        if (status.kind === "active")
+          report(exemptedMessage(status.exemption, policy, finding.message), finding.urn);
+      }
+    }
+  };
+  const active = (now: number) => guardSettings(state).exemptions.filter((e) => now < e.endsAt);
+
+  return {
+    name: GUARD_SETTINGS_POLICY,
+    displayName: "bedrock-cmk-guard settings and exempted findings",
+    description:
+      "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings with a reason and an expiry date) and reports every exempted finding, as EXEMPTED, at this policy's level. Keep it advisory.",
+    enforcementLevel: "advisory",
+    severity: "low",
+    tags: ["bedrock", "kms", "exemptions"],
+    validateResource: (args, reportViolation) => {
+      const exemptions = active(Date.now());
+      if (exemptions.length === 0) return;
+      const resource = { urn: args.urn, name: args.name };
+      const policies = new Set(
+        exemptions.filter((e) => matchesResource(e, resource)).flatMap((e) => e.policies),
+      );
+      if (policies.size === 0) return;
+      const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
+      reportExempted(
+        policies,
+        exemptions,
+        (e) => e.resource?.(subject).findings,
+        (message) => reportViolation(message),
+      );
+    },
+    validateStack: (args, reportViolation) => {
+      const exemptions = active(Date.now());
+      const policies = new Set(
+        exemptions.flatMap((e) => e.policies).filter((p) => evaluators.get(p)?.stack !== undefined),
+      );
+      if (policies.size === 0) return;
+      const resources = args.resources.map(stackResource);
+      reportExempted(policies, exemptions, (e) => e.stack?.(resources).findings, reportViolation);
+    },
+  };
+}

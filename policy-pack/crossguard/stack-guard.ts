@@ -1,0 +1,90 @@
+/**
+ * The key-tracing and key-fitness part of the pack, assembled: the stack policies (the key behind
+ * each guarded resource), the resource-level KMS hygiene policies, their settings, and the
+ * guard-settings policy that holds trustedKeys and exemptions and reports exempted findings.
+ */
+import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { SettingsSpec } from "../config";
+import { keyFitnessRules, type KeyFitnessRule } from "../rules";
+import { workspaceKeyBedrockTag } from "../rules/key-bedrock-tag";
+import {
+  CONSUMED_KEY_SCOPE,
+  KMS_HYGIENE_SCOPE,
+  type KeyFitnessLimits,
+  DEFAULT_LIMITS,
+} from "../rules/key-fitness-input";
+import { kmsHygienePolicy } from "./kms-policies";
+import type { PackState } from "./pack-state";
+import { guardSettingsPolicy } from "./stack-exemptions";
+import type { PolicyEvaluator } from "./stack-findings";
+import { keyFitnessStackPolicy, outsideKeyStackPolicy, type GuardPolicy } from "./stack-policies";
+import {
+  deletionWindowSettingsSpec,
+  guardSettingsSpec,
+  rotationSettingsSpec,
+  settingsOf,
+} from "./stack-settings";
+
+type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+export interface KeyGuard {
+  readonly policies: readonly GuardPolicy<AnyPolicy>[];
+  /** Settings of the policies that take any (by policy name). */
+  readonly settings: ReadonlyMap<string, SettingsSpec<unknown>>;
+}
+
+/** The settings a fitness rule's policy takes, if any, and how its limits are read from them. */
+function limitsOf(
+  rule: KeyFitnessRule,
+  state: PackState,
+): { spec?: SettingsSpec<unknown>; limits: () => KeyFitnessLimits } {
+  if (rule.limit === "rotation") {
+    return {
+      spec: rotationSettingsSpec,
+      limits: () => ({ ...DEFAULT_LIMITS, ...settingsOf(state, rule.rule.id, rotationSettingsSpec) }),
+    };
+  }
+  if (rule.limit === "deletion-window") {
+    return {
+      spec: deletionWindowSettingsSpec,
+      limits: () => ({ ...DEFAULT_LIMITS, ...settingsOf(state, rule.rule.id, deletionWindowSettingsSpec) }),
+    };
+  }
+  return { limits: () => DEFAULT_LIMITS };
+}
+
+function withSchema<P extends AnyPolicy>(policy: P, spec: SettingsSpec<unknown> | undefined): P {
+  return spec === undefined ? policy : { ...policy, configSchema: spec.schema as PolicyConfigSchema };
+}
+
+export function keyGuard(state: PackState): KeyGuard {
+  const policies: GuardPolicy<AnyPolicy>[] = [];
+  const settings = new Map<string, SettingsSpec<unknown>>();
+  const add = (guarded: GuardPolicy<AnyPolicy>, spec: SettingsSpec<unknown> | undefined) => {
+    policies.push({ policy: withSchema(guarded.policy, spec), evaluator: guarded.evaluator });
+    if (spec !== undefined) settings.set(guarded.policy.name, spec);
+  };
+  for (const fitness of keyFitnessRules(CONSUMED_KEY_SCOPE)) {
+    const { spec, limits } = limitsOf(fitness, state);
+    add(keyFitnessStackPolicy(fitness.rule, state, limits), spec);
+  }
+  add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state), undefined);
+  add(outsideKeyStackPolicy(state), undefined);
+  for (const fitness of keyFitnessRules(KMS_HYGIENE_SCOPE)) {
+    const { spec, limits } = limitsOf(fitness, state);
+    add(kmsHygienePolicy(fitness.rule, state, fitness.judgesKeyPolicies, limits), spec);
+  }
+  return { policies, settings };
+}
+
+/**
+ * The guard-settings policy over every other policy's evaluation (so that it can report their
+ * exempted findings), and its settings spec (which checks that exemptions name real policies).
+ */
+export function guardSettings(
+  state: PackState,
+  evaluators: ReadonlyMap<string, PolicyEvaluator>,
+): { policy: AnyPolicy; spec: SettingsSpec<unknown> } {
+  const spec = guardSettingsSpec(new Set(evaluators.keys()));
+  return { policy: withSchema(guardSettingsPolicy(state, evaluators), spec), spec };
+}

@@ -1,0 +1,160 @@
+/**
+ * CrossGuard stack policies that judge the key behind every guarded resource, found by key
+ * tracing: at preview through property dependencies, later by ARN or key id. One policy per rule,
+ * so that each keeps its own enforcement level and settings in the standard pack config (see the
+ * README, "Cost of the stack policies", for why that is affordable).
+ */
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { kmsKeyType } from "../kms-catalog";
+import { traceStack, type GuardedResourceTrace, type StackResource, type TracedKey } from "../key-tracing";
+import { violationMessage } from "../messages";
+import type { Rule, RuleMetadata } from "../rule";
+import { cmkKeyVerifiable } from "../rules/key-outside-stack";
+import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../rules/key-fitness-input";
+import { keyApplicability } from "../rules/cmk-applicability";
+import { readPath } from "../values";
+import { evaluateSafely } from "./outcome";
+import type { PackState } from "./pack-state";
+import { policyMetadata } from "./policy-metadata";
+import {
+  pendingNote,
+  reportFindings,
+  resourceRef,
+  stackResource,
+  type Finding,
+  type PolicyEvaluator,
+  type StackVerdict,
+} from "./stack-findings";
+import { guardSettings } from "./stack-settings";
+
+/** A stack policy and its evaluation (which the guard-settings policy re-runs for exempted findings). */
+export interface GuardPolicy<P> {
+  readonly policy: P;
+  readonly evaluator: PolicyEvaluator;
+}
+
+/** The rule's metadata with the compliance mapping of the family whose resource uses the key. */
+function forFamily(rule: RuleMetadata, trace: GuardedResourceTrace): RuleMetadata {
+  return rule.compliance === undefined
+    ? { ...rule, compliance: trace.family.compliance, risk: trace.family.risk }
+    : rule;
+}
+
+function keyLabel(key: TracedKey): string {
+  const via = key.keyPolicy === undefined ? "" : `, with key policy '${key.keyPolicy.name}'`;
+  const primary = key.primary === undefined ? "" : `, replica of '${key.primary.name}'`;
+  return `its KMS key '${key.key.name}' (${key.keyType.displayName}${primary}${via})`;
+}
+
+/**
+ * Whether the resource's key applies at all (the catalog's conditions: e.g. only a managed
+ * knowledge base has a store to encrypt): true, false, or why that is not known yet.
+ */
+function keyApplies(trace: GuardedResourceTrace): boolean | string {
+  const applicability = keyApplicability({
+    family: trace.family,
+    type: trace.type,
+    key: readPath(trace.resource.props, trace.type.keyProperty),
+    props: trace.resource.props,
+    region: undefined,
+  });
+  if (applicability.kind === "applies") return true;
+  return applicability.kind === "unknown" ? applicability.reason : false;
+}
+
+function subjectOf(trace: GuardedResourceTrace) {
+  return { displayName: trace.type.displayName, name: trace.resource.name };
+}
+
+/** A key fitness rule over the key of every guarded resource whose key is in the stack. */
+export function keyFitnessStackPolicy(
+  rule: Rule<KeyFitnessInput>,
+  state: PackState,
+  limits: () => KeyFitnessLimits = () => DEFAULT_LIMITS,
+): GuardPolicy<StackValidationPolicy> {
+  const evaluate = (resources: readonly StackResource[]): StackVerdict => {
+    const findings: Finding[] = [];
+    const pending: string[] = [];
+    const current = limits();
+    for (const trace of traceStack(resources)) {
+      if (trace.trace.kind !== "in-stack") continue;
+      const applies = keyApplies(trace);
+      if (typeof applies === "string")
+        pending.push(`${trace.type.displayName} '${trace.resource.name}': ${applies}`);
+      if (applies !== true) continue;
+      for (const key of trace.trace.keys) {
+        const primaryType = key.primary === undefined ? undefined : kmsKeyType(key.primary.type);
+        const input: KeyFitnessInput = {
+          facts: key.facts,
+          keyType: key.keyType,
+          ...(primaryType === undefined ? {} : { primaryType }),
+          limits: current,
+          consumer: { family: trace.family, props: trace.resource.props },
+        };
+        const outcome = evaluateSafely(rule, input);
+        if (outcome.kind === "non-compliant") {
+          const about = [trace.resource, key.key, key.primary, key.keyPolicy]
+            .filter((r) => r !== undefined)
+            .map(resourceRef);
+          findings.push({
+            message: violationMessage(
+              forFamily(rule, trace),
+              subjectOf(trace),
+              `${keyLabel(key)}: ${outcome.problem}`,
+              outcome.fix,
+            ),
+            urn: trace.resource.urn,
+            about,
+          });
+        } else if (outcome.kind === "undetermined") {
+          pending.push(
+            `${trace.type.displayName} '${trace.resource.name}', key '${key.key.name}': ${outcome.reason}`,
+          );
+        }
+      }
+    }
+    return { findings, pending };
+  };
+  return { policy: stackPolicy(rule, state, evaluate), evaluator: { stack: evaluate } };
+}
+
+/** Keys outside the stack: trusted by config, or reported as not verifiable. */
+export function outsideKeyStackPolicy(state: PackState): GuardPolicy<StackValidationPolicy> {
+  const rule = cmkKeyVerifiable;
+  const evaluate = (resources: readonly StackResource[]): StackVerdict => {
+    const findings: Finding[] = [];
+    const { trustedKeys } = guardSettings(state);
+    for (const trace of traceStack(resources)) {
+      if (trace.trace.kind !== "outside" || keyApplies(trace) !== true) continue;
+      const outcome = evaluateSafely(rule, {
+        family: trace.family,
+        type: trace.type,
+        reference: trace.trace.reference,
+        trustedKeys,
+      });
+      if (outcome.kind !== "non-compliant") continue;
+      findings.push({
+        message: violationMessage(forFamily(rule, trace), subjectOf(trace), outcome.problem, outcome.fix),
+        urn: trace.resource.urn,
+        about: [resourceRef(trace.resource)],
+      });
+    }
+    return { findings, pending: [] };
+  };
+  return { policy: stackPolicy(rule, state, evaluate), evaluator: { stack: evaluate } };
+}
+
+function stackPolicy(
+  rule: RuleMetadata,
+  state: PackState,
+  evaluate: (resources: readonly StackResource[]) => StackVerdict,
+): StackValidationPolicy {
+  return {
+    ...policyMetadata(rule),
+    validateStack: (args, reportViolation) => {
+      const verdict = evaluate(args.resources.map(stackResource));
+      reportFindings(rule.id, verdict.findings, guardSettings(state).exemptions, reportViolation);
+      if (verdict.pending.length > 0) args.notApplicable(pendingNote(verdict.pending));
+    },
+  };
+}

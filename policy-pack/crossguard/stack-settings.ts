@@ -1,0 +1,110 @@
+/**
+ * Settings the guard's own policies take through the standard pack config:
+ * - `guard-settings` (pack-wide): `trustedKeys` and `exemptions`;
+ * - the rotation and deletion-window policies: their thresholds.
+ * Each is validated by the engine gate's Configure (parsePackConfig) and read from PackState.
+ */
+import type { ConfigErrors, SettingsSpec } from "../config";
+import { EXEMPTIONS_SCHEMA, parseExemptions, type Exemption } from "../exemptions";
+import { parseTrustedKey, TRUSTED_KEY_SHAPE, type TrustedKeyPattern } from "../key-tracing-trusted";
+import type { PackState } from "./pack-state";
+
+export const GUARD_SETTINGS_POLICY = "guard-settings";
+
+export interface GuardSettings {
+  readonly trustedKeys: readonly TrustedKeyPattern[];
+  readonly exemptions: readonly Exemption[];
+}
+
+/** `exemptable`: the names of the policies an exemption may name. */
+export function guardSettingsSpec(exemptable: ReadonlySet<string>): SettingsSpec<GuardSettings> {
+  return {
+    schema: {
+      properties: {
+        trustedKeys: {
+          type: "array",
+          description: `Keys outside the stack accepted as customer-managed: ${TRUSTED_KEY_SHAPE}.`,
+          items: { type: "string" },
+        },
+        exemptions: EXEMPTIONS_SCHEMA,
+      },
+    },
+    defaults: { trustedKeys: [], exemptions: [] },
+    parse(raw, errors) {
+      return {
+        trustedKeys: parseTrustedKeys(raw.trustedKeys, errors),
+        exemptions: parseExemptions(raw.exemptions, exemptable, errors),
+      };
+    },
+  };
+}
+
+function parseTrustedKeys(raw: unknown, errors: ConfigErrors): TrustedKeyPattern[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    errors.add("trustedKeys", `a list of key ARNs or patterns (${TRUSTED_KEY_SHAPE})`);
+    return [];
+  }
+  const patterns: TrustedKeyPattern[] = [];
+  raw.forEach((entry: unknown, index) => {
+    const pattern = parseTrustedKey(entry);
+    if (pattern === undefined) errors.add(`trustedKeys[${index}]`, TRUSTED_KEY_SHAPE);
+    else patterns.push(pattern);
+  });
+  return patterns;
+}
+
+/** An integer setting within KMS's own bounds. */
+function integerSetting<K extends string>(
+  key: K,
+  bounds: { readonly minimum: number; readonly maximum: number; readonly default: number },
+  description: string,
+): SettingsSpec<Record<K, number>> {
+  const defaults = { [key]: bounds.default } as Record<K, number>;
+  return {
+    schema: { properties: { [key]: { type: "integer", ...bounds, description } } },
+    defaults,
+    parse(raw, errors) {
+      const value = raw[key];
+      if (value === undefined) return defaults;
+      if (
+        typeof value !== "number" ||
+        !Number.isInteger(value) ||
+        value < bounds.minimum ||
+        value > bounds.maximum
+      ) {
+        errors.add(key, `an integer from ${bounds.minimum} to ${bounds.maximum}`);
+        return defaults;
+      }
+      return { [key]: value } as Record<K, number>;
+    },
+  };
+}
+
+export const rotationSettingsSpec = integerSetting(
+  "maxRotationPeriodDays",
+  // KMS accepts rotation periods of 90-2560 days.
+  { minimum: 90, maximum: 2560, default: 365 },
+  "Longest accepted automatic rotation period, in days.",
+);
+
+export const deletionWindowSettingsSpec = integerSetting(
+  "minDeletionWindowDays",
+  // KMS accepts deletion waiting periods of 7-30 days.
+  { minimum: 7, maximum: 30, default: 30 },
+  "Shortest accepted deletion waiting period, in days.",
+);
+
+/** A policy's parsed settings, or the spec's defaults when the config says nothing about it. */
+export function settingsOf<T>(state: PackState, policy: string, spec: SettingsSpec<T>): T {
+  return (state.settings.get(policy) as T | undefined) ?? spec.defaults;
+}
+
+export function guardSettings(state: PackState): GuardSettings {
+  return (
+    (state.settings.get(GUARD_SETTINGS_POLICY) as GuardSettings | undefined) ?? {
+      trustedKeys: [],
+      exemptions: [],
+    }
+  );
+}

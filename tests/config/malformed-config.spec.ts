@@ -1,0 +1,249 @@
+/**
+ * Every malformed pack config is rejected with a message that names the key and what it expects:
+ * through parsePackConfig for a table of cases, and through the engine protocol's Configure (the
+ * call `pulumi preview --policy-pack-config` makes), which fails with INVALID_ARGUMENT.
+ */
+import { strict as assert } from "assert";
+import type { ServiceError } from "@grpc/grpc-js";
+import { PackClient, type PolicyConfigSpec } from "../../cli/engine-client";
+import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../../policy-pack/config";
+import { buildGuard } from "../../policy-pack/crossguard/guard";
+import { createPackState } from "../../policy-pack/crossguard/pack-state";
+
+const EXEMPTION = {
+  resource: "workspace-*",
+  policies: ["cmk-key-rotation"],
+  reason: "migrating",
+  expires: "2999-12-31",
+};
+
+interface Case {
+  readonly label: string;
+  readonly config: Record<string, PolicyConfigSpec>;
+  /** The key the message must name, and what it must say is expected. */
+  readonly key: string;
+  readonly expects: RegExp;
+}
+
+const settings = (properties: Record<string, unknown>): PolicyConfigSpec => ({
+  enforcementLevel: "advisory",
+  properties,
+});
+const guardSettings = (properties: Record<string, unknown>) => ({ "guard-settings": settings(properties) });
+/** An exemption with some keys changed (an `undefined` one is left out, as JSON would). */
+const exemption = (override: Record<string, unknown>) =>
+  guardSettings({ exemptions: [JSON.parse(JSON.stringify({ ...EXEMPTION, ...override }))] });
+
+const CASES: readonly Case[] = [
+  {
+    label: "unknown policy name",
+    config: { "workspace-cmk-requried": { enforcementLevel: "mandatory" } },
+    key: "workspace-cmk-requried",
+    expects: /the name of a policy in this pack \(.*workspace-cmk-required/,
+  },
+  {
+    label: "unknown setting",
+    config: { "cmk-key-rotation": settings({ maxRotationDays: 90 }) },
+    key: "cmk-key-rotation.maxRotationDays",
+    expects: /one of this policy's settings \(maxRotationPeriodDays\)/,
+  },
+  {
+    label: "setting on a policy without settings",
+    config: { "workspace-cmk-required": settings({ strict: true }) },
+    key: "workspace-cmk-required.strict",
+    expects: /nothing: this policy takes only enforcementLevel/,
+  },
+  {
+    label: "rotation period of the wrong type",
+    config: { "cmk-key-rotation": settings({ maxRotationPeriodDays: "365" }) },
+    key: "cmk-key-rotation.maxRotationPeriodDays",
+    expects: /an integer from 90 to 2560/,
+  },
+  {
+    label: "rotation period out of KMS's range",
+    config: { "cmk-key-rotation": settings({ maxRotationPeriodDays: 30 }) },
+    key: "cmk-key-rotation.maxRotationPeriodDays",
+    expects: /an integer from 90 to 2560/,
+  },
+  {
+    label: "deletion window not an integer",
+    config: { "kms-key-deletion-window": settings({ minDeletionWindowDays: 7.5 }) },
+    key: "kms-key-deletion-window.minDeletionWindowDays",
+    expects: /an integer from 7 to 30/,
+  },
+  {
+    label: "trustedKeys not a list",
+    config: guardSettings({ trustedKeys: "arn:aws:kms:*:123456789012:key/*" }),
+    key: "guard-settings.trustedKeys",
+    expects: /a list of key ARNs or patterns/,
+  },
+  {
+    label: "trustedKeys entry trusting every account",
+    config: guardSettings({ trustedKeys: ["arn:aws:kms:*:*:key/*"] }),
+    key: "guard-settings.trustedKeys[0]",
+    expects: /12-digit account/,
+  },
+  {
+    label: "trustedKeys entry that is an alias",
+    config: guardSettings({ trustedKeys: [42, "alias/team"] }),
+    key: "guard-settings.trustedKeys[0]",
+    expects: /a key ARN, or arn:<partition>:kms/,
+  },
+  {
+    label: "exemptions not a list",
+    config: guardSettings({ exemptions: { resource: "x" } }),
+    key: "guard-settings.exemptions",
+    expects: /a list of \{ resource, policies, reason, expires \}/,
+  },
+  {
+    label: "exemption without a reason",
+    config: exemption({ reason: undefined }),
+    key: "guard-settings.exemptions[0].reason",
+    expects: /a non-empty reason/,
+  },
+  {
+    label: "exemption with a blank reason",
+    config: exemption({ reason: "   " }),
+    key: "guard-settings.exemptions[0].reason",
+    expects: /a non-empty reason/,
+  },
+  {
+    label: "exemption with an impossible date",
+    config: exemption({ expires: "2025-02-30" }),
+    key: "guard-settings.exemptions[0].expires",
+    expects: /a date YYYY-MM-DD/,
+  },
+  {
+    label: "exemption with a date in another format",
+    config: exemption({ expires: "31/12/2999" }),
+    key: "guard-settings.exemptions[0].expires",
+    expects: /a date YYYY-MM-DD/,
+  },
+  {
+    label: "exemption with a date of the wrong type",
+    config: exemption({ expires: 20991231 }),
+    key: "guard-settings.exemptions[0].expires",
+    expects: /a date YYYY-MM-DD/,
+  },
+  {
+    label: "exemption with an empty resource pattern",
+    config: exemption({ resource: "" }),
+    key: "guard-settings.exemptions[0].resource",
+    expects: /a resource URN or name pattern/,
+  },
+  {
+    label: "exemption with a resource pattern of the wrong type",
+    config: exemption({ resource: ["workspace-*"] }),
+    key: "guard-settings.exemptions[0].resource",
+    expects: /a resource URN or name pattern/,
+  },
+  {
+    label: "exemption naming an unknown policy",
+    config: exemption({ policies: ["cmk-key-rotate"] }),
+    key: "guard-settings.exemptions[0].policies",
+    expects: /names of policies in this pack \(.*cmk-key-rotation/,
+  },
+  {
+    label: "exemption without policies",
+    config: exemption({ policies: [] }),
+    key: "guard-settings.exemptions[0].policies",
+    expects: /a non-empty list of policy names/,
+  },
+  {
+    label: "exemption with an unknown key",
+    config: exemption({ until: "2999-01-01" }),
+    key: "guard-settings.exemptions[0].until",
+    expects: /only resource, policies, reason and expires/,
+  },
+  {
+    label: "exemption that is not an object",
+    config: guardSettings({ exemptions: ["workspace-*"] }),
+    key: "guard-settings.exemptions[0].(entry)",
+    expects: /an object \{ resource, policies, reason, expires \}/,
+  },
+];
+
+/** The Configure request's entries, as the engine gate reads them from the wire. */
+function rawConfig(config: Record<string, PolicyConfigSpec>, level?: string): Map<string, RawPolicyConfig> {
+  return new Map(
+    Object.entries(config).map(([name, spec]) => [
+      name,
+      {
+        enforcementLevel: level ?? spec.enforcementLevel,
+        properties: JSON.parse(JSON.stringify(spec.properties ?? {})) as Record<string, unknown>,
+      },
+    ]),
+  );
+}
+
+describe("config: malformed pack configs are rejected, naming the key and what it expects", function () {
+  const guard = buildGuard(createPackState({}));
+
+  for (const c of CASES) {
+    it(`parsePackConfig: ${c.label}`, () => {
+      assert.throws(
+        () => parsePackConfig(rawConfig(c.config), guard.settings),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidConfigError);
+          const problem = error.problems.find((p) => p.startsWith(`${c.key}: expected `));
+          assert.ok(problem !== undefined, `no problem names ${c.key}: ${error.problems.join(" | ")}`);
+          assert.match(problem, c.expects);
+          return true;
+        },
+      );
+    });
+  }
+
+  it("parsePackConfig: a wrong enforcement level, for one policy and for `all`", () => {
+    for (const name of ["workspace-cmk-required", "all"]) {
+      assert.throws(
+        () => parsePackConfig(rawConfig({ [name]: {} }, "blocking"), guard.settings),
+        (error: unknown) =>
+          error instanceof InvalidConfigError &&
+          error.problems.some(
+            (p) => p === `${name}.enforcementLevel: expected one of "advisory", "mandatory", "disabled"`,
+          ),
+      );
+    }
+  });
+
+  it("parsePackConfig: lists every problem at once, and accepts the well-formed config", () => {
+    const all = Object.assign(
+      {},
+      ...CASES.filter((c) => !c.key.startsWith("guard-settings")).map((c) => c.config),
+    ) as Record<string, PolicyConfigSpec>;
+    assert.throws(
+      () => parsePackConfig(rawConfig(all), guard.settings),
+      (error: unknown) => error instanceof InvalidConfigError && error.problems.length >= 4,
+    );
+    const good = {
+      ...guardSettings({ trustedKeys: ["arn:aws:kms:*:123456789012:key/*"], exemptions: [EXEMPTION] }),
+      "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }),
+    };
+    assert.equal(parsePackConfig(rawConfig(good), guard.settings).size, 2);
+  });
+
+  describe("through the engine protocol's Configure", function () {
+    let pack: PackClient;
+    before(async () => {
+      pack = await PackClient.start();
+      await pack.initialise();
+    });
+    after(async () => pack?.stop());
+
+    it("rejects each malformed config with INVALID_ARGUMENT and the same message, and keeps serving", async () => {
+      for (const c of CASES) {
+        const error = await pack.configure(c.config).then(
+          () => assert.fail(`${c.label}: Configure accepted it`),
+          (e: ServiceError) => e,
+        );
+        assert.equal(error.code, 3, `${c.label}: ${error.message}`);
+        assert.match(error.details, /^invalid bedrock-cmk-guard policy pack config: /);
+        assert.ok(error.details.includes(`${c.key}: expected `), `${c.label}: ${error.details}`);
+        assert.match(error.details, c.expects);
+      }
+      await pack.configure({ "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }) });
+      assert.ok(pack.alive);
+    });
+  });
+});

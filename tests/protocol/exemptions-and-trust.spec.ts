@@ -1,0 +1,207 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import {
+  PACK_DIR,
+  PackClient,
+  UNKNOWN,
+  urnOf,
+  type PolicyConfigSpec,
+  type ResourceSpec,
+} from "../../cli/engine-client";
+import { readPackConfig } from "../../cli/pack-config";
+
+const ACCOUNT = "123456789012";
+const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const OTHER_ARN = `arn:aws:kms:us-east-1:210987654321:key/abcd1234-12ab-34cd-56ef-1234567890ab`;
+const keyUrn = urnOf("aws:kms/key:Key", "legacy-key");
+const domainUrn = urnOf("aws:datazone/domain:Domain", "legacy-studio");
+
+/** At preview: a key with rotation off, and the workspace that uses it. */
+const stack: ResourceSpec[] = [
+  {
+    type: "aws:kms/key:Key",
+    name: "legacy-key",
+    urn: keyUrn,
+    properties: { arn: UNKNOWN, keyId: UNKNOWN, enableKeyRotation: false, tags: { EnableBedrock: "true" } },
+  },
+  {
+    type: "aws:datazone/domain:Domain",
+    name: "legacy-studio",
+    urn: domainUrn,
+    properties: { domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/s`, kmsKeyIdentifier: UNKNOWN },
+    propertyDependencies: { kmsKeyIdentifier: [keyUrn] },
+  },
+];
+
+function outsideWorkspace(arn: string): ResourceSpec {
+  return {
+    type: "aws:datazone/domain:Domain",
+    name: "shared-key-studio",
+    properties: { domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/s`, kmsKeyIdentifier: arn },
+  };
+}
+
+function guardSettings(properties: Record<string, unknown>): Record<string, PolicyConfigSpec> {
+  return { "guard-settings": { enforcementLevel: "advisory", properties } };
+}
+
+function exemption(expires: string, resource = "legacy-*") {
+  return {
+    resource,
+    policies: ["cmk-key-rotation"],
+    reason: "Re-created with a rotating key in Q3 (SEC-1234)",
+    expires,
+  };
+}
+
+describe("policy pack through the engine protocol: exemptions, trusted keys and their config", function () {
+  let pack: PackClient;
+  beforeEach(async () => {
+    pack = await PackClient.start();
+  });
+  afterEach(async () => pack?.stop());
+
+  it("reports an exempted finding as advisory EXEMPTED, with the reason and date", async () => {
+    await pack.initialise(guardSettings({ exemptions: [exemption("2999-12-31")] }));
+    const result = await pack.analyzeStack(stack);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
+      [["guard-settings", "advisory", domainUrn]],
+    );
+    const message = result.diagnostics[0].message;
+    assert.match(message, /EXEMPTED until 2999-12-31: Re-created with a rotating key in Q3 \(SEC-1234\)/);
+    assert.match(message, /\[cmk-key-rotation\] .*'legacy-studio': its KMS key 'legacy-key'/);
+  });
+
+  it("matches an exemption by the key's URN too", async () => {
+    await pack.initialise(guardSettings({ exemptions: [exemption("2999-12-31", keyUrn)] }));
+    const result = await pack.analyzeStack(stack);
+    assert.deepEqual(
+      result.diagnostics.map((d) => d.policyName),
+      ["guard-settings"],
+    );
+  });
+
+  it("no longer applies an expired exemption, and says so", async () => {
+    await pack.initialise(guardSettings({ exemptions: [exemption("2000-01-31")] }));
+    const result = await pack.analyzeStack(stack);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["cmk-key-rotation", "mandatory"]],
+    );
+    assert.match(
+      result.diagnostics[0].message,
+      /exemption for this finding expired on 2000-01-31 and no longer applies/,
+    );
+  });
+
+  it("exempts a resource-level finding as well", async () => {
+    await pack.initialise(
+      guardSettings({
+        exemptions: [
+          {
+            ...exemption("2999-12-31", "shared-*"),
+            policies: ["cmk-key-verifiable", "workspace-cmk-region"],
+          },
+        ],
+      }),
+    );
+    const result = await pack.analyze({
+      ...outsideWorkspace(KEY_ARN.replace("us-east-1", "eu-west-1")),
+    });
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["guard-settings", "advisory"]],
+    );
+    assert.match(result.diagnostics[0].message, /\[workspace-cmk-region\]/);
+  });
+
+  it("passes a trusted outside key, by exact ARN or account pattern, and reports the others", async () => {
+    await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
+    assert.deepEqual((await pack.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
+    const patterned = OTHER_ARN.replace("210987654321", "999999999999");
+    assert.deepEqual((await pack.analyzeStack([outsideWorkspace(patterned)])).diagnostics, []);
+    const untrusted = await pack.analyzeStack([outsideWorkspace(OTHER_ARN)]);
+    assert.deepEqual(
+      untrusted.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["cmk-key-verifiable", "advisory"]],
+    );
+  });
+
+  it("makes untrusted outside keys mandatory when configured so", async () => {
+    await pack.initialise({ "cmk-key-verifiable": "mandatory" });
+    const result = await pack.analyzeStack([outsideWorkspace(OTHER_ARN)]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["cmk-key-verifiable", "mandatory"]],
+    );
+  });
+
+  it("applies configured thresholds", async () => {
+    await pack.initialise({
+      "cmk-key-deletion-window": { enforcementLevel: "mandatory", properties: { minDeletionWindowDays: 7 } },
+    });
+    const key = {
+      ...stack[0],
+      properties: {
+        ...stack[0].properties,
+        enableKeyRotation: true,
+        rotationPeriodInDays: 365,
+        deletionWindowInDays: 7,
+      },
+    };
+    assert.deepEqual((await pack.analyzeStack([key, stack[1]])).diagnostics, []);
+  });
+
+  const badConfigs: [string, Record<string, PolicyConfigSpec>, RegExp][] = [
+    [
+      "an exemption without a reason",
+      guardSettings({
+        exemptions: [{ resource: "x", policies: ["cmk-key-rotation"], expires: "2030-01-01" }],
+      }),
+      /guard-settings\.exemptions\[0\]\.reason: expected a non-empty reason/,
+    ],
+    [
+      "an exemption with an impossible date",
+      guardSettings({ exemptions: [{ ...exemption("2030-02-30") }] }),
+      /guard-settings\.exemptions\[0\]\.expires: expected a date YYYY-MM-DD/,
+    ],
+    [
+      "an exemption naming no policy of the pack",
+      guardSettings({ exemptions: [{ ...exemption("2030-01-01"), policies: ["cmk-key-rotaton"] }] }),
+      /guard-settings\.exemptions\[0\]\.policies: expected names of policies in this pack/,
+    ],
+    [
+      "a trusted key that trusts every account",
+      guardSettings({ trustedKeys: ["arn:aws:kms:*:*:key/*"] }),
+      /guard-settings\.trustedKeys\[0\]: expected a key ARN, or arn:<partition>:kms:<region or \*>:<12-digit account>/,
+    ],
+    [
+      "a rotation period KMS does not allow",
+      { "cmk-key-rotation": { enforcementLevel: "mandatory", properties: { maxRotationPeriodDays: 30 } } },
+      /cmk-key-rotation\.maxRotationPeriodDays: expected an integer from 90 to 2560/,
+    ],
+    [
+      "an unknown setting",
+      guardSettings({ trustedKey: [] }),
+      /guard-settings\.trustedKey: expected one of this policy's settings \(trustedKeys, exemptions\)/,
+    ],
+  ];
+  for (const [label, config, expected] of badConfigs) {
+    it(`rejects ${label} with a clear message`, async () => {
+      await pack.initialise();
+      await assert.rejects(pack.configure(config), expected);
+    });
+  }
+
+  it("accepts the shipped example config (policy-pack/config.example.json)", async () => {
+    await pack.initialise();
+    const entries = readPackConfig(path.join(PACK_DIR, "config.example.json"));
+    const config: Record<string, PolicyConfigSpec> = {};
+    for (const [name, entry] of entries)
+      config[name] = { enforcementLevel: entry.enforcementLevel, properties: entry.properties };
+    await pack.configure(config);
+    const names = new Set((await pack.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName()));
+    for (const name of entries.keys()) assert.ok(names.has(name), name);
+  });
+});

@@ -1,0 +1,259 @@
+import { strict as assert } from "assert";
+import { PackClient, UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
+
+const ACCOUNT = "123456789012";
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
+const KEY = "aws:kms/key:Key";
+const DOMAIN = "aws:datazone/domain:Domain";
+const keyUrn = urnOf(KEY, "workspace-key");
+const domainUrn = urnOf(DOMAIN, "studio");
+
+const RESTRICTED_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Sid: "Admin",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      Sid: "Bedrock",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "bedrock.us-east-1.amazonaws.com" },
+      },
+    },
+  ],
+});
+const PUBLIC_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }],
+});
+
+type Phase = "preview" | "up";
+
+/** A fit workspace key as the engine sends it: outputs unknown at preview, known at up. */
+function fitKey(phase: Phase, overrides: Record<string, unknown> = {}): ResourceSpec {
+  const known = phase === "up";
+  return {
+    type: KEY,
+    name: "workspace-key",
+    urn: keyUrn,
+    properties: {
+      arn: known ? KEY_ARN : UNKNOWN,
+      keyId: known ? KEY_ID : UNKNOWN,
+      description: "Bedrock Studio workspace key",
+      keyUsage: "ENCRYPT_DECRYPT",
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      isEnabled: true,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      bypassPolicyLockoutSafetyCheck: false,
+      multiRegion: known ? false : UNKNOWN,
+      policy: RESTRICTED_POLICY,
+      tags: { EnableBedrock: "true" },
+      tagsAll: known ? { EnableBedrock: "true" } : UNKNOWN,
+      ...overrides,
+    },
+  };
+}
+
+/** A V1 workspace whose key comes from the key's ARN (`kmsKeyIdentifier: key.arn`). */
+function workspace(phase: Phase, from = keyUrn): ResourceSpec {
+  return {
+    type: DOMAIN,
+    name: "studio",
+    urn: domainUrn,
+    properties: {
+      name: "studio",
+      domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/studio-service`,
+      kmsKeyIdentifier: phase === "up" ? KEY_ARN : UNKNOWN,
+    },
+    dependencies: [from],
+    propertyDependencies: { kmsKeyIdentifier: [from] },
+  };
+}
+
+function mandatory(result: AnalyzeResult): [string, string][] {
+  return result.diagnostics
+    .filter((d) => d.enforcementLevel === "mandatory")
+    .map((d) => [d.policyName, d.urn]);
+}
+
+/** What the engine does for a whole preview or update: Analyze per resource, then AnalyzeStack. */
+async function run(pack: PackClient, resources: ResourceSpec[]): Promise<AnalyzeResult> {
+  const results = [
+    ...(await Promise.all(resources.map((r) => pack.analyze(r)))),
+    await pack.analyzeStack(resources),
+  ];
+  return {
+    diagnostics: results.flatMap((r) => r.diagnostics),
+    notApplicable: results.flatMap((r) => r.notApplicable),
+  };
+}
+
+describe("policy pack through the engine protocol: the key behind each workspace (preview tracing)", function () {
+  let pack: PackClient;
+  before(async () => {
+    pack = await PackClient.start();
+    await pack.initialise();
+  });
+  after(async () => pack?.stop());
+
+  for (const phase of ["preview", "up"] as const) {
+    it(`passes a fit key at ${phase}, with no "can't run" advisory`, async () => {
+      const result = await run(pack, [fitKey(phase), workspace(phase)]);
+      const cantRun = result.diagnostics.filter((d) => /can't run/.test(d.message));
+      assert.deepEqual(cantRun, []);
+      assert.deepEqual(result.diagnostics, []);
+      if (phase === "preview") {
+        const reason = result.notApplicable.find((n) => n.policyName === "workspace-cmk-key-arn");
+        assert.ok(reason, JSON.stringify(result.notApplicable));
+        assert.match(reason.reason, /not determinable yet/);
+        assert.match(reason.reason, /cmk-key-\* stack policies judge it at preview/);
+      }
+    });
+  }
+
+  const unfit: [string, Record<string, unknown>, string][] = [
+    [
+      "an asymmetric key",
+      { keyUsage: "SIGN_VERIFY", customerMasterKeySpec: "RSA_2048" },
+      "cmk-key-symmetric",
+    ],
+    [
+      "an HMAC key",
+      { keyUsage: "GENERATE_VERIFY_MAC", customerMasterKeySpec: "HMAC_256" },
+      "cmk-key-symmetric",
+    ],
+    ["a disabled key", { isEnabled: false }, "cmk-key-enabled"],
+    ["rotation off", { enableKeyRotation: false }, "cmk-key-rotation"],
+    ["rotation left at its default (off)", { enableKeyRotation: undefined }, "cmk-key-rotation"],
+    ["a rotation period above 365 days", { rotationPeriodInDays: 730 }, "cmk-key-rotation"],
+    ["a 7-day deletion window", { deletionWindowInDays: 7 }, "cmk-key-deletion-window"],
+    ["the lockout safety check bypassed", { bypassPolicyLockoutSafetyCheck: true }, "cmk-key-lockout-check"],
+    ["a key policy open to everyone", { policy: PUBLIC_POLICY }, "cmk-key-policy-public"],
+    ["an unparseable key policy", { policy: "{ not json" }, "cmk-key-policy-public"],
+  ];
+  for (const phase of ["preview", "up"] as const) {
+    for (const [label, overrides, policy] of unfit) {
+      it(`blocks ${label} at ${phase}, naming the workspace and the key`, async () => {
+        const properties = { ...fitKey(phase).properties, ...overrides };
+        for (const key of Object.keys(overrides)) if (overrides[key] === undefined) delete properties[key];
+        const result = await run(pack, [{ ...fitKey(phase), properties }, workspace(phase)]);
+        assert.deepEqual(mandatory(result), [[policy, domainUrn]]);
+        const message = result.diagnostics.find((d) => d.policyName === policy)!.message;
+        assert.match(
+          message,
+          /Bedrock Studio workspace \(DataZone domain\) 'studio': its KMS key 'workspace-key'/,
+        );
+        assert.match(message, /Bedrock-006, risk High/);
+        assert.match(message, /\nFix: /);
+        assert.ok(!message.includes("not json"), "never prints the policy text");
+      });
+    }
+  }
+
+  it("follows a KMS alias between the workspace and the key at preview", async () => {
+    const aliasUrn = urnOf("aws:kms/alias:Alias", "workspace-alias");
+    const alias: ResourceSpec = {
+      type: "aws:kms/alias:Alias",
+      name: "workspace-alias",
+      urn: aliasUrn,
+      properties: { name: "alias/studio", targetKeyId: UNKNOWN, targetKeyArn: UNKNOWN, arn: UNKNOWN },
+      propertyDependencies: { targetKeyId: [keyUrn] },
+    };
+    const result = await pack.analyzeStack([
+      fitKey("preview", { enableKeyRotation: false }),
+      alias,
+      workspace("preview", aliasUrn),
+    ]);
+    assert.deepEqual(mandatory(result), [["cmk-key-rotation", domainUrn]]);
+  });
+
+  it("judges a replica key with its primary, and its own key policy resource", async () => {
+    const primaryUrn = urnOf(KEY, "primary");
+    const replicaUrn = urnOf("aws:kms/replicaKey:ReplicaKey", "replica");
+    const primary = {
+      ...fitKey("preview", { multiRegion: true, enableKeyRotation: false }),
+      name: "primary",
+      urn: primaryUrn,
+    };
+    const replica: ResourceSpec = {
+      type: "aws:kms/replicaKey:ReplicaKey",
+      name: "replica",
+      urn: replicaUrn,
+      properties: {
+        primaryKeyArn: UNKNOWN,
+        arn: UNKNOWN,
+        keyId: UNKNOWN,
+        deletionWindowInDays: 30,
+        tags: { EnableBedrock: "true" },
+      },
+      propertyDependencies: { primaryKeyArn: [primaryUrn] },
+    };
+    const keyPolicy: ResourceSpec = {
+      type: "aws:kms/keyPolicy:KeyPolicy",
+      name: "replica-policy",
+      properties: { keyId: UNKNOWN, policy: PUBLIC_POLICY },
+      propertyDependencies: { keyId: [replicaUrn] },
+    };
+    const result = await pack.analyzeStack([primary, replica, keyPolicy, workspace("preview", replicaUrn)]);
+    assert.deepEqual(mandatory(result).sort(), [
+      ["cmk-key-policy-public", domainUrn],
+      ["cmk-key-rotation", domainUrn],
+    ]);
+    const rotation = result.diagnostics.find((d) => d.policyName === "cmk-key-rotation")!.message;
+    assert.match(
+      rotation,
+      /'replica' \(KMS replica key, replica of 'primary', with key policy 'replica-policy'\)/,
+    );
+    assert.match(rotation, /on the multi-Region primary key/);
+  });
+
+  it("finds the key by ARN when a stack has no property dependencies (stack export)", async () => {
+    const { propertyDependencies: _, dependencies: __, ...bare } = workspace("up");
+    const result = await run(pack, [fitKey("up", { deletionWindowInDays: 10 }), bare]);
+    assert.deepEqual(mandatory(result), [["cmk-key-deletion-window", domainUrn]]);
+  });
+
+  it("reports a key outside the stack as not verifiable (advisory by default)", async () => {
+    const { propertyDependencies: _, dependencies: __, ...outside } = workspace("up");
+    const result = await pack.analyzeStack([outside]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["cmk-key-verifiable", "advisory"]],
+    );
+    assert.match(result.diagnostics[0].message, /cannot verify this is a customer-managed key/);
+  });
+
+  it("asks V1 workspaces' keys for the EnableBedrock tag (advisory), once the provider's tags are known", async () => {
+    const untagged = { tags: {}, tagsAll: {} };
+    const result = await pack.analyzeStack([fitKey("up", untagged), workspace("up")]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["workspace-key-bedrock-tag", "advisory"]],
+    );
+    const preview = await pack.analyzeStack([fitKey("preview", { tags: {} }), workspace("preview")]);
+    assert.deepEqual(preview.diagnostics, []);
+    const pending = preview.notApplicable.find((n) => n.policyName === "workspace-key-bedrock-tag");
+    assert.match(pending?.reason ?? "", /not determinable yet/);
+  });
+
+  it("shows unfit keys on their own as advisory KMS hygiene", async () => {
+    const result = await pack.analyze(
+      fitKey("preview", { enableKeyRotation: false, deletionWindowInDays: 7 }),
+    );
+    assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]).sort(), [
+      ["kms-key-deletion-window", "advisory"],
+      ["kms-key-rotation", "advisory"],
+    ]);
+  });
+});
