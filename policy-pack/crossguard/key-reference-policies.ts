@@ -2,14 +2,13 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { familyOf, guardedType, type ResourceFamily } from "../catalog";
 import type { Rule } from "../rule";
 import { keyReferenceInput, type KeyReferenceInput } from "../rules/key-reference-input";
-import { deliverOutcome, evaluateSafely } from "./outcome";
+import { evaluateSafely } from "./outcome";
 import type { PackState } from "./pack-state";
 import { policyMetadata } from "./policy-metadata";
 import { rawProps } from "./props";
 import {
   reportFindings,
-  resourceRef,
-  type Finding,
+  resourceVerdict,
   type ResourceSubject,
   type ResourceVerdict,
 } from "./stack-findings";
@@ -58,14 +57,8 @@ export function keyReferenceEvaluator(
     const type = guardedType(subject.type);
     if (type === undefined || familyOf(subject.type) !== family) return { findings: [] };
     const input = keyReferenceInput(family, type, subject.props, subject.providerProps, state.stackConfig);
-    const findings: Finding[] = [];
-    let skipped: string | undefined;
-    deliverOutcome(rule, { displayName: type.displayName, name: subject.name }, evaluateSafely(rule, input), {
-      violation: (message) => findings.push({ message, urn: subject.urn, about: [resourceRef(subject)] }),
-      skipped: (reason) => {
-        skipped = input.key === UNKNOWN ? reason + TRACED_AT_PREVIEW : reason;
-      },
-    });
-    return { findings, ...(skipped === undefined ? {} : { skipped }) };
+    const verdict = resourceVerdict(rule, type.displayName, subject, evaluateSafely(rule, input));
+    if (verdict.skipped === undefined || input.key !== UNKNOWN) return verdict;
+    return { ...verdict, skipped: verdict.skipped + TRACED_AT_PREVIEW };
   };
 }

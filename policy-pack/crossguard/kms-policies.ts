@@ -5,7 +5,6 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { keyPolicyFacts, kmsKeyPolicyType, kmsKeyType, ON_PRIMARY, type KeyFacts } from "../kms-catalog";
-import { violationMessage } from "../messages";
 import type { Rule } from "../rule";
 import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../rules/key-fitness-input";
 import { evaluateSafely } from "./outcome";
@@ -13,7 +12,12 @@ import type { PackState } from "./pack-state";
 import { policyMetadata } from "./policy-metadata";
 import { rawProps } from "./props";
 import type { GuardPolicy } from "./stack-policies";
-import { reportFindings, resourceRef, type ResourceSubject, type ResourceVerdict } from "./stack-findings";
+import {
+  reportFindings,
+  resourceVerdict,
+  type ResourceSubject,
+  type ResourceVerdict,
+} from "./stack-findings";
 import { guardSettings } from "./stack-settings";
 
 /** A standalone key policy contributes only its document and lockout flag; nothing else is its to judge. */
@@ -61,30 +65,7 @@ export function kmsHygienePolicy(
     } else {
       return { findings: [] };
     }
-    const outcome = evaluateSafely(rule, input);
-    switch (outcome.kind) {
-      case "compliant":
-        return { findings: [] };
-      case "non-compliant":
-        return {
-          findings: [
-            {
-              message: violationMessage(
-                rule,
-                { displayName, name: subject.name },
-                outcome.problem,
-                outcome.fix,
-              ),
-              urn: subject.urn,
-              about: [resourceRef(subject)],
-            },
-          ],
-        };
-      case "not-applicable":
-        return { findings: [], skipped: outcome.reason };
-      case "undetermined":
-        return { findings: [], skipped: `not determinable yet: ${outcome.reason}` };
-    }
+    return resourceVerdict(rule, displayName, subject, evaluateSafely(rule, input));
   };
   const policy: ResourceValidationPolicy = {
     ...policyMetadata(rule),

@@ -6,6 +6,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { exemptionFor, expiredNote, type Exemption, type ResourceRef } from "../exemptions";
 import type { StackResource } from "../key-tracing";
+import type { RuleMetadata, RuleOutcome } from "../rule";
+import { deliverOutcome } from "./outcome";
 import { rawProps } from "./props";
 
 export interface Finding {
@@ -35,6 +37,22 @@ export interface ResourceSubject {
   readonly urn: string;
   readonly props: unknown;
   readonly providerProps?: unknown;
+}
+
+/** One rule's outcome on one resource, as a resource policy reports it. */
+export function resourceVerdict(
+  rule: RuleMetadata,
+  displayName: string,
+  subject: ResourceSubject,
+  outcome: RuleOutcome,
+): ResourceVerdict {
+  const findings: Finding[] = [];
+  let skipped: string | undefined;
+  deliverOutcome(rule, { displayName, name: subject.name }, outcome, {
+    violation: (message) => findings.push({ message, urn: subject.urn, about: [resourceRef(subject)] }),
+    skipped: (reason) => (skipped = reason),
+  });
+  return skipped === undefined ? { findings } : { findings, skipped };
 }
 
 /** A policy's evaluation without its reporting: the guard-settings policy re-runs it for exempted findings. */
