@@ -3,6 +3,8 @@
  * be used (a missing or unreadable file, bad JSON or YAML, a format it does not know, a pack config
  * the pack rejects). Anything else is a bug and is reported as such.
  */
+import * as fs from "fs";
+
 export class UnusableInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -20,4 +22,17 @@ export const EXIT_INTERNAL_ERROR = 3;
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/**
+ * Reads an input file, or says in one line why it cannot: `label` names the file as the user gave
+ * it (e.g. `--config x.json`), `missing` replaces the default "no such file" reason.
+ */
+export function readInputFile(file: string, label = file, missing = `${label}: no such file`): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UnusableInputError(code === "ENOENT" ? missing : `${label}: cannot read (${code ?? "error"})`);
+  }
 }

@@ -5,9 +5,8 @@
  * (pkg/resource/analyzer/config.go: parsePolicyPackConfig, ReconcilePolicyPackConfig) before it
  * sends Configure. The pack validates the result and rejects what it does not understand.
  */
-import * as fs from "fs";
 import type { Level, PolicyConfigSpec } from "./engine-client";
-import { UnusableInputError } from "./errors";
+import { readInputFile, UnusableInputError } from "./errors";
 import type { PolicyDescription } from "./report";
 import { isPlainObject } from "../policy-pack/values";
 
@@ -23,15 +22,7 @@ interface PolicyConfigEntry {
 export type PackConfigFile = ReadonlyMap<string, PolicyConfigEntry>;
 
 export function readPackConfig(file: string): PackConfigFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UnusableInputError(
-      code === "ENOENT" ? `--config ${file}: no such file` : `--config ${file}: cannot read (${code})`,
-    );
-  }
+  const text = readInputFile(file, `--config ${file}`);
   if (text.trim() === "") return new Map();
   let document: unknown;
   try {

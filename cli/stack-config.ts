@@ -3,9 +3,8 @@
  * (Pulumi.<stack>.yaml: a `config:` map) into the flat string map the engine passes to a program and
  * to a policy pack (PULUMI_CONFIG): namespaced keys, structured values as JSON text.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { UnusableInputError } from "./errors";
+import { readInputFile, UnusableInputError } from "./errors";
 import { isPlainObject } from "../policy-pack/values";
 
 // js-yaml ships no typings here; its `load` is all this file needs.
@@ -67,13 +66,7 @@ export function readStackConfig(file: string, project: string): StackConfig {
 }
 
 function readYaml(file: string, missing: string): Record<string, unknown> | undefined | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UnusableInputError(code === "ENOENT" ? missing : `${file}: cannot read (${code})`);
-  }
+  const text = readInputFile(file, file, missing);
   try {
     return yaml.load(text, { filename: file }) as Record<string, unknown> | undefined | null;
   } catch (error) {

@@ -10,9 +10,8 @@
  * AnalyzeStack gets outputs, dependencies and propertyDependencies. Providers and resources pending
  * deletion are not analysed, as in the engine.
  */
-import * as fs from "fs";
 import { secret, UNKNOWN, type ProviderSpec, type ResourceSpec } from "./engine-client";
-import { UnusableInputError } from "./errors";
+import { readInputFile, UnusableInputError } from "./errors";
 import type { PackInput, SourceKind } from "./pack-input";
 import { isProviderType, parseUrn, providerReferenceUrn } from "./urn";
 import { isPlainObject, isSecretWrapper } from "../policy-pack/values";
@@ -48,15 +47,7 @@ const REMOVING_OPS = new Set([
 ]);
 
 export function readStateFile(file: string): PackInput {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UnusableInputError(
-      code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${code ?? "error"})`,
-    );
-  }
+  const text = readInputFile(file);
   let document: unknown;
   try {
     document = JSON.parse(text);
