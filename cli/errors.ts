@@ -17,6 +17,8 @@ export const EXIT_MANDATORY_VIOLATION = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 /** Not part of the documented contract for inputs: the tool itself failed (a bug, or the pack crashed). */
 export const EXIT_INTERNAL_ERROR = 3;
+/** No mandatory violation, but a guarded key reference could not be read: not a pass for a gate. */
+export const EXIT_NOT_VERIFIED = 4;
 
 /** The message of any thrown value, on one line. */
 export function oneLine(error: unknown): string {

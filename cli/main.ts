@@ -4,7 +4,8 @@
  *   preview: runs a Pulumi program (the sample stack by default) under runtime mocks, as a first
  *            `pulumi preview` would, and sends its resources through the real pack.
  *   check:   runs the same pack over a `pulumi stack export` or `pulumi preview --json` file.
- * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error.
+ * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error,
+ * 4 not verified (a guarded key reference is a secret the file does not hold).
  * Results go to stdout (or --output); progress and warnings to stderr.
  */
 import * as fs from "fs";
@@ -14,6 +15,7 @@ import {
   EXIT_CLEAN,
   EXIT_INTERNAL_ERROR,
   EXIT_MANDATORY_VIOLATION,
+  EXIT_NOT_VERIFIED,
   EXIT_UNUSABLE_INPUT,
   oneLine,
   UnusableInputError,
@@ -72,7 +74,9 @@ async function preview(options: PreviewOptions): Promise<number> {
   const project = readProject(options.program === undefined ? packageRoot() : path.resolve(options.program));
   const stackFile = options.stackConfig;
   const stack =
-    stackFile === undefined ? { stack: "dev", config: {} } : readStackConfig(stackFile, project.name);
+    stackFile === undefined
+      ? { stack: "dev", config: {}, warnings: [] }
+      : readStackConfig(stackFile, project);
   const config: Record<string, string> = { ...project.configDefaults, ...stack.config };
   if (config["aws:region"] === undefined) {
     config["aws:region"] = "us-east-1";
@@ -110,7 +114,7 @@ async function preview(options: PreviewOptions): Promise<number> {
     ...identity,
     resources,
     stackResources: resources,
-    warnings: [],
+    warnings: stack.warnings,
     lineOf: () => 1,
   };
   const report = await runPack(input, {
@@ -129,7 +133,7 @@ async function check(file: string, options: OutputOptions): Promise<number> {
   const input = readStateFile(file);
   const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
   progress(
-    `Read ${input.resources.length} resources of ${input.project}/${input.stack} from ${file} (${input.sourceKind}).`,
+    `Read ${input.resources.length} resources of ${input.project}/${input.stack} from ${input.source} (${input.sourceKind}).`,
   );
   const { runPack } = await import("./run-pack");
   const report = await runPack(input, { command: "check", packConfig, configFile: options.config, progress });
@@ -159,12 +163,25 @@ function emit(report: Report, input: PackInput, options: OutputOptions): number 
     progressFor(options)(`Wrote the ${options.format} report to ${options.output}.`);
   }
   if (options.format !== "text" || options.output !== undefined) {
+    const { verdict, mandatory, advisory, unverified } = report.summary;
+    const notRead = unverified > 0 ? `, ${unverified} key reference(s) not read` : "";
     progressFor(options)(
-      `${report.summary.verdict === "blocked" ? "BLOCKED" : "PASSED"}: ${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory.`,
+      `${VERDICT_WORDS[verdict]}: ${mandatory} mandatory, ${advisory} advisory${notRead}.`,
     );
   }
-  return report.summary.verdict === "blocked" ? EXIT_MANDATORY_VIOLATION : EXIT_CLEAN;
+  return VERDICT_EXIT_CODES[report.summary.verdict];
 }
+
+const VERDICT_WORDS: Record<Report["summary"]["verdict"], string> = {
+  blocked: "BLOCKED",
+  unverified: "NOT VERIFIED (export with `pulumi stack export --show-secrets`)",
+  passed: "PASSED",
+};
+const VERDICT_EXIT_CODES: Record<Report["summary"]["verdict"], number> = {
+  blocked: EXIT_MANDATORY_VIOLATION,
+  unverified: EXIT_NOT_VERIFIED,
+  passed: EXIT_CLEAN,
+};
 
 function withOutputOptions(command: Command): Command {
   return command
@@ -194,6 +211,8 @@ Exit codes:
   1  at least one mandatory violation (what would stop \`pulumi up\`)
   2  unusable input: missing file, bad JSON/YAML, unknown format, bad pack config, failing program
   3  internal error
+  4  no mandatory violation, but a guarded key reference is a secret the file does not hold
+     (not verified: check a \`pulumi stack export --show-secrets\` file)
 
 Examples:
   bedrock-cmk-guard preview
@@ -223,10 +242,11 @@ Examples:
     program
       .command("check")
       .description(
-        "run the policy pack over an existing stack: a `pulumi stack export` file (deployment v3) " +
-          "or a `pulumi preview --json` file (detected from its content)",
+        "run the policy pack over an existing stack: a `pulumi stack export` file (deployment " +
+          "version 3 or 4, or a file backend's checkpoint) or a `pulumi preview --json` file " +
+          "(detected from its content)",
       )
-      .argument("<file>", "the stack export or preview JSON file"),
+      .argument("<file>", "the stack export or preview JSON file; `-` reads standard input"),
   ).action((file: string, options: OutputOptions) => run(check(file, options)));
 
   return program;

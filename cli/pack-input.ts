@@ -21,6 +21,19 @@ export interface PackInput {
   readonly stackResources: readonly ResourceSpec[];
   /** Things the user should know about the input (shown on stderr and in the report). */
   readonly warnings: readonly string[];
+  /**
+   * Guarded key references the input hides (a secret the file does not hold) and that the stack
+   * does not explain: the run cannot say the stack passed (see Summary.verdict "unverified").
+   */
+  readonly unreadableKeyReferences?: readonly UnreadableKeyReference[];
   /** Finds the line of a resource in the source file (for SARIF locations); 1 when unknown. */
   lineOf(urn: string): number;
+}
+
+export interface UnreadableKeyReference {
+  readonly urn: string;
+  /** The key property, dotted (e.g. `kmsKeyIdentifier`). */
+  readonly property: string;
+  /** What could not be read and the remedy, ending with a `Fix:` line like the pack's messages. */
+  readonly message: string;
 }

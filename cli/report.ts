@@ -34,8 +34,11 @@ export interface Finding {
   readonly message: string;
   /** The precise fix: the message's `Fix:` line, else the policy's remediation steps. */
   readonly fix: string;
-  /** Resource policies run per resource (Analyze); stack policies over the whole stack (AnalyzeStack). */
-  readonly stage: "resource" | "stack";
+  /**
+   * Resource policies run per resource (Analyze); stack policies over the whole stack
+   * (AnalyzeStack); `input` findings come from reading the input (what the pack could not be shown).
+   */
+  readonly stage: "resource" | "stack" | "input";
 }
 
 export interface SkippedCheck {
@@ -57,8 +60,13 @@ export interface Summary {
   readonly mandatory: number;
   readonly advisory: number;
   readonly skipped: number;
-  /** "blocked" when at least one mandatory violation: the exit code is then 1. */
-  readonly verdict: "passed" | "blocked";
+  /** Guarded key references the input hid (a secret the file does not hold): not judged. */
+  readonly unverified: number;
+  /**
+   * "blocked" when at least one mandatory violation (exit 1); else "unverified" when a guarded key
+   * reference could not be read (exit 4): a gate must not say PASSED about a key it never saw.
+   */
+  readonly verdict: "passed" | "blocked" | "unverified";
 }
 
 export interface Report {
@@ -76,6 +84,9 @@ export interface Report {
   readonly summary: Summary;
 }
 
+/** The check that reports a key reference the input hid (see PackInput.unreadableKeyReferences). */
+export const UNREADABLE_KEY_CHECK = "key-reference-unreadable";
+
 /** Mandatory and remediate both stop an update; the engine treats remediate as mandatory here. */
 export function blocks(level: Level): boolean {
   return level === "mandatory" || level === "remediate";
@@ -84,11 +95,13 @@ export function blocks(level: Level): boolean {
 export function summarise(resources: readonly ResourceReport[], stackFindings: readonly Finding[]): Summary {
   const findings = [...resources.flatMap((r) => r.findings), ...stackFindings];
   const mandatory = findings.filter((f) => blocks(f.level)).length;
+  const unverified = findings.filter((f) => f.policy === UNREADABLE_KEY_CHECK).length;
   return {
     resources: resources.length,
     mandatory,
     advisory: findings.filter((f) => f.level === "advisory").length,
     skipped: resources.reduce((count, r) => count + r.skipped.length, 0),
-    verdict: mandatory > 0 ? "blocked" : "passed",
+    unverified,
+    verdict: mandatory > 0 ? "blocked" : unverified > 0 ? "unverified" : "passed",
   };
 }

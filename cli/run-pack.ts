@@ -12,6 +12,7 @@ import { reconcile, type PackConfigFile } from "./pack-config";
 import {
   REPORT_VERSION,
   summarise,
+  UNREADABLE_KEY_CHECK,
   type Finding,
   type PackDescription,
   type PolicyDescription,
@@ -133,6 +134,19 @@ function buildReport(
     }
   }
   const stackSkipped = stackResult.notApplicable;
+  const unreadable = new Map<string, Finding[]>();
+  for (const reference of input.unreadableKeyReferences ?? []) {
+    unreadable.set(reference.urn, [
+      ...(unreadable.get(reference.urn) ?? []),
+      {
+        policy: UNREADABLE_KEY_CHECK,
+        level: "advisory",
+        message: reference.message,
+        fix: fixOf(reference.message) ?? "",
+        stage: "input",
+      },
+    ]);
+  }
   const resources: ResourceReport[] = input.resources.map((resource, index) => ({
     urn: resource.urn!,
     type: resource.type,
@@ -140,6 +154,7 @@ function buildReport(
     findings: [
       ...results[index].diagnostics.map((d) => finding(d, "resource")),
       ...(stackFindings.get(resource.urn!) ?? []),
+      ...(unreadable.get(resource.urn!) ?? []),
     ],
     skipped: results[index].notApplicable.map((n) => ({ policy: n.policyName, reason: n.reason })),
   }));

@@ -1,19 +1,25 @@
 /**
  * Reads the two files a team already has for a stack, and turns them into what the engine would
  * send the pack, the way `pulumi policy analyze` does over a stack's state:
- * - `pulumi stack export`: an apitype.UntypedDeployment of version 3 ({version, deployment:
- *   {manifest, secrets_providers, resources: ResourceV3[]}}), or the file backend's checkpoint
- *   ({version: 3, checkpoint: {latest: DeploymentV3}}).
+ * - `pulumi stack export`: an apitype.UntypedDeployment ({version, features?, deployment: {manifest,
+ *   secrets_providers, resources: ResourceV3[]}}), or the file backend's checkpoint ({version,
+ *   features?, checkpoint: {stack, config, latest: DeploymentV3}}). Version 3 is what Pulumi CLI v3
+ *   writes; version 4 is the same DeploymentV3 with a `features` list, written as soon as a stack
+ *   uses a feature that adds fields to its resources (taint, resource hooks, refreshBeforeUpdate,
+ *   views...). The fields those features add say how Pulumi treats a resource at the next update,
+ *   not what it is, so the pack reads a v4 resource's inputs and outputs as a v3 one's.
  * - `pulumi preview --json`: a display.PreviewDigest ({config, steps: [{op, urn, provider, oldState,
  *   newState: ResourceV3}], diagnostics, changeSummary}).
  * Analyze gets each resource's inputs and its provider (with the provider's inputs, e.g. `region`);
  * AnalyzeStack gets outputs, dependencies and propertyDependencies. Providers and resources pending
  * deletion are not analysed, as in the engine.
  */
+import * as fs from "fs";
 import { secret, UNKNOWN, type ProviderSpec, type ResourceSpec } from "./engine-client";
 import { readInputFile, UnusableInputError } from "./errors";
-import type { PackInput, SourceKind } from "./pack-input";
+import type { PackInput, SourceKind, UnreadableKeyReference } from "./pack-input";
 import { isProviderType, parseUrn, providerReferenceUrn } from "./urn";
+import { traceStack } from "../policy-pack/key-tracing";
 import { isPlainObject, isSecretWrapper } from "../policy-pack/values";
 
 type Json = Record<string, unknown>;
@@ -46,21 +52,52 @@ const REMOVING_OPS = new Set([
   "remove-pending-replace",
 ]);
 
+/** Deployment schema versions this reader understands (apitype.DeploymentSchemaVersionCurrent/Latest). */
+export const SUPPORTED_DEPLOYMENT_VERSIONS: readonly number[] = [3, 4];
+/**
+ * The v4 features whose fields are known not to change what the pack reads (inputs, outputs,
+ * provider, dependencies): they record how Pulumi handles the resource at the next update. A
+ * feature outside this list is still read, with a warning naming it.
+ */
+const UNDERSTOOD_FEATURES = new Set([
+  "refreshBeforeUpdate",
+  "hooks",
+  "taint",
+  "views",
+  "replaceWith",
+  "replacementTrigger",
+  "snippets-prototype",
+  "outputDependencies",
+]);
+/** The argument that makes `check` read standard input, as many commands do. */
+export const STDIN = "-";
+
 export function readStateFile(file: string): PackInput {
-  const text = readInputFile(file);
+  const source = file === STDIN ? "<stdin>" : file;
+  const text = file === STDIN ? readStandardInput() : readInputFile(file);
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new UnusableInputError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new UnusableInputError(`${source}: not valid JSON (${(error as Error).message})`);
   }
-  return parseStateDocument(document, file, text);
+  return parseStateDocument(document, source, text);
 }
 
 export function parseStateDocument(document: unknown, file: string, text: string): PackInput {
   if (!isPlainObject(document)) throw unknownFormat(file);
   if ("deployment" in document || "checkpoint" in document) {
-    return fromState("stack-export", deploymentResources(document, file), {}, file, text);
+    const unknownFeatures = deploymentFeatures(document, file);
+    const input = fromState(
+      "stack-export",
+      deploymentResources(document, file),
+      checkpointConfig(document),
+      file,
+      text,
+    );
+    if (unknownFeatures.length === 0) return input;
+    const warning = `deployment feature(s) ${unknownFeatures.join(", ")} are unknown to this tool: resources were read by their inputs and outputs as in deployment version 3.`;
+    return { ...input, warnings: [warning, ...input.warnings] };
   }
   if ("steps" in document || "changeSummary" in document) {
     return fromState("preview-json", previewResources(document, file), previewConfig(document), file, text);
@@ -68,18 +105,37 @@ export function parseStateDocument(document: unknown, file: string, text: string
   throw unknownFormat(file);
 }
 
+function readStandardInput(): string {
+  try {
+    return fs.readFileSync(0, "utf8");
+  } catch (error) {
+    throw new UnusableInputError(
+      `<stdin>: cannot read standard input (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+}
+
 function unknownFormat(file: string): UnusableInputError {
   return new UnusableInputError(
-    `${file}: not a \`pulumi stack export\` (deployment version 3) or \`pulumi preview --json\` file`,
+    `${file}: not a \`pulumi stack export\` (deployment version ${SUPPORTED_DEPLOYMENT_VERSIONS.join(" or ")}) or \`pulumi preview --json\` file`,
   );
 }
 
-function deploymentResources(document: Json, file: string): StateResource[] {
-  if (document.version !== 3) {
+/** Checks the deployment's schema version; returns the v4 features this tool does not know. */
+function deploymentFeatures(document: Json, file: string): string[] {
+  if (typeof document.version !== "number" || !SUPPORTED_DEPLOYMENT_VERSIONS.includes(document.version)) {
     throw new UnusableInputError(
-      `${file}: deployment version ${JSON.stringify(document.version)} is not supported (expected 3, as written by Pulumi CLI v3)`,
+      `${file}: deployment version ${JSON.stringify(document.version)} is not supported (supported: ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}, as written by Pulumi CLI v3; re-export the stack with a current Pulumi CLI)`,
     );
   }
+  const features = document.features ?? [];
+  if (!Array.isArray(features) || features.some((feature) => typeof feature !== "string")) {
+    throw new UnusableInputError(`${file}: \`features\` is not a list of feature names`);
+  }
+  return (features as string[]).filter((feature) => !UNDERSTOOD_FEATURES.has(feature));
+}
+
+function deploymentResources(document: Json, file: string): StateResource[] {
   const deployment = "checkpoint" in document ? field(document.checkpoint, "latest") : document.deployment;
   if (deployment === undefined && "checkpoint" in document) return []; // a stack that was never deployed
   if (!isPlainObject(deployment)) throw new UnusableInputError(`${file}: \`deployment\` is not an object`);
@@ -107,6 +163,18 @@ function previewResources(document: Json, file: string): StateResource[] {
     if (!byUrn.has(state.urn)) byUrn.set(state.urn, { ...state, provider });
   });
   return [...byUrn.values()];
+}
+
+/**
+ * A file backend's checkpoint keeps the stack's config (CheckpointV3.config); an encrypted value
+ * (`{secure: ...}`) is left out, as the pack could not read it either.
+ */
+function checkpointConfig(document: Json): Record<string, string> {
+  const config = field(document.checkpoint, "config");
+  if (!isPlainObject(config)) return {};
+  return Object.fromEntries(
+    Object.entries(config).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
 }
 
 function previewConfig(document: Json): Record<string, string> {
@@ -214,6 +282,7 @@ function fromState(
     spec(resource, Object.keys(resource.outputs).length > 0 ? resource.outputs : resource.inputs),
   );
 
+  const unreadable = unreadableKeyReferences(sourceKind, stackResources, secrets);
   const warnings: string[] = [...secrets.warnings()];
   const showSames =
     sourceKind === "preview-json"
@@ -239,6 +308,7 @@ function fromState(
     resources,
     stackResources,
     warnings,
+    unreadableKeyReferences: unreadable,
     lineOf: (urn) => lineOf(text, urn),
   };
 }
@@ -249,34 +319,43 @@ function fromState(
  * secret whose value is unknown: it cannot be judged, and must not look absent or like a value.
  */
 class SecretCounter {
-  /** Resources with at least one secret the file does not hold. */
-  private readonly unreadable = new Set<string>();
+  /** Per resource, the property paths whose secret the file does not hold. */
+  private readonly unreadable = new Map<string, string[][]>();
   constructor(private readonly sourceKind: SourceKind) {}
 
   translate(properties: Json, urn: string): Json {
-    return this.value(properties, urn) as Json;
+    return this.value(properties, urn, []) as Json;
   }
 
-  private value(value: unknown, urn: string): unknown {
-    if (this.sourceKind === "preview-json" && value === BLINDED_SECRET) return this.unknownSecret(urn);
-    if (Array.isArray(value)) return value.map((element) => this.value(element, urn));
+  /** Whether the value at `path` of the resource sits inside a secret the file does not hold. */
+  hides(urn: string, path: readonly string[]): boolean {
+    return (this.unreadable.get(urn) ?? []).some(
+      (hidden) => hidden.length <= path.length && hidden.every((segment, i) => segment === path[i]),
+    );
+  }
+
+  private value(value: unknown, urn: string, path: string[]): unknown {
+    if (this.sourceKind === "preview-json" && value === BLINDED_SECRET) return this.unknownSecret(urn, path);
+    if (Array.isArray(value)) return value.map((element, i) => this.value(element, urn, [...path, `${i}`]));
     if (!isPlainObject(value)) return value;
     if (isSecretWrapper(value)) {
-      if ("value" in value) return secret(this.value(value.value, urn));
+      if ("value" in value) return secret(this.value(value.value, urn, path));
       if (typeof value.plaintext === "string") {
         try {
-          return secret(this.value(JSON.parse(value.plaintext), urn));
+          return secret(this.value(JSON.parse(value.plaintext), urn, path));
         } catch {
-          return this.unknownSecret(urn);
+          return this.unknownSecret(urn, path);
         }
       }
-      return this.unknownSecret(urn);
+      return this.unknownSecret(urn, path);
     }
-    return Object.fromEntries(Object.entries(value).map(([key, element]) => [key, this.value(element, urn)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, element]) => [key, this.value(element, urn, [...path, key])]),
+    );
   }
 
-  private unknownSecret(urn: string): unknown {
-    this.unreadable.add(urn);
+  private unknownSecret(urn: string, path: string[]): unknown {
+    this.unreadable.set(urn, [...(this.unreadable.get(urn) ?? []), path]);
     return secret(UNKNOWN);
   }
 
@@ -290,6 +369,45 @@ class SecretCounter {
       `Secret values of ${this.unreadable.size} resource(s) cannot be read and are treated as unknown (${how}); a key reference among them is traced through the stack, not read.`,
     ];
   }
+}
+
+/**
+ * Guarded resources whose key reference is a secret the file does not hold and that no key of the
+ * stack explains (the pack's own key tracing finds none): nothing judged the key they use.
+ */
+function unreadableKeyReferences(
+  sourceKind: SourceKind,
+  stackResources: readonly ResourceSpec[],
+  secrets: SecretCounter,
+): UnreadableKeyReference[] {
+  const traces = traceStack(
+    stackResources.map((resource) => ({
+      type: resource.type,
+      urn: resource.urn!,
+      name: resource.name,
+      props: resource.properties,
+      propertyDependencies: resource.propertyDependencies ?? {},
+    })),
+  );
+  const remedy =
+    sourceKind === "preview-json"
+      ? "`pulumi preview --json` blinds every secret: check a `pulumi stack export --show-secrets` file instead"
+      : "export the stack with `pulumi stack export --show-secrets` and check that file";
+  return traces
+    .filter(
+      ({ resource, type, trace }) =>
+        trace.kind === "unresolved" && secrets.hides(resource.urn, type.keyProperty),
+    )
+    .map(({ resource, type }) => {
+      const property = type.keyProperty.join(".");
+      return {
+        urn: resource.urn,
+        property,
+        message:
+          `${type.displayName} '${resource.name}': \`${property}\` is a secret this file does not hold, and no key of the stack explains it, so its key was not judged.\n` +
+          `Fix: ${remedy}.`,
+      };
+    });
 }
 
 /** The 1-based line of the file that declares the resource (`"urn": "<urn>"`), for SARIF locations. */

@@ -10,6 +10,15 @@ const SOURCE_NAMES: Record<Report["sourceKind"], string> = {
   "preview-json": "`pulumi preview --json`",
 };
 
+const RESULT_LINES: Record<Report["summary"]["verdict"], string> = {
+  blocked:
+    "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1).",
+  unverified:
+    "Result: NOT VERIFIED — no mandatory violation, but a guarded key reference is a secret this file " +
+    "does not hold; export with `pulumi stack export --show-secrets` and check again (exit 4).",
+  passed: "Result: PASSED — no mandatory violation (exit 0).",
+};
+
 export interface TextOptions {
   /** Also list the checks each policy skipped, with the pack's reason. */
   readonly verbose: boolean;
@@ -54,11 +63,7 @@ export function formatText(report: Report, options: TextOptions): string {
     `Summary: ${summary.resources} resources, ${plural(summary.mandatory, "mandatory violation")}, ` +
       `${plural(summary.advisory, "advisory finding")}${skipped}.`,
   );
-  lines.push(
-    summary.verdict === "blocked"
-      ? "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1)."
-      : "Result: PASSED — no mandatory violation (exit 0).",
-  );
+  lines.push(RESULT_LINES[summary.verdict]);
   return lines.join("\n") + "\n";
 }
 
