@@ -1,9 +1,12 @@
 /**
  * Runs the built command-line tool as a user does (`node dist/cli/main.js ...`, what the package's
- * `bin` points at) and collects its exit code, stdout and stderr.
+ * `bin` points at) and collects its exit code, stdout and stderr. By default from a folder outside
+ * the repository, as a user runs it: nothing of the repository (tsconfig.json, node_modules,
+ * relative paths) may leak into the run, so tests name files by absolute path.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -20,26 +23,55 @@ export function assertBuilt(): void {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
 }
 
-export function runCli(args: readonly string[], cwd = ROOT): Promise<CliRun> {
+let outside: string | undefined;
+/** An empty folder outside the repository, made once per test process and removed at its exit. */
+export function outsideFolder(): string {
+  if (outside === undefined) {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), "cmk-guard-cwd-"));
+    if (path.relative(ROOT, made).split(path.sep)[0] !== "..") {
+      throw new Error(`${made} is inside the repository ${ROOT}: set TMPDIR to a folder outside it`);
+    }
+    process.once("exit", () => fs.rmSync(made, { recursive: true, force: true }));
+    outside = made;
+  }
+  return outside;
+}
+
+export interface RunOptions {
+  /** Working directory; a folder outside the repository by default. */
+  readonly cwd?: string;
+  /** Text for the tool's standard input (none by default). */
+  readonly stdin?: string;
+}
+
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? outsideFolder(),
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
 /** Runs several invocations, at most `limit` at a time (each preview loads @pulumi/aws). */
-export async function runAll(runs: readonly (readonly string[])[], limit = 2): Promise<CliRun[]> {
+export async function runAll(
+  runs: readonly (readonly string[])[],
+  limit = 2,
+  options: RunOptions = {},
+): Promise<CliRun[]> {
   const results: CliRun[] = new Array(runs.length);
   let next = 0;
   const worker = async () => {
     while (next < runs.length) {
       const index = next++;
-      results[index] = await runCli(runs[index]);
+      results[index] = await runCli(runs[index], options);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, runs.length) }, worker));
