@@ -1,0 +1,178 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Report } from "../../cli/report";
+import { assertBuilt, describeRun, FIXTURES, ROOT, runAll, runCli, type CliRun } from "./run-cli";
+
+const EXPORT = path.join(FIXTURES, "stack-export.json");
+const DOMAIN = "aws:datazone/domain:Domain";
+
+interface Deployment {
+  version: number;
+  features?: string[];
+  deployment: { resources: Record<string, unknown>[] };
+}
+
+function exported(): Deployment {
+  return JSON.parse(fs.readFileSync(EXPORT, "utf8")) as Deployment;
+}
+
+/** Policy names per resource name, for comparing two runs over the same resources. */
+function verdicts(run: CliRun): Record<string, string[]> {
+  const report = JSON.parse(run.stdout) as Report;
+  return Object.fromEntries(report.resources.map((r) => [r.name, r.findings.map((f) => f.policy).sort()]));
+}
+
+describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function () {
+  this.timeout(180_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-stack-files-"));
+  const write = (name: string, document: unknown) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify(document, null, 2));
+    return file;
+  };
+  let runs: Record<string, CliRun>;
+
+  before(async () => {
+    assertBuilt();
+    // Version 4: what Pulumi writes once a resource uses a feature, with the fields it adds.
+    const v4 = exported();
+    v4.version = 4;
+    v4.features = ["hooks", "refreshBeforeUpdate", "taint"];
+    for (const resource of v4.deployment.resources) {
+      if (resource.type === DOMAIN) {
+        resource.taint = true;
+        resource.refreshBeforeUpdate = true;
+        resource.resourceHooks = { beforeCreate: ["audit"] };
+      }
+    }
+    const future = { ...v4, features: ["refreshBeforeUpdate", "quantumState"] };
+    // The file backend's checkpoint: the same deployment under checkpoint.latest, with the config.
+    const plain = exported();
+    const checkpoint = {
+      version: 3,
+      checkpoint: { stack: "prod", config: { "aws:region": "us-east-1" }, latest: plain.deployment },
+    };
+    // A workspace whose key ARN is a secret the export does not hold and no key of the stack explains.
+    const hidden = exported();
+    hidden.deployment.resources = hidden.deployment.resources.filter(
+      (r) => !/::(legacy|analytics|analytics-key)$/.test(String(r.urn)),
+    );
+    for (const resource of hidden.deployment.resources) {
+      if (String(resource.urn).endsWith("::finance")) {
+        (resource.propertyDependencies as Record<string, string[]>).kmsKeyIdentifier = [];
+        resource.dependencies = (resource.dependencies as string[]).filter((urn) => !urn.includes("kms"));
+      }
+    }
+    // The same with a mandatory violation too: blocked wins over not verified.
+    const hiddenAndBlocked = exported();
+    for (const resource of hiddenAndBlocked.deployment.resources) {
+      if (String(resource.urn).endsWith("::finance")) {
+        (resource.propertyDependencies as Record<string, string[]>).kmsKeyIdentifier = [];
+      }
+    }
+
+    const cases: Record<string, string[]> = {
+      v3: ["check", EXPORT, "--format", "json"],
+      v4: ["check", write("v4.json", v4), "--format", "json"],
+      futureFeature: ["check", write("future.json", future), "--format", "json"],
+      checkpoint: ["check", write("checkpoint.json", checkpoint), "--format", "json"],
+      v2: ["check", write("v2.json", { ...v4, version: 2 }), "--quiet"],
+      v5: ["check", write("v5.json", { ...v4, version: 5 }), "--quiet"],
+      noVersion: ["check", write("noversion.json", { deployment: v4.deployment }), "--quiet"],
+      badFeatures: ["check", write("features.json", { ...v4, features: "taint" }), "--quiet"],
+      hiddenText: ["check", write("hidden.json", hidden)],
+      hiddenJson: ["check", path.join(dir, "hidden.json"), "--format", "json"],
+      hiddenAndBlocked: ["check", write("hidden-blocked.json", hiddenAndBlocked), "--format", "json"],
+    };
+    const results = await runAll(Object.values(cases));
+    runs = Object.fromEntries(Object.keys(cases).map((name, i) => [name, results[i]]));
+    // Standard input, as in `pulumi stack export | bedrock-cmk-guard check -`.
+    runs.stdin = await runCli(["check", "-", "--format", "json"], { stdin: fs.readFileSync(EXPORT, "utf8") });
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("runs from a folder outside the repository", () => {
+    assert.ok(path.relative(ROOT, os.tmpdir()).startsWith(".."));
+  });
+
+  it("reads deployment version 4 (features and the fields they add) as version 3", () => {
+    assert.equal(runs.v4.code, runs.v3.code, describeRun(runs.v4));
+    assert.equal(runs.v4.code, 1);
+    assert.deepEqual(verdicts(runs.v4), verdicts(runs.v3));
+    assert.doesNotMatch(runs.v4.stderr, /feature/, "known features: no warning");
+  });
+
+  it("names a v4 feature it does not know, and still judges the stack", () => {
+    assert.equal(runs.futureFeature.code, 1, describeRun(runs.futureFeature));
+    assert.match(runs.futureFeature.stderr, /feature\(s\) quantumState are unknown/);
+    assert.doesNotMatch(runs.futureFeature.stderr, /refreshBeforeUpdate/);
+    assert.deepEqual(verdicts(runs.futureFeature), verdicts(runs.v3));
+  });
+
+  it("reads a file backend's checkpoint like the export", () => {
+    assert.equal(runs.checkpoint.code, 1, describeRun(runs.checkpoint));
+    assert.deepEqual(verdicts(runs.checkpoint), verdicts(runs.v3));
+  });
+
+  it("reads standard input with `check -`", () => {
+    assert.equal(runs.stdin.code, 1, describeRun(runs.stdin));
+    assert.deepEqual(verdicts(runs.stdin), verdicts(runs.v3));
+    assert.equal((JSON.parse(runs.stdin.stdout) as Report).source, "<stdin>");
+  });
+
+  for (const [name, shown] of [
+    ["v2", "2"],
+    ["v5", "5"],
+    ["noVersion", "undefined"],
+  ]) {
+    it(`refuses deployment version ${shown}, naming the supported ones`, () => {
+      const run = runs[name];
+      assert.equal(run.code, 2, describeRun(run));
+      assert.match(run.stderr, new RegExp(`deployment version ${shown} is not supported \\(supported: 3, 4`));
+      assert.equal(run.stdout, "");
+    });
+  }
+
+  it("refuses a `features` that is not a list of names", () => {
+    assert.equal(runs.badFeatures.code, 2, describeRun(runs.badFeatures));
+    assert.match(runs.badFeatures.stderr, /`features` is not a list/);
+  });
+
+  it("does not say PASSED when a guarded key reference is a secret it cannot read (exit 4)", () => {
+    const text = runs.hiddenText;
+    assert.equal(text.code, 4, describeRun(text));
+    assert.match(
+      text.stdout,
+      /advisory key-reference-unreadable: .*'finance': `kmsKeyIdentifier` is a secret/,
+    );
+    assert.match(text.stdout, /Result: NOT VERIFIED/);
+    assert.match(text.stdout, /pulumi stack export --show-secrets/);
+    assert.doesNotMatch(text.stdout, /PASSED/);
+
+    const report = JSON.parse(runs.hiddenJson.stdout) as Report;
+    assert.equal(runs.hiddenJson.code, 4);
+    assert.equal(report.summary.verdict, "unverified");
+    assert.equal(report.summary.unverified, 1);
+    const finance = report.resources.find((r) => r.name === "finance")!;
+    assert.deepEqual(
+      finance.findings.map((f) => [f.policy, f.level, f.stage]),
+      [["key-reference-unreadable", "advisory", "input"]],
+    );
+    assert.match(runs.hiddenJson.stderr, /NOT VERIFIED/);
+  });
+
+  it("does not flag a hidden key reference that a key of the stack explains", () => {
+    const report = JSON.parse(runs.v3.stdout) as Report;
+    assert.equal(report.summary.unverified, 0, "finance's key is traced through its property dependencies");
+  });
+
+  it("still blocks (exit 1) when there is also a mandatory violation", () => {
+    const report = JSON.parse(runs.hiddenAndBlocked.stdout) as Report;
+    assert.equal(runs.hiddenAndBlocked.code, 1, describeRun(runs.hiddenAndBlocked));
+    assert.equal(report.summary.verdict, "blocked");
+    assert.equal(report.summary.unverified, 1);
+  });
+});
