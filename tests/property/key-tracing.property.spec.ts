@@ -166,7 +166,9 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
           }
         }
       }),
-      { ...PROPERTY_RUNS, numRuns: Math.ceil(PROPERTY_RUNS.numRuns / 5) },
+      // Whole stacks through every policy; fewer stacks leave more than a tenth of the policies
+      // unreached (measured: 600 stacks miss 11 of them), so this count does not shrink in `npm test`.
+      { ...PROPERTY_RUNS, numRuns: 2_000 },
     );
     // The stacks reach nearly every policy's violations (a region mismatch needs a region input that
     // some types lack), so the checks above ran on them.
