@@ -57,10 +57,17 @@ describe("the real-world corpus through the built CLI, from a folder outside the
         assert.match(run.stderr, new RegExp(entry.verdict.error));
         return;
       }
-      const found = policies(JSON.parse(run.stdout) as Report);
+      const report = JSON.parse(run.stdout) as Report;
+      const found = policies(report);
       assert.deepEqual(found.blocking, [...entry.verdict.blocking].sort(), "blocking policies");
       assert.deepEqual(found.advisory, [...entry.verdict.advisory].sort(), "advisory policies");
       if (entry.verdict.warning !== undefined) assert.match(run.stderr, new RegExp(entry.verdict.warning));
+      if (entry.verdict.minResources !== undefined) {
+        assert.ok(
+          report.resources.length >= entry.verdict.minResources,
+          `${report.resources.length} resources: ${report.resources.map((r) => r.type).join(", ")}`,
+        );
+      }
     });
   }
 

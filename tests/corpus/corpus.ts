@@ -21,6 +21,8 @@ export interface CorpusEntry {
     /** Policies whose findings stop an update (mandatory), as the report names them. */
     readonly blocking: readonly string[];
     readonly advisory: readonly string[];
+    /** At least this many resources in the report (a program that silently registers nothing fails). */
+    readonly minResources?: number;
     /** A pattern stderr must show (a warning about the input). */
     readonly warning?: string;
     /** For exit 2: the pattern of the one-line reason. */
@@ -57,6 +59,7 @@ function verdictText(entry: CorpusEntry): string {
     parts.push(`blocks: ${verdict.blocking.map((p) => `\`${p}\``).join(", ")}`);
   if (verdict.advisory.length > 0)
     parts.push(`advisory: ${verdict.advisory.map((p) => `\`${p}\``).join(", ")}`);
+  if (verdict.minResources !== undefined) parts.push(`at least ${verdict.minResources} resources`);
   return parts.join("; ");
 }
 
