@@ -22,9 +22,9 @@ import { arbitraryStack, type GeneratedResource } from "../property/stack-arbitr
 
 /**
  * Stacks per run: 400 under `npm run test:deep` (about 2,000 Analyze calls and 400 AnalyzeStack
- * calls, about 25 s), 100 in `npm test`.
+ * calls, about 25 s), 60 in `npm test`.
  */
-const STACKS = depth(400, 100);
+const STACKS = depth(400, 60);
 const MAX_STACK_SIZE = 14;
 /** Analyze calls in flight at once, as the engine analyzes parallel steps. */
 const IN_FLIGHT = 8;
