@@ -56,7 +56,14 @@ export function keyReferenceEvaluator(
   return (subject) => {
     const type = guardedType(subject.type);
     if (type === undefined || familyOf(subject.type) !== family) return { findings: [] };
-    const input = keyReferenceInput(family, type, subject.props, subject.providerProps, state.stackConfig);
+    const input = keyReferenceInput(
+      family,
+      type,
+      subject.props,
+      subject.providerProps,
+      state.stackConfig,
+      state.environmentRegion,
+    );
     const verdict = resourceVerdict(rule, type.displayName, subject, evaluateSafely(rule, input));
     if (verdict.skipped === undefined || input.key !== UNKNOWN) return verdict;
     return { ...verdict, skipped: verdict.skipped + TRACED_AT_PREVIEW };

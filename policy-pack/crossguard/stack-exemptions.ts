@@ -3,7 +3,9 @@
  * standard pack config, and it is where exempted findings are reported, at its own level
  * (advisory): "EXEMPTED until <date>: <reason>" followed by the original finding. The policy that
  * found them stays silent about them (see stack-findings.ts), so nothing is dropped and nothing
- * exempted blocks.
+ * exempted blocks. It also reports, once per stack, the configuration's warnings (a trustedKeys
+ * pattern that covers a whole account): Configure cannot answer with a warning, and a finding is
+ * what Pulumi Cloud keeps.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { exemptedMessage, exemptionFor, matchesResource, type Exemption } from "../exemptions";
@@ -62,6 +64,7 @@ export function guardSettingsPolicy(
       );
     },
     validateStack: (args, reportViolation) => {
+      for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
       const exemptions = active(Date.now());
       const policies = new Set(
         exemptions.flatMap((e) => e.policies).filter((p) => evaluators.get(p)?.stack !== undefined),
