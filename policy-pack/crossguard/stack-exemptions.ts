@@ -10,7 +10,9 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { exemptedMessage, exemptionFor, matchesResource, type Exemption } from "../exemptions";
 import type { Finding, PolicyEvaluator } from "./stack-findings";
-import { stackResource } from "./stack-findings";
+import { stackResources } from "./stack-findings";
+import { templateResourceRefs } from "./template-policies";
+import { hostUrnOf } from "../cloudformation";
 import type { PackState } from "./pack-state";
 import { GUARD_SETTINGS_POLICY, guardSettings } from "./stack-settings";
 import { rawProps } from "./props";
@@ -50,12 +52,13 @@ export function guardSettingsPolicy(
     validateResource: (args, reportViolation) => {
       const exemptions = active(Date.now());
       if (exemptions.length === 0) return;
-      const resource = { urn: args.urn, name: args.name };
+      const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
+      // A CloudFormation stack's findings may be about its template's resources too.
+      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject)];
       const policies = new Set(
-        exemptions.filter((e) => matchesResource(e, resource)).flatMap((e) => e.policies),
+        exemptions.filter((e) => resources.some((r) => matchesResource(e, r))).flatMap((e) => e.policies),
       );
       if (policies.size === 0) return;
-      const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
       reportExempted(
         policies,
         exemptions,
@@ -70,8 +73,13 @@ export function guardSettingsPolicy(
         exemptions.flatMap((e) => e.policies).filter((p) => evaluators.get(p)?.stack !== undefined),
       );
       if (policies.size === 0) return;
-      const resources = args.resources.map(stackResource);
-      reportExempted(policies, exemptions, (e) => e.stack?.(resources).findings, reportViolation);
+      const resources = stackResources(args.resources);
+      reportExempted(
+        policies,
+        exemptions,
+        (e) => e.stack?.(resources).findings,
+        (message, urn) => reportViolation(message, hostUrnOf(urn)),
+      );
     },
   };
 }
