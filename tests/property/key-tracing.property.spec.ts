@@ -129,7 +129,9 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
 
   it("never throws; every violation names a resource of the stack and carries no exception text", () => {
     const guards = CONFIGS.map((config) => {
-      const state = createPackState({ PULUMI_CONFIG: JSON.stringify({ "aws:region": "us-east-1" }) });
+      const state = createPackState({
+        PULUMI_CONFIG: JSON.stringify({ "aws:region": "us-east-1", "aws-native:region": "us-east-1" }),
+      });
       const guard = buildGuard(state);
       state.settings = parsePackConfig(new Map(Object.entries(config)), guard.settings);
       return guard;
@@ -147,7 +149,11 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
             return;
           const resource = urn === undefined ? undefined : byUrn.get(urn);
           assert.ok(resource !== undefined, `${policy} reported on ${urn}, not a resource of the stack`);
-          assert.ok(message.includes(`'${resource.name}'`), `${policy} names the resource: ${message}`);
+          // A resource of a CloudFormation template is named `<stack name>/<logical id>`.
+          assert.ok(
+            message.includes(`'${resource.name}'`) || message.includes(`'${resource.name}/`),
+            `${policy} names the resource: ${message}`,
+          );
         };
         const notApplicable = (reason?: string) => assert.doesNotMatch(reason ?? "", LEAK);
         const resources = policyResources(stack);
