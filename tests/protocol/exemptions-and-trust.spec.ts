@@ -183,6 +183,9 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
     const warning =
       /trustedKeys\[1\]: this pattern trusts every KMS key of account 999999999999 in every region, including that account's AWS-managed keys .*List the exact key ARNs instead/;
+    // stderr travels on its own pipe: it may arrive just after Configure's answer (bounded wait).
+    for (let i = 0; i < 50 && !pack.stderr.includes("bedrock-cmk-guard warning"); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.match(pack.stderr, new RegExp(`bedrock-cmk-guard warning: guard-settings\\.${warning.source}`));
     const result = await pack.analyzeStack([outsideWorkspace(KEY_ARN)]);
     assert.deepEqual(
