@@ -215,9 +215,8 @@ function inspectCloudControl(host: StackResource, cfnType: string, body: unknown
   if (body === UNKNOWN) {
     // Unknown as a whole (preview): every property is unknown and may come from the dependencies.
     const topLevel = keyProperties(token);
-    found.resources.push(
-      synthetic(UNKNOWN_SENTINEL, Object.fromEntries(topLevel.map((p) => [p, dependencies]))),
-    );
+    const resource = synthetic(UNKNOWN_SENTINEL, Object.fromEntries(topLevel.map((p) => [p, dependencies])));
+    addResource(resource, 0, "the stack Cloud Control creates", found);
     return;
   }
   const parsed = parseTemplate(body);
@@ -233,7 +232,24 @@ function inspectCloudControl(host: StackResource, cfnType: string, body: unknown
   }
   // The state is one string: each of its properties may come from any of its dependencies.
   const properties = isPlainObject(props) ? Object.keys(props) : keyProperties(token);
-  found.resources.push(synthetic(props, Object.fromEntries(properties.map((p) => [p, dependencies]))));
+  const resource = synthetic(props, Object.fromEntries(properties.map((p) => [p, dependencies])));
+  addResource(resource, 0, "the stack Cloud Control creates", found);
+}
+
+/** Adds a template resource or, for a nested stack, what its own template holds. */
+function addResource(resource: StackResource, nesting: number, where: string, found: Findings): void {
+  const nestedType = templateHostType(resource.type);
+  if (nestedType === undefined) {
+    found.resources.push(resource);
+    return;
+  }
+  const nested = inspectHost(resource, nestedType, nesting + 1);
+  found.merge({
+    resources: nested.resources,
+    unreadable: nested.unreadable.map((p) => `${where}: ${p}`),
+    uninspected: nested.uninspected.map((p) => `${where}: ${p}`),
+    pending: nested.pending.map((p) => `${where}: ${p}`),
+  });
 }
 
 /** Whether a token is a type the guard reads (guarded, a KMS key or alias, or another host). */
@@ -318,19 +334,7 @@ function expandStackTemplate(
       props,
       propertyDependencies,
     };
-    const nestedType = templateHostType(token);
-    if (nestedType === undefined) {
-      found.resources.push(resource);
-      continue;
-    }
-    const nested = inspectHost(resource, nestedType, nesting + 1);
-    const where = `nested stack \`${logicalId}\``;
-    found.merge({
-      resources: nested.resources,
-      unreadable: nested.unreadable.map((p) => `${where}: ${p}`),
-      uninspected: nested.uninspected.map((p) => `${where}: ${p}`),
-      pending: nested.pending.map((p) => `${where}: ${p}`),
-    });
+    addResource(resource, nesting, `nested stack \`${logicalId}\``, found);
   }
 }
 

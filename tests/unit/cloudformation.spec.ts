@@ -87,6 +87,21 @@ describe("CloudFormation template inspection", () => {
     assert.deepEqual(inspection.unreadable, []);
   });
 
+  it("expands a stack that Cloud Control creates", () => {
+    const desiredState = JSON.stringify({ TemplateBody: JSON.stringify(domain({})) });
+    const inspection = inspectTemplate({
+      type: "aws:cloudcontrol/resource:Resource",
+      urn: "urn:pulumi:dev::test::aws:cloudcontrol/resource:Resource::cc",
+      name: "cc",
+      props: { typeName: "AWS::CloudFormation::Stack", desiredState },
+      propertyDependencies: {},
+    })!;
+    assert.deepEqual(
+      inspection.resources.map((r) => [r.type, r.name]),
+      [["aws-native:datazone:Domain", "cc/Studio"]],
+    );
+  });
+
   it("refuses what it cannot read: loops, alias bombs, deep nesting", () => {
     const loop = {
       Resources: {
