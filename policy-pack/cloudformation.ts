@@ -13,8 +13,9 @@
  *   their `Default`); anything else that cannot be resolved is unknown (never absent).
  * - A synthetic resource is named `<stack name>/<logical id>` and its URN is the host's URN
  *   followed by `#template:<logical id>`; findings are reported on the host (hostUrnOf).
- * A template only referenced by URL, or transformed by a macro, cannot be inspected (said, as an
- * advisory); one that cannot be read is reported, since a guarded resource could hide in it.
+ * A template only referenced by URL, transformed by a macro, or deployed by a stack set cannot be
+ * inspected (said, as an advisory); one that cannot be read is reported, since a guarded resource
+ * could hide in it.
  */
 import { guardedType, type ProviderPackage } from "./catalog";
 import { parseTemplate } from "./cloudformation-template";
@@ -28,8 +29,11 @@ export interface TemplateHostType {
   readonly provider: ProviderPackage;
   readonly displayName: string;
   readonly regionProperty?: string;
-  /** CloudFormation stack: a template of many resources; Cloud Control: one resource's state. */
-  readonly kind: "stack" | "cloud-control";
+  /**
+   * CloudFormation stack: a template of many resources; Cloud Control: one resource's state; stack
+   * set: a template deployed to other accounts and regions, which the guard does not inspect.
+   */
+  readonly kind: "stack" | "cloud-control" | "stack-set";
   /** Stack: template body, URL and parameter properties. Cloud Control: type name and state. */
   readonly properties: {
     readonly body: string;
@@ -55,6 +59,21 @@ export const TEMPLATE_HOST_TYPES: readonly TemplateHostType[] = [
     displayName: "CloudFormation stack (aws-native)",
     kind: "stack",
     properties: { body: "templateBody", url: "templateUrl", parameters: "parameters" },
+  },
+  {
+    token: "aws:cloudformation/stackSet:StackSet",
+    provider: "aws",
+    displayName: "CloudFormation stack set",
+    regionProperty: "region",
+    kind: "stack-set",
+    properties: { body: "templateBody", url: "templateUrl" },
+  },
+  {
+    token: "aws-native:cloudformation:StackSet",
+    provider: "aws-native",
+    displayName: "CloudFormation stack set (aws-native)",
+    kind: "stack-set",
+    properties: { body: "templateBody", url: "templateUrl" },
   },
   {
     token: "aws:cloudcontrol/resource:Resource",
@@ -172,6 +191,12 @@ function inspectHost(host: StackResource, type: TemplateHostType, nesting: numbe
     if (typeName === UNKNOWN) found.pending.push("`typeName` is not known yet");
     else if (typeof typeName !== "string") found.unreadable.push("`typeName` is not a string");
     else inspectCloudControl(host, typeName, body, found);
+    return found;
+  }
+  if (type.kind === "stack-set") {
+    found.uninspected.push(
+      "a stack set deploys its template to other accounts and regions, where the guard cannot judge it",
+    );
     return found;
   }
   const url = type.properties.url === undefined ? undefined : readPath(host.props, [type.properties.url]);

@@ -249,6 +249,20 @@ for (const phase of ["preview", "up"] as const) {
       assert.match(result.diagnostics[0].message, /only by URL/);
     });
 
+    it("says a stack set is not inspected (advisory)", async () => {
+      const stackSet = cfnStack(
+        "set",
+        { templateBody: JSON.stringify(template(undefined)) },
+        "aws:cloudformation/stackSet:StackSet",
+      );
+      const result = await analyzeAll(pack, [stackSet]);
+      assert.deepEqual(
+        result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
+        [["cmk-template-inspectable", "advisory", stackSet.urn]],
+      );
+      assert.match(result.diagnostics[0].message, /stack set deploys its template to other accounts/);
+    });
+
     const malformed: [string, Record<string, unknown>, RegExp][] = [
       ["invalid YAML", { templateBody: "Resources:\n  Studio: [\n" }, /not valid JSON or YAML \(line \d+\)/],
       [
