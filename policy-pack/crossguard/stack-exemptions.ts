@@ -45,7 +45,7 @@ export function guardSettingsPolicy(
     name: GUARD_SETTINGS_POLICY,
     displayName: "bedrock-cmk-guard settings and exempted findings",
     description:
-      "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings with a reason and an expiry date) and reports every exempted finding, as EXEMPTED, at this policy's level. Keep it advisory.",
+      "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings on one named resource, with a reason and an expiry date at most maxExemptionDays ahead) and reports every exempted finding, as EXEMPTED, at this policy's level, and the configuration's warnings. Keep it advisory.",
     enforcementLevel: "advisory",
     severity: "low",
     tags: ["bedrock", "kms", "exemptions"],
