@@ -1,14 +1,16 @@
 /**
  * Exemptions: a team's documented decision that a policy's finding on a resource is accepted for a
- * while. Each one names the resource (a URN or a name pattern), the policies, the reason and the
- * expiry date. An exempted finding is still reported, as exempted; once the date has passed the
- * exemption no longer applies and the finding says so.
+ * while. Each one names the resource (its exact name, or a URN pattern with an exact name), the
+ * policies, a reason and an expiry date at most `maxExemptionDays` ahead. An exempted finding is
+ * still reported, as exempted; once the date has passed the exemption no longer applies and the
+ * finding says so. Patterns are matched against the resource's URN or name only, never against
+ * property values, in time linear in their length.
  */
 import type { ConfigErrors } from "./config";
 import { isPlainObject } from "./values";
 
 export interface Exemption {
-  /** As configured: a URN or a resource name, `*` matching any run of characters. */
+  /** As configured: an exact resource name, or a URN whose stack, project and type parts may use `*`. */
   readonly resource: string;
   readonly policies: readonly string[];
   readonly reason: string;
@@ -43,24 +45,116 @@ export function endOfDay(text: string): number | undefined {
   return start + 24 * 60 * 60 * 1000;
 }
 
-const patternCache = new Map<string, RegExp>();
-function pattern(text: string): RegExp {
-  let compiled = patternCache.get(text);
-  if (compiled === undefined) {
-    const source = text
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    compiled = new RegExp(`^${source}$`);
-    patternCache.set(text, compiled);
+/**
+ * Matches `text` against a glob whose only wildcard is `*` (any run of characters), in time linear
+ * in the lengths of both: the first and last literal parts anchor the ends, and each middle part
+ * is found by a Knuth-Morris-Pratt scan from where the previous one ended (the leftmost match is
+ * always safe for `*`-only globs). `counter.steps` counts character comparisons, so that a test
+ * can bound the work without timing it.
+ */
+export function globMatches(glob: string, text: string, counter: { steps: number } = { steps: 0 }): boolean {
+  const parts = glob.split("*");
+  if (parts.length === 1) {
+    counter.steps += Math.min(glob.length, text.length) + 1;
+    return glob === text;
   }
-  return compiled;
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (first.length + last.length > text.length) return false;
+  counter.steps += first.length + last.length;
+  if (!text.startsWith(first) || !text.endsWith(last)) return false;
+  let position = first.length;
+  const end = text.length - last.length;
+  for (const part of parts.slice(1, -1)) {
+    if (part === "") continue;
+    const found = kmpIndexOf(text, part, position, end, counter);
+    if (found < 0) return false;
+    position = found + part.length;
+  }
+  return true;
 }
 
-/** A pattern starting with `urn:` matches URNs; any other matches resource names. */
+/** The first index >= from at which `part` occurs wholly before `end`, or -1. */
+function kmpIndexOf(
+  text: string,
+  part: string,
+  from: number,
+  end: number,
+  counter: { steps: number },
+): number {
+  const failure = new Array<number>(part.length).fill(0);
+  for (let i = 1, k = 0; i < part.length; i++) {
+    while (k > 0 && part[i] !== part[k]) {
+      k = failure[k - 1];
+      counter.steps++;
+    }
+    counter.steps++;
+    if (part[i] === part[k]) k++;
+    failure[i] = k;
+  }
+  for (let i = from, k = 0; i < end; i++) {
+    while (k > 0 && text[i] !== part[k]) {
+      k = failure[k - 1];
+      counter.steps++;
+    }
+    counter.steps++;
+    if (text[i] === part[k]) k++;
+    if (k === part.length) return i - part.length + 1;
+  }
+  return -1;
+}
+
+/**
+ * A Pulumi URN's parts: `urn:pulumi:<stack>`, project, type, and the resource name (everything
+ * after the third `::`, since a name may itself contain `::`). Undefined when it has fewer parts.
+ */
+function urnParts(urn: string): [string, string, string, string] | undefined {
+  const parts: string[] = [];
+  let rest = urn;
+  for (let i = 0; i < 3; i++) {
+    const separator = rest.indexOf("::");
+    if (separator < 0) return undefined;
+    parts.push(rest.slice(0, separator));
+    rest = rest.slice(separator + 2);
+  }
+  return [parts[0], parts[1], parts[2], rest];
+}
+
+const URN_PREFIX = "urn:pulumi:";
+
+/**
+ * Why a `resource` pattern is refused, or undefined when it is accepted. A pattern names exactly
+ * one resource name, so that no pattern can cover every resource or a name not written yet: an
+ * exact resource name (no `*`), or a URN whose stack, project and type parts may use `*` (each
+ * within its own part) and whose name part is exact.
+ */
+export function patternProblem(pattern: string): string | undefined {
+  if (!pattern.startsWith("urn:")) {
+    return pattern.includes("*")
+      ? "an exact resource name: `*` is allowed only in the stack, project or type part of a URN"
+      : undefined;
+  }
+  const parts = urnParts(pattern);
+  if (!pattern.startsWith(URN_PREFIX) || parts === undefined) {
+    return "a URN urn:pulumi:<stack>::<project>::<type>::<name>, `*` allowed in all but the name";
+  }
+  if (parts[3] === "" || parts[3].includes("*")) {
+    return "a URN whose name part (after the third `::`) is an exact resource name, without `*`";
+  }
+  return undefined;
+}
+
+/**
+ * Whether an exemption names the resource: a pattern starting with `urn:` is matched against the
+ * resource's URN, part by part; any other pattern is the resource's exact name.
+ */
 export function matchesResource(exemption: Pick<Exemption, "resource">, resource: ResourceRef): boolean {
-  const subject = exemption.resource.startsWith("urn:") ? resource.urn : resource.name;
-  return pattern(exemption.resource).test(subject);
+  const pattern = exemption.resource;
+  if (!pattern.startsWith("urn:")) return pattern === resource.name;
+  const wanted = urnParts(pattern);
+  const actual = urnParts(resource.urn);
+  if (wanted === undefined || actual === undefined || wanted[3] !== actual[3]) return false;
+  return wanted.slice(0, 3).every((glob, i) => globMatches(glob, actual[i]));
 }
 
 /**
@@ -95,7 +189,7 @@ export function expiredNote(exemption: Exemption): string {
 export const EXEMPTIONS_SCHEMA = {
   type: "array",
   description:
-    "Accepted findings: each names a resource (a URN or a name; `*` matches any characters), the policies, a reason and the last day it applies (YYYY-MM-DD, UTC).",
+    "Accepted findings: each names a resource (its exact name, or a URN whose stack, project and type parts may use `*`), the policies, a reason and the last day it applies (YYYY-MM-DD, UTC, at most maxExemptionDays ahead).",
   items: {
     type: "object",
     properties: {
@@ -111,6 +205,17 @@ export const EXEMPTIONS_SCHEMA = {
 
 const EXEMPTION_KEYS = new Set(Object.keys(EXEMPTIONS_SCHEMA.items.properties));
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A letter, digit, punctuation mark or symbol: zero-width and other invisible characters are not. */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/** How far ahead an exemption may run, and from when (Configure time). */
+export interface ExemptionLimits {
+  readonly maxDays: number;
+  readonly now: number;
+}
+
 /**
  * Validates the `exemptions` setting. Every problem names the entry and key; `exemptable` is the
  * set of policy names an exemption may name.
@@ -119,6 +224,7 @@ export function parseExemptions(
   raw: unknown,
   exemptable: ReadonlySet<string>,
   errors: ConfigErrors,
+  limits: ExemptionLimits,
 ): Exemption[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
@@ -138,7 +244,10 @@ export function parseExemptions(
     }
     const { resource, policies, reason, expires } = entry;
     if (typeof resource !== "string" || resource.trim() === "") {
-      scoped.add("resource", "a resource URN or name pattern (`*` matches any characters)");
+      scoped.add("resource", "a resource name, or a URN pattern with an exact name");
+    } else {
+      const problem = patternProblem(resource);
+      if (problem !== undefined) scoped.add("resource", problem);
     }
     if (!Array.isArray(policies) || policies.length === 0) {
       scoped.add("policies", "a non-empty list of policy names");
@@ -150,11 +259,25 @@ export function parseExemptions(
         }
       }
     }
-    if (typeof reason !== "string" || reason.trim() === "") {
-      scoped.add("reason", "a non-empty reason: every exemption must say why the finding is accepted");
+    if (typeof reason !== "string" || !VISIBLE.test(reason)) {
+      scoped.add(
+        "reason",
+        "a non-empty reason with visible text: every exemption must say why the finding is accepted",
+      );
     }
     const endsAt = typeof expires === "string" ? endOfDay(expires) : undefined;
-    if (endsAt === undefined) scoped.add("expires", "a date YYYY-MM-DD (the last day the exemption applies)");
+    if (endsAt === undefined) {
+      scoped.add("expires", "a date YYYY-MM-DD (the last day the exemption applies)");
+    } else {
+      const latest = Math.floor(limits.now / DAY_MS) * DAY_MS + (limits.maxDays + 1) * DAY_MS;
+      if (endsAt > latest) {
+        const lastDay = new Date(latest - DAY_MS).toISOString().slice(0, 10);
+        scoped.add(
+          "expires",
+          `a date at most maxExemptionDays (${limits.maxDays}) days from today, i.e. ${lastDay} or earlier`,
+        );
+      }
+    }
     if (errors.messages.length > before) return;
     exemptions.push({
       resource: resource as string,

@@ -53,3 +53,18 @@ export function isTrusted(reference: OutsideKeyReference, trusted: readonly Trus
   }
   return false;
 }
+
+/**
+ * What to say about a pattern whose key id is `*`: it covers every key of the account (in the
+ * region, or in every region), the AWS-managed keys (`alias/aws/...`) of that account included,
+ * and a key ARN alone cannot tell those apart. Undefined for an exact key ARN.
+ */
+export function wholeAccountWarning(pattern: TrustedKeyPattern): string | undefined {
+  if (pattern.keyId !== "*") return undefined;
+  const where = pattern.region === "*" ? "in every region" : `in ${pattern.region}`;
+  return (
+    `this pattern trusts every KMS key of account ${pattern.account} ${where}, including that account's ` +
+    "AWS-managed keys (aliases alias/aws/...), which a key ARN alone cannot tell apart from customer-managed " +
+    "ones. List the exact key ARNs instead (arn:<partition>:kms:<region>:<account>:key/<key id>)."
+  );
+}

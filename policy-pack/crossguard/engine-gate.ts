@@ -2,7 +2,8 @@
  * A thin layer between the engine and @pulumi/policy's gRPC service, installed before the pack
  * starts its server:
  * - Configure: the whole pack config is validated (unknown policy names, bad settings) and
- *   rejected with a message naming each bad key; @pulumi/policy alone would accept anything.
+ *   rejected with a message naming each bad key; @pulumi/policy alone would accept anything. The
+ *   config's warnings (valid but risky settings) go to stderr, which the CLI shows.
  * - Analyze / AnalyzeStack: resources of types no policy reads are answered for at once (Analyze)
  *   or left out before @pulumi/policy deserializes them once per stack policy (AnalyzeStack).
  *   A pack guarding a handful of types then costs the engine about what an empty pack costs.
@@ -15,7 +16,7 @@ import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../co
 import type { Guard } from "./guard";
 import { INTERNAL_ERROR } from "./outcome";
 import type { PackState } from "./pack-state";
-import { GUARD_SETTINGS_POLICY } from "./stack-settings";
+import { GUARD_SETTINGS_POLICY, guardSettings } from "./stack-settings";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the gRPC service types are untyped JS here. */
 type Handler = (call: any, callback: (error: unknown, response?: unknown) => void) => void;
@@ -102,6 +103,9 @@ function gate(
       }
       try {
         state.settings = parsePackConfig(entries, guard.settings);
+        // The CLI shows a policy pack's stderr lines among the update's diagnostics.
+        for (const warning of guardSettings(state).warnings)
+          process.stderr.write(`bedrock-cmk-guard warning: ${warning}\n`);
       } catch (error) {
         if (!(error instanceof InvalidConfigError)) throw error;
         callback({ code: INVALID_ARGUMENT, details: error.message, message: error.message });

@@ -3,9 +3,11 @@ import { FAMILIES, GUARDED_TYPES } from "../catalog";
 import type { SettingsSpec } from "../config";
 import { keyReferenceRules } from "../rules";
 import { KMS_TOKENS } from "../kms-catalog";
+import { TEMPLATE_HOST_TYPES } from "../cloudformation";
 import { keyReferenceEvaluator, keyReferencePolicy } from "./key-reference-policies";
 import type { PackState } from "./pack-state";
 import { guardSettings, keyGuard } from "./stack-guard";
+import { templatePolicies } from "./template-policies";
 
 /** Everything the pack entry point and the engine gate need, built once per process. */
 export interface Guard {
@@ -24,7 +26,7 @@ export function buildGuard(state: PackState): Guard {
     })),
   );
   const keys = keyGuard(state);
-  const guarded = [...keyReference, ...keys.policies];
+  const guarded = [...keyReference, ...keys.policies, ...templatePolicies(state)];
   // guard-settings re-runs the other policies' evaluations to report their exempted findings.
   const settingsPolicy = guardSettings(state, new Map(guarded.map((g) => [g.policy.name, g.evaluator])));
   const policies: Policies = [...guarded.map((g) => g.policy), settingsPolicy.policy];
@@ -34,7 +36,12 @@ export function buildGuard(state: PackState): Guard {
       ...policies.map((p) => [p.name, keys.settings.get(p.name)] as const),
       [settingsPolicy.policy.name, settingsPolicy.spec],
     ]),
-    // KMS keys, aliases and key policies: the stack policies trace keys through them.
-    relevantTypes: new Set([...GUARDED_TYPES.map((t) => t.token), ...KMS_TOKENS]),
+    // KMS keys, aliases and key policies: the stack policies trace keys through them. CloudFormation
+    // stacks and Cloud Control resources: their templates may declare any of those.
+    relevantTypes: new Set([
+      ...GUARDED_TYPES.map((t) => t.token),
+      ...KMS_TOKENS,
+      ...TEMPLATE_HOST_TYPES.map((t) => t.token),
+    ]),
   };
 }

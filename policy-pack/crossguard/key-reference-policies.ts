@@ -13,6 +13,7 @@ import {
   type ResourceVerdict,
 } from "./stack-findings";
 import { guardSettings } from "./stack-settings";
+import { overTemplates } from "./template-policies";
 import { UNKNOWN } from "../values";
 
 /** A CrossGuard resource policy that runs one key-reference rule on one family's resources. */
@@ -53,12 +54,19 @@ export function keyReferenceEvaluator(
   rule: Rule<KeyReferenceInput>,
   state: PackState,
 ): (subject: ResourceSubject) => ResourceVerdict {
-  return (subject) => {
+  return overTemplates(state, (subject) => {
     const type = guardedType(subject.type);
     if (type === undefined || familyOf(subject.type) !== family) return { findings: [] };
-    const input = keyReferenceInput(family, type, subject.props, subject.providerProps, state.stackConfig);
+    const input = keyReferenceInput(
+      family,
+      type,
+      subject.props,
+      subject.providerProps,
+      state.stackConfig,
+      state.environmentRegion,
+    );
     const verdict = resourceVerdict(rule, type.displayName, subject, evaluateSafely(rule, input));
     if (verdict.skipped === undefined || input.key !== UNKNOWN) return verdict;
     return { ...verdict, skipped: verdict.skipped + TRACED_AT_PREVIEW };
-  };
+  });
 }

@@ -19,6 +19,7 @@ import {
   type ResourceVerdict,
 } from "./stack-findings";
 import { guardSettings } from "./stack-settings";
+import { overTemplates } from "./template-policies";
 
 /** A standalone key policy contributes only its document and lockout flag; nothing else is its to judge. */
 const KEY_POLICY_ONLY: Omit<KeyFacts, "policy" | "bypassLockout"> = {
@@ -46,7 +47,8 @@ export function kmsHygienePolicy(
   judgesKeyPolicies: boolean,
   limits: () => KeyFitnessLimits = () => DEFAULT_LIMITS,
 ): GuardPolicy<ResourceValidationPolicy> {
-  const evaluate = (subject: ResourceSubject): ResourceVerdict => {
+  // A KMS key declared in a CloudFormation template is judged on its host stack resource.
+  const evaluate = overTemplates(state, (subject: ResourceSubject): ResourceVerdict => {
     const keyType = kmsKeyType(subject.type);
     const keyPolicyType = judgesKeyPolicies ? kmsKeyPolicyType(subject.type) : undefined;
     let input: KeyFitnessInput;
@@ -66,7 +68,7 @@ export function kmsHygienePolicy(
       return { findings: [] };
     }
     return resourceVerdict(rule, displayName, subject, evaluateSafely(rule, input));
-  };
+  });
   const policy: ResourceValidationPolicy = {
     ...policyMetadata(rule),
     validateResource: (args, reportViolation) => {

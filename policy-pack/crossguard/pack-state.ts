@@ -1,15 +1,22 @@
 import { readStackConfig } from "../config";
+import { environmentRegion } from "../resource-region";
 
 /**
- * What the engine tells the pack process once: the stack's configuration (env `PULUMI_CONFIG`) and
- * the pack configuration (the Configure call). Policies read it on every evaluation.
+ * What the engine tells the pack process once: the stack's configuration (env `PULUMI_CONFIG`),
+ * the region the providers would take from the environment (`AWS_REGION`, `AWS_DEFAULT_REGION`)
+ * and the pack configuration (the Configure call). Policies read it on every evaluation.
  */
 export interface PackState {
   readonly stackConfig: Readonly<Record<string, unknown>>;
+  readonly environmentRegion: string | undefined;
   /** Parsed settings per policy name; absent means the policy's defaults. */
   settings: ReadonlyMap<string, unknown>;
 }
 
 export function createPackState(env: NodeJS.ProcessEnv = process.env): PackState {
-  return { stackConfig: readStackConfig(env), settings: new Map() };
+  return {
+    stackConfig: readStackConfig(env),
+    environmentRegion: environmentRegion(env),
+    settings: new Map(),
+  };
 }

@@ -3,12 +3,16 @@
  * standard pack config, and it is where exempted findings are reported, at its own level
  * (advisory): "EXEMPTED until <date>: <reason>" followed by the original finding. The policy that
  * found them stays silent about them (see stack-findings.ts), so nothing is dropped and nothing
- * exempted blocks.
+ * exempted blocks. It also reports, once per stack, the configuration's warnings (a trustedKeys
+ * pattern that covers a whole account): Configure cannot answer with a warning, and a finding is
+ * what Pulumi Cloud keeps.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { exemptedMessage, exemptionFor, matchesResource, type Exemption } from "../exemptions";
 import type { Finding, PolicyEvaluator } from "./stack-findings";
-import { stackResource } from "./stack-findings";
+import { stackResources } from "./stack-findings";
+import { templateResourceRefs } from "./template-policies";
+import { hostUrnOf } from "../cloudformation";
 import type { PackState } from "./pack-state";
 import { GUARD_SETTINGS_POLICY, guardSettings } from "./stack-settings";
 import { rawProps } from "./props";
@@ -41,19 +45,20 @@ export function guardSettingsPolicy(
     name: GUARD_SETTINGS_POLICY,
     displayName: "bedrock-cmk-guard settings and exempted findings",
     description:
-      "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings with a reason and an expiry date) and reports every exempted finding, as EXEMPTED, at this policy's level. Keep it advisory.",
+      "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings on one named resource, with a reason and an expiry date at most maxExemptionDays ahead) and reports every exempted finding, as EXEMPTED, at this policy's level, and the configuration's warnings. Keep it advisory.",
     enforcementLevel: "advisory",
     severity: "low",
     tags: ["bedrock", "kms", "exemptions"],
     validateResource: (args, reportViolation) => {
       const exemptions = active(Date.now());
       if (exemptions.length === 0) return;
-      const resource = { urn: args.urn, name: args.name };
+      const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
+      // A CloudFormation stack's findings may be about its template's resources too.
+      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject)];
       const policies = new Set(
-        exemptions.filter((e) => matchesResource(e, resource)).flatMap((e) => e.policies),
+        exemptions.filter((e) => resources.some((r) => matchesResource(e, r))).flatMap((e) => e.policies),
       );
       if (policies.size === 0) return;
-      const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
       reportExempted(
         policies,
         exemptions,
@@ -62,13 +67,19 @@ export function guardSettingsPolicy(
       );
     },
     validateStack: (args, reportViolation) => {
+      for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
       const exemptions = active(Date.now());
       const policies = new Set(
         exemptions.flatMap((e) => e.policies).filter((p) => evaluators.get(p)?.stack !== undefined),
       );
       if (policies.size === 0) return;
-      const resources = args.resources.map(stackResource);
-      reportExempted(policies, exemptions, (e) => e.stack?.(resources).findings, reportViolation);
+      const resources = stackResources(args.resources);
+      reportExempted(
+        policies,
+        exemptions,
+        (e) => e.stack?.(resources).findings,
+        (message, urn) => reportViolation(message, hostUrnOf(urn)),
+      );
     },
   };
 }

@@ -4,6 +4,7 @@
  * advisory), and a finding whose exemption has expired says so.
  */
 import type { PolicyResource } from "@pulumi/policy";
+import { hostUrnOf, withTemplateResources } from "../cloudformation";
 import { exemptionFor, expiredNote, type Exemption, type ResourceRef } from "../exemptions";
 import type { StackResource } from "../key-tracing";
 import type { RuleMetadata, RuleOutcome } from "../rule";
@@ -61,7 +62,10 @@ export interface PolicyEvaluator {
   stack?(resources: readonly StackResource[]): StackVerdict;
 }
 
-/** Reports each finding of `policy` unless an active exemption covers it. */
+/**
+ * Reports each finding of `policy` unless an active exemption covers it, on the resource it is
+ * about (for a resource of a CloudFormation template: the stack resource that holds it).
+ */
 export function reportFindings(
   policy: string,
   findings: readonly Finding[],
@@ -74,7 +78,7 @@ export function reportFindings(
     if (status?.kind === "active") continue;
     report(
       status?.kind === "expired" ? finding.message + expiredNote(status.exemption) : finding.message,
-      finding.urn,
+      hostUrnOf(finding.urn),
     );
   }
 }
@@ -86,6 +90,11 @@ export function pendingNote(pending: readonly string[]): string {
   const listed = pending.slice(0, PENDING_LISTED).join("; ");
   const more = pending.length > PENDING_LISTED ? `; and ${pending.length - PENDING_LISTED} more` : "";
   return `not determinable yet: ${listed}${more}`;
+}
+
+/** The stack as the stack policies judge it: its resources, and those of its inline templates. */
+export function stackResources(resources: readonly PolicyResource[]): readonly StackResource[] {
+  return withTemplateResources(resources.map(stackResource));
 }
 
 /** The plain form of a resource as @pulumi/policy hands it to stack policies. */

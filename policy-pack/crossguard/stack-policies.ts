@@ -20,7 +20,7 @@ import {
   pendingNote,
   reportFindings,
   resourceRef,
-  stackResource,
+  stackResources,
   type Finding,
   type PolicyEvaluator,
   type StackVerdict,
@@ -152,7 +152,7 @@ function stackPolicy(
   return {
     ...policyMetadata(rule),
     validateStack: (args, reportViolation) => {
-      const verdict = evaluate(args.resources.map(stackResource));
+      const verdict = evaluate(stackResources(args.resources));
       reportFindings(rule.id, verdict.findings, guardSettings(state).exemptions, reportViolation);
       if (verdict.pending.length > 0) args.notApplicable(pendingNote(verdict.pending));
     },

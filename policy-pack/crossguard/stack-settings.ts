@@ -1,12 +1,17 @@
 /**
  * Settings the guard's own policies take through the standard pack config:
- * - `guard-settings` (pack-wide): `trustedKeys` and `exemptions`;
+ * - `guard-settings` (pack-wide): `trustedKeys`, `exemptions` and `maxExemptionDays`;
  * - the rotation and deletion-window policies: their thresholds.
  * Each is validated by the engine gate's Configure (parsePackConfig) and read from PackState.
  */
 import type { ConfigErrors, SettingsSpec } from "../config";
 import { EXEMPTIONS_SCHEMA, parseExemptions, type Exemption } from "../exemptions";
-import { parseTrustedKey, TRUSTED_KEY_SHAPE, type TrustedKeyPattern } from "../key-tracing-trusted";
+import {
+  parseTrustedKey,
+  TRUSTED_KEY_SHAPE,
+  wholeAccountWarning,
+  type TrustedKeyPattern,
+} from "../key-tracing-trusted";
 import type { PackState } from "./pack-state";
 
 export const GUARD_SETTINGS_POLICY = "guard-settings";
@@ -14,26 +19,52 @@ export const GUARD_SETTINGS_POLICY = "guard-settings";
 export interface GuardSettings {
   readonly trustedKeys: readonly TrustedKeyPattern[];
   readonly exemptions: readonly Exemption[];
+  /**
+   * What the configuration should change though it is valid (a trustedKeys pattern that covers a
+   * whole account): written to stderr at Configure and reported by the guard-settings policy.
+   */
+  readonly warnings: readonly string[];
 }
 
+export const NO_GUARD_SETTINGS: GuardSettings = { trustedKeys: [], exemptions: [], warnings: [] };
+
+const maxExemptionDaysSpec = integerSetting(
+  "maxExemptionDays",
+  { minimum: 1, maximum: 3650, default: 365 },
+  "Longest time ahead, in days from the day of configuration, that an exemption's `expires` may be.",
+);
+
 /** `exemptable`: the names of the policies an exemption may name. */
-export function guardSettingsSpec(exemptable: ReadonlySet<string>): SettingsSpec<GuardSettings> {
+export function guardSettingsSpec(
+  exemptable: ReadonlySet<string>,
+  now: () => number = Date.now,
+): SettingsSpec<GuardSettings> {
   return {
     schema: {
       properties: {
         trustedKeys: {
           type: "array",
-          description: `Keys outside the stack accepted as customer-managed: ${TRUSTED_KEY_SHAPE}.`,
+          description: `Keys outside the stack accepted as customer-managed: ${TRUSTED_KEY_SHAPE}. Prefer exact key ARNs: a pattern covering an account also covers its AWS-managed keys.`,
           items: { type: "string" },
         },
         exemptions: EXEMPTIONS_SCHEMA,
+        ...maxExemptionDaysSpec.schema.properties,
       },
     },
-    defaults: { trustedKeys: [], exemptions: [] },
+    defaults: NO_GUARD_SETTINGS,
     parse(raw, errors) {
+      const { maxExemptionDays } = maxExemptionDaysSpec.parse(raw, errors);
+      const trustedKeys = parseTrustedKeys(raw.trustedKeys, errors);
       return {
-        trustedKeys: parseTrustedKeys(raw.trustedKeys, errors),
-        exemptions: parseExemptions(raw.exemptions, exemptable, errors),
+        trustedKeys,
+        exemptions: parseExemptions(raw.exemptions, exemptable, errors, {
+          maxDays: maxExemptionDays,
+          now: now(),
+        }),
+        warnings: trustedKeys.flatMap((pattern, index) => {
+          const warning = wholeAccountWarning(pattern);
+          return warning === undefined ? [] : [`guard-settings.trustedKeys[${index}]: ${warning}`];
+        }),
       };
     },
   };
@@ -101,10 +132,5 @@ export function settingsOf<T>(state: PackState, policy: string, spec: SettingsSp
 }
 
 export function guardSettings(state: PackState): GuardSettings {
-  return (
-    (state.settings.get(GUARD_SETTINGS_POLICY) as GuardSettings | undefined) ?? {
-      trustedKeys: [],
-      exemptions: [],
-    }
-  );
+  return (state.settings.get(GUARD_SETTINGS_POLICY) as GuardSettings | undefined) ?? NO_GUARD_SETTINGS;
 }

@@ -42,7 +42,7 @@ function judge(input: KeyReferenceInput): RuleOutcome {
   if (input.region === UNKNOWN) return undetermined("The resource's region is not known yet.");
   if (input.region === undefined) {
     return undetermined(
-      "Nothing names the resource's region (its `region`, its provider's region or the stack's `aws:region`).",
+      "Nothing names the resource's region (its `region`, its provider's region, the stack's `aws:region`, or AWS_REGION / AWS_DEFAULT_REGION in the environment).",
     );
   }
   const partition = partitionOfRegion(input.region);

@@ -32,12 +32,13 @@ export function keyReferenceInput(
   props: unknown,
   providerProps: unknown,
   stackConfig: Readonly<Record<string, unknown>>,
+  environmentRegion?: string,
 ): KeyReferenceInput {
   return {
     family,
     type,
     key: readPath(props, type.keyProperty),
     props,
-    region: resolveRegion(type, props, providerProps, stackConfig),
+    region: resolveRegion(type, props, providerProps, stackConfig, environmentRegion),
   };
 }

@@ -11,10 +11,10 @@ import { buildGuard } from "../../policy-pack/crossguard/guard";
 import { createPackState } from "../../policy-pack/crossguard/pack-state";
 
 const EXEMPTION = {
-  resource: "workspace-*",
+  resource: "workspace",
   policies: ["cmk-key-rotation"],
   reason: "migrating",
-  expires: "2999-12-31",
+  expires: new Date(Date.now() + 100 * 24 * 3600 * 1000).toISOString().slice(0, 10),
 };
 
 interface Case {
@@ -129,13 +129,57 @@ const CASES: readonly Case[] = [
     label: "exemption with an empty resource pattern",
     config: exemption({ resource: "" }),
     key: "guard-settings.exemptions[0].resource",
-    expects: /a resource URN or name pattern/,
+    expects: /a resource name, or a URN pattern with an exact name/,
   },
   {
     label: "exemption with a resource pattern of the wrong type",
     config: exemption({ resource: ["workspace-*"] }),
     key: "guard-settings.exemptions[0].resource",
-    expects: /a resource URN or name pattern/,
+    expects: /a resource name, or a URN pattern with an exact name/,
+  },
+  ...[
+    "*",
+    "**",
+    "urn:*",
+    "urn:pulumi:*",
+    "legacy-studio*",
+    "urn:pulumi:dev::test::*::*",
+    "urn:pulumi:*::*::*::*",
+  ].map((resource) => ({
+    label: `exemption pattern ${resource} that could match names not written in it`,
+    config: exemption({ resource }),
+    key: "guard-settings.exemptions[0].resource",
+    expects: /(an exact resource name|a URN)/,
+  })),
+  {
+    label: "exemption whose reason is a zero-width space",
+    config: exemption({ reason: "\u200b" }),
+    key: "guard-settings.exemptions[0].reason",
+    expects: /a non-empty reason with visible text/,
+  },
+  {
+    label: "exemption whose reason is invisible characters only",
+    config: exemption({ reason: "\u200b\u200c\u200d\u2060\ufeff \u00a0" }),
+    key: "guard-settings.exemptions[0].reason",
+    expects: /a non-empty reason with visible text/,
+  },
+  {
+    label: "exemption running until 9999-12-31",
+    config: exemption({ expires: "9999-12-31" }),
+    key: "guard-settings.exemptions[0].expires",
+    expects: /a date at most maxExemptionDays \(365\) days from today/,
+  },
+  {
+    label: "exemption running past a configured maxExemptionDays",
+    config: guardSettings({ maxExemptionDays: 30, exemptions: [EXEMPTION] }),
+    key: "guard-settings.exemptions[0].expires",
+    expects: /a date at most maxExemptionDays \(30\) days from today/,
+  },
+  {
+    label: "maxExemptionDays out of bounds",
+    config: guardSettings({ maxExemptionDays: 100000 }),
+    key: "guard-settings.maxExemptionDays",
+    expects: /an integer from 1 to 3650/,
   },
   {
     label: "exemption naming an unknown policy",

@@ -117,6 +117,11 @@ async function inLanes<T, R>(
   return results;
 }
 
+/** Whether a message names the resource, or a resource of its template (`<name>/<logical id>`). */
+function namesResource(message: string, name: string): boolean {
+  return message.includes(`'${name}'`) || message.includes(`'${name}/`);
+}
+
 describe("protocol fuzz: generated resources and stacks against one real pack process", function () {
   this.timeout(180_000);
   let pack: PackClient;
@@ -146,7 +151,7 @@ describe("protocol fuzz: generated resources and stacks against one real pack pr
         assertClean(result, `${context}, ${resource.urn}`);
         for (const d of result.diagnostics) {
           assert.ok(
-            d.message.includes(`'${resource.name}'`),
+            namesResource(d.message, resource.name),
             `${context}: ${d.policyName} does not name ${resource.name}: ${d.message}`,
           );
           if (INTERNAL.test(d.message)) internalErrors++;
@@ -171,7 +176,7 @@ describe("protocol fuzz: generated resources and stacks against one real pack pr
         const name = names.get(d.urn);
         assert.ok(name !== undefined, `${context}: ${d.policyName} reported on ${d.urn}, not in the stack`);
         assert.ok(
-          d.message.includes(`'${name}'`),
+          namesResource(d.message, name),
           `${context}: ${d.policyName} does not name ${name}: ${d.message}`,
         );
       }

@@ -80,13 +80,13 @@ const CONFIGS: readonly Record<string, RawPolicyConfig>[] = [
       properties: {
         exemptions: [
           {
-            resource: "r1*",
+            resource: "r1",
             policies: ["cmk-key-rotation", "workspace-cmk-required"],
             reason: "migrating",
-            expires: "2999-12-31",
+            expires: new Date(Date.now() + 100 * 24 * 3600 * 1000).toISOString().slice(0, 10),
           },
           {
-            resource: "urn:pulumi:dev::test::*",
+            resource: "urn:pulumi:dev::test::*::r2",
             policies: ["kms-key-policy-public"],
             reason: "old",
             expires: "2000-01-01",
@@ -130,7 +130,9 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
 
   it("never throws; every violation names a resource of the stack and carries no exception text", () => {
     const guards = CONFIGS.map((config) => {
-      const state = createPackState({ PULUMI_CONFIG: JSON.stringify({ "aws:region": "us-east-1" }) });
+      const state = createPackState({
+        PULUMI_CONFIG: JSON.stringify({ "aws:region": "us-east-1", "aws-native:region": "us-east-1" }),
+      });
       const guard = buildGuard(state);
       state.settings = parsePackConfig(new Map(Object.entries(config)), guard.settings);
       return guard;
@@ -143,9 +145,16 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
         const check = (policy: string, message: string, urn: string | undefined) => {
           reported.add(policy);
           assert.doesNotMatch(message, LEAK, `${policy}: ${message}`);
+          // The configuration's own warnings (an account-wide trusted key) are about no resource.
+          if (policy === "guard-settings" && urn === undefined && message.startsWith("Pack configuration: "))
+            return;
           const resource = urn === undefined ? undefined : byUrn.get(urn);
           assert.ok(resource !== undefined, `${policy} reported on ${urn}, not a resource of the stack`);
-          assert.ok(message.includes(`'${resource.name}'`), `${policy} names the resource: ${message}`);
+          // A resource of a CloudFormation template is named `<stack name>/<logical id>`.
+          assert.ok(
+            message.includes(`'${resource.name}'`) || message.includes(`'${resource.name}/`),
+            `${policy} names the resource: ${message}`,
+          );
         };
         const notApplicable = (reason?: string) => assert.doesNotMatch(reason ?? "", LEAK);
         const resources = policyResources(stack);

@@ -256,6 +256,38 @@ const unrelatedDraft: fc.Arbitrary<Draft> = fc
   )
   .map(([type, props]) => ({ type, props }));
 
+/** `aws-native:datazone:Domain` -> `AWS::datazone::Domain` (CloudFormation's service casing is not read). */
+const cfnTypeOf = (token: string) => `AWS::${token.split(":")[1]}::${token.split(":")[2]}`;
+/** Top-level properties in CloudFormation's PascalCase (nested camelCase names read the same). */
+const pascalKeys = (props: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(props).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
+/** A guarded or KMS resource as CloudFormation or Cloud Control would carry it, or a template the guard cannot read. */
+const templateDraft: fc.Arbitrary<Draft> = fc.oneof(
+  fc
+    .tuple(fc.oneof(guardedDraft, keyDraft), fc.boolean())
+    .filter(([inner]) => inner.type.startsWith("aws-native:"))
+    .map(([inner, cloudControl]) =>
+      cloudControl
+        ? {
+            type: "aws:cloudcontrol/resource:Resource",
+            props: { typeName: cfnTypeOf(inner.type), desiredState: JSON.stringify(pascalKeys(inner.props)) },
+          }
+        : {
+            type: "aws:cloudformation/stack:Stack",
+            props: {
+              templateBody: JSON.stringify({
+                Resources: { Res: { Type: cfnTypeOf(inner.type), Properties: pascalKeys(inner.props) } },
+              }),
+            },
+          },
+    ),
+  fc.constantFrom<Draft>(
+    { type: "aws:cloudformation/stack:Stack", props: { templateUrl: "https://example.com/t.yaml" } },
+    { type: "aws-native:cloudformation:Stack", props: { templateBody: "Resources: [" } },
+    { type: "aws:cloudformation/stack:Stack", props: { templateBody: UNKNOWN_SENTINEL } },
+  ),
+);
+
 /** One resource of a generated stack, in the shape both the rules' StackResource and the protocol client take. */
 export interface GeneratedResource {
   readonly type: string;
@@ -290,6 +322,7 @@ export function arbitraryStack(maxSize = 10): fc.Arbitrary<GeneratedResource[]> 
     { weight: 1, arbitrary: aliasDraft },
     { weight: 1, arbitrary: keyPolicyDraft },
     { weight: 1, arbitrary: unrelatedDraft },
+    { weight: 1, arbitrary: templateDraft },
   );
   return fc
     .array(fc.tuple(draft, fc.integer({ min: 0, max: 2 * maxSize })), { minLength: 0, maxLength: maxSize })

@@ -45,7 +45,13 @@ function guardSettings(properties: Record<string, unknown>): Record<string, Poli
   return { "guard-settings": { enforcementLevel: "advisory", properties } };
 }
 
-function exemption(expires: string, resource = "legacy-*") {
+/** A date `days` from today (UTC), as exemptions spell it. */
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+const ACTIVE_UNTIL = inDays(100);
+
+function exemption(expires: string, resource = "legacy-studio") {
   return {
     resource,
     policies: ["cmk-key-rotation"],
@@ -62,19 +68,62 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   afterEach(async () => pack?.stop());
 
   it("reports an exempted finding as advisory EXEMPTED, with the reason and date", async () => {
-    await pack.initialise(guardSettings({ exemptions: [exemption("2999-12-31")] }));
+    await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL)] }));
     const result = await pack.analyzeStack(stack);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
       [["guard-settings", "advisory", domainUrn]],
     );
     const message = result.diagnostics[0].message;
-    assert.match(message, /EXEMPTED until 2999-12-31: Re-created with a rotating key in Q3 \(SEC-1234\)/);
+    assert.match(message, new RegExp(`EXEMPTED until ${ACTIVE_UNTIL}: Re-created`));
+    assert.match(message, /: Re-created with a rotating key in Q3 \(SEC-1234\)/);
     assert.match(message, /\[cmk-key-rotation\] .*'legacy-studio': its KMS key 'legacy-key'/);
   });
 
+  /** The stack at `pulumi up`: every value known, the same property dependencies. */
+  function atUp(resources: ResourceSpec[]): ResourceSpec[] {
+    return resources.map((r) =>
+      r.type === "aws:kms/key:Key"
+        ? { ...r, properties: { ...r.properties, arn: KEY_ARN, keyId: KEY_ARN.split("/")[1] } }
+        : { ...r, properties: { ...r.properties, kmsKeyIdentifier: KEY_ARN } },
+    );
+  }
+
+  /** A second workspace on the same key, named like the exempted one plus a suffix. */
+  function withNewWorkspace(resources: ResourceSpec[], name: string): ResourceSpec[] {
+    return [...resources, { ...resources[1], name, urn: urnOf("aws:datazone/domain:Domain", name) }];
+  }
+
+  for (const phase of ["preview", "up"] as const) {
+    it(`exempts the exact name only: legacy-studio-new-prod stays blocked (${phase})`, async () => {
+      await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, "legacy-studio")] }));
+      const resources = withNewWorkspace(phase === "up" ? atUp(stack) : stack, "legacy-studio-new-prod");
+      const result = await pack.analyzeStack(resources);
+      const newUrn = urnOf("aws:datazone/domain:Domain", "legacy-studio-new-prod");
+      assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]).sort(), [
+        ["cmk-key-rotation", "mandatory", newUrn],
+        ["guard-settings", "advisory", domainUrn],
+      ]);
+    });
+  }
+
+  it("answers at once for a 10,000-character name under a URN pattern with many *", async () => {
+    const name = "w".repeat(10_000);
+    const stars = "*".repeat(100);
+    const pattern = `urn:pulumi:*d*${stars}::*t*${stars}::${stars}a${stars}a*a*::${name}`;
+    await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, pattern)] }));
+    const resources = withNewWorkspace(stack, name).filter((r) => r.name !== "legacy-studio");
+    const started = Date.now();
+    const result = await pack.analyzeStack(resources);
+    console.log(`      AnalyzeStack with a 10,000-character name: ${Date.now() - started} ms`);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["guard-settings", "advisory"]],
+    );
+  });
+
   it("matches an exemption by the key's URN too", async () => {
-    await pack.initialise(guardSettings({ exemptions: [exemption("2999-12-31", keyUrn)] }));
+    await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, keyUrn)] }));
     const result = await pack.analyzeStack(stack);
     assert.deepEqual(
       result.diagnostics.map((d) => d.policyName),
@@ -100,7 +149,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
       guardSettings({
         exemptions: [
           {
-            ...exemption("2999-12-31", "shared-*"),
+            ...exemption(ACTIVE_UNTIL, "shared-key-studio"),
             policies: ["cmk-key-verifiable", "workspace-cmk-region"],
           },
         ],
@@ -118,14 +167,34 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
 
   it("passes a trusted outside key, by exact ARN or account pattern, and reports the others", async () => {
     await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
-    assert.deepEqual((await pack.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
+    const blocking = async (resources: ResourceSpec[]) =>
+      (await pack.analyzeStack(resources)).diagnostics.filter((d) => d.policyName !== "guard-settings");
+    assert.deepEqual(await blocking([outsideWorkspace(KEY_ARN)]), []);
     const patterned = OTHER_ARN.replace("210987654321", "999999999999");
-    assert.deepEqual((await pack.analyzeStack([outsideWorkspace(patterned)])).diagnostics, []);
-    const untrusted = await pack.analyzeStack([outsideWorkspace(OTHER_ARN)]);
+    assert.deepEqual(await blocking([outsideWorkspace(patterned)]), []);
+    const untrusted = await blocking([outsideWorkspace(OTHER_ARN)]);
     assert.deepEqual(
-      untrusted.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      untrusted.map((d) => [d.policyName, d.enforcementLevel]),
       [["cmk-key-verifiable", "advisory"]],
     );
+  });
+
+  it("warns at Configure (stderr) and on every stack (advisory) that an account pattern trusts AWS-managed keys", async () => {
+    await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
+    const warning =
+      /trustedKeys\[1\]: this pattern trusts every KMS key of account 999999999999 in every region, including that account's AWS-managed keys .*List the exact key ARNs instead/;
+    // stderr travels on its own pipe: it may arrive just after Configure's answer (bounded wait).
+    for (let i = 0; i < 50 && !pack.stderr.includes("bedrock-cmk-guard warning"); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.match(pack.stderr, new RegExp(`bedrock-cmk-guard warning: guard-settings\\.${warning.source}`));
+    const result = await pack.analyzeStack([outsideWorkspace(KEY_ARN)]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+      [["guard-settings", "advisory"]],
+    );
+    assert.match(result.diagnostics[0].message, warning);
+    await pack.configure(guardSettings({ trustedKeys: [KEY_ARN] }));
+    assert.deepEqual((await pack.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
   });
 
   it("makes untrusted outside keys mandatory when configured so", async () => {
@@ -184,7 +253,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     [
       "an unknown setting",
       guardSettings({ trustedKey: [] }),
-      /guard-settings\.trustedKey: expected one of this policy's settings \(trustedKeys, exemptions\)/,
+      /guard-settings\.trustedKey: expected one of this policy's settings \(trustedKeys, exemptions, maxExemptionDays\)/,
     ],
   ];
   for (const [label, config, expected] of badConfigs) {

@@ -164,11 +164,17 @@ describe("exemptions", () => {
       assert.equal(endOfDay(bad), undefined, bad);
   });
 
-  it("matches names and URNs with * patterns", () => {
-    assert.ok(matchesResource({ resource: "legacy-*" }, studio));
-    assert.ok(matchesResource({ resource: "urn:pulumi:dev::p::aws:datazone/domain:Domain::*" }, studio));
+  it("matches exact names, and URNs part by part with * in all but the name", () => {
+    assert.ok(matchesResource({ resource: "legacy-studio" }, studio));
+    assert.ok(!matchesResource({ resource: "legacy-*" }, studio), "a name is never a pattern");
+    assert.ok(matchesResource({ resource: "urn:pulumi:*::p::aws:datazone/*::legacy-studio" }, studio));
+    assert.ok(!matchesResource({ resource: "urn:pulumi:dev::p::aws:datazone/domain:Domain::*" }, studio));
     assert.ok(!matchesResource({ resource: "legacy" }, studio));
-    assert.ok(!matchesResource({ resource: "urn:pulumi:prod::*" }, studio));
+    assert.ok(!matchesResource({ resource: "urn:pulumi:prod::*::*::legacy-studio" }, studio));
+    assert.ok(
+      !matchesResource({ resource: "urn:pulumi:dev*::legacy-studio" }, studio),
+      "* stays in its part",
+    );
     assert.ok(
       matchesResource({ resource: "a.b(c)" }, { urn: "", name: "a.b(c)" }),
       "regex characters are literal",
@@ -177,7 +183,7 @@ describe("exemptions", () => {
 
   it("prefers an active exemption, and reports an expired one", () => {
     const now = Date.UTC(2030, 5, 1);
-    const expired = exemption("legacy-*", "2030-05-31");
+    const expired = exemption("urn:pulumi:dev::p::*::legacy-studio", "2030-05-31");
     const active = exemption("legacy-studio", "2030-06-01");
     assert.equal(exemptionFor([expired], "cmk-key-rotation", [studio], now).kind, "expired");
     assert.equal(exemptionFor([expired, active], "cmk-key-rotation", [studio], now).kind, "active");
