@@ -86,6 +86,21 @@ export interface AnalyzeResult {
   readonly notApplicable: { policyName: string; reason: string }[];
 }
 
+/** One policy's rewrite of a resource's inputs (Pulumi's `remediate` level). */
+export interface Remediation {
+  readonly policyName: string;
+  readonly policyPackName: string;
+  readonly description: string;
+  /** The resource's whole new inputs, in wire form; absent when the policy only reported a diagnostic. */
+  readonly properties?: Record<string, unknown>;
+  readonly diagnostic: string;
+}
+
+export interface RemediateResult {
+  readonly remediations: Remediation[];
+  readonly notApplicable: { policyName: string; reason: string }[];
+}
+
 export interface PolicyConfigSpec {
   readonly enforcementLevel?: Level;
   readonly properties?: Record<string, unknown>;
@@ -194,6 +209,27 @@ export class PackClient {
 
   async analyze(resource: ResourceSpec): Promise<AnalyzeResult> {
     return toResult(await this.call<analyzer.AnalyzeResponse>("analyze", analyzeRequest(resource)));
+  }
+
+  /**
+   * Remediate, as the engine calls it for each resource before Analyze when a policy is at the
+   * `remediate` level (the same request as Analyze); the engine then uses the last remediation's
+   * properties as the resource's inputs.
+   */
+  async remediate(resource: ResourceSpec): Promise<RemediateResult> {
+    const response = await this.call<analyzer.RemediateResponse>("remediate", analyzeRequest(resource));
+    return {
+      remediations: response.getRemediationsList().map((r) => ({
+        policyName: r.getPolicyname(),
+        policyPackName: r.getPolicypackname(),
+        description: r.getDescription(),
+        properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
+        diagnostic: r.getDiagnostic(),
+      })),
+      notApplicable: response
+        .getNotApplicableList()
+        .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+    };
   }
 
   async analyzeStack(resources: readonly ResourceSpec[]): Promise<AnalyzeResult> {

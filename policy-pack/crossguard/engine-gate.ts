@@ -101,7 +101,7 @@ function gate(
         });
       }
       try {
-        state.settings = parsePackConfig(entries, guard.settings);
+        state.settings = parsePackConfig(entries, guard.settings, guard.remediationUnavailable);
       } catch (error) {
         if (!(error instanceof InvalidConfigError)) throw error;
         callback({ code: INVALID_ARGUMENT, details: error.message, message: error.message });

@@ -14,7 +14,15 @@ export interface Guard {
   readonly settings: ReadonlyMap<string, SettingsSpec<unknown> | undefined>;
   /** Resource types any policy reads; the engine gate answers for all others at once. */
   readonly relevantTypes: ReadonlySet<string>;
+  /** Why Pulumi's `remediate` level is refused, for every policy that has no safe automatic fix. */
+  readonly remediationUnavailable: ReadonlyMap<string, string>;
 }
+
+/** The key behind a Bedrock resource is a design choice, and changing it re-creates the resource. */
+const KEY_REFERENCE_CANNOT_REMEDIATE =
+  "no automatic fix is safe: the guard cannot choose a resource's key (set it in the program; " +
+  "changing it re-creates the resource)";
+const SETTINGS_CANNOT_REMEDIATE = "this policy holds the guard's settings and fixes nothing";
 
 export function buildGuard(state: PackState): Guard {
   const keyReference = FAMILIES.flatMap((family) =>
@@ -36,5 +44,10 @@ export function buildGuard(state: PackState): Guard {
     ]),
     // KMS keys, aliases and key policies: the stack policies trace keys through them.
     relevantTypes: new Set([...GUARDED_TYPES.map((t) => t.token), ...KMS_TOKENS]),
+    remediationUnavailable: new Map([
+      ...keyReference.map((k) => [k.policy.name, KEY_REFERENCE_CANNOT_REMEDIATE] as const),
+      ...keys.remediationUnavailable,
+      [settingsPolicy.policy.name, SETTINGS_CANNOT_REMEDIATE],
+    ]),
   };
 }
