@@ -3,6 +3,7 @@ import { FAMILIES, GUARDED_TYPES } from "../catalog";
 import type { SettingsSpec } from "../config";
 import { keyReferenceRules } from "../rules";
 import { KMS_TOKENS } from "../kms-catalog";
+import { BLUEPRINT_CONFIGURATION_TYPES } from "../workspace-blueprints";
 import { keyReferenceEvaluator, keyReferencePolicy } from "./key-reference-policies";
 import type { PackState } from "./pack-state";
 import { guardSettings, keyGuard } from "./stack-guard";
@@ -43,7 +44,12 @@ export function buildGuard(state: PackState): Guard {
       [settingsPolicy.policy.name, settingsPolicy.spec],
     ]),
     // KMS keys, aliases and key policies: the stack policies trace keys through them.
-    relevantTypes: new Set([...GUARDED_TYPES.map((t) => t.token), ...KMS_TOKENS]),
+    // Blueprint configurations: whether a domain is used by Bedrock Studio (the EnableBedrock tag).
+    relevantTypes: new Set([
+      ...GUARDED_TYPES.map((t) => t.token),
+      ...KMS_TOKENS,
+      ...BLUEPRINT_CONFIGURATION_TYPES.map((t) => t.token),
+    ]),
     remediationUnavailable: new Map([
       ...keyReference.map((k) => [k.policy.name, KEY_REFERENCE_CANNOT_REMEDIATE] as const),
       ...keys.remediationUnavailable,

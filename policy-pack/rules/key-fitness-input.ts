@@ -22,7 +22,15 @@ export interface KeyFitnessInput {
   readonly primaryType?: KeySource;
   readonly limits: KeyFitnessLimits;
   /** The guarded resource that uses the key (stack policies); absent when a key is judged on its own. */
-  readonly consumer?: { readonly family: ResourceFamily; readonly props: unknown };
+  readonly consumer?: {
+    readonly family: ResourceFamily;
+    readonly props: unknown;
+    /**
+     * Environment blueprint configurations the stack enables in this resource (a DataZone domain);
+     * absent when the stack is not known.
+     */
+    readonly blueprintConfigurations?: number;
+  };
 }
 
 export type KeySource = Pick<KmsKeyType, "role" | "factProperties">;
