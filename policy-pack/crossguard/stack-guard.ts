@@ -13,6 +13,7 @@ import {
   type KeyFitnessLimits,
   DEFAULT_LIMITS,
 } from "../rules/key-fitness-input";
+import { aliasSourceStackPolicy } from "./alias-source-policy";
 import { kmsHygienePolicy } from "./kms-policies";
 import type { PackState } from "./pack-state";
 import { guardSettingsPolicy } from "./stack-exemptions";
@@ -83,6 +84,7 @@ export function keyGuard(state: PackState): KeyGuard {
   }
   add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
   add(outsideKeyStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
+  add(aliasSourceStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
   for (const fitness of hygiene) {
     const { spec, limits } = limitsOf(fitness, state);
     const remediation = fitness.remediation;
