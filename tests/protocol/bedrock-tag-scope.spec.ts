@@ -5,6 +5,8 @@
  */
 import { strict as assert } from "assert";
 import { PackClient, UNKNOWN, urnOf, type ResourceSpec } from "../../cli/engine-client";
+import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/workspace-blueprints";
+import { brokenPath, pulumiTypeOf } from "../catalog/provider-typings";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY = "aws:kms/key:Key";
@@ -101,4 +103,18 @@ describe("policy pack through the engine protocol: where the EnableBedrock tag a
   for (const [label, resources, expected] of cases) {
     it(label, async () => assert.deepEqual(await tagAdvisories(resources), expected));
   }
+
+  it("names blueprint configuration types and domain properties the provider typings have", () => {
+    for (const type of BLUEPRINT_CONFIGURATION_TYPES) {
+      const provider = type.token.startsWith("aws-native:") ? "aws-native" : "aws";
+      const resource = {
+        token: type.token,
+        provider,
+        argsType: "EnvironmentBlueprintConfigurationArgs",
+      } as const;
+      assert.equal(pulumiTypeOf(resource), type.token);
+      // The input that names the domain (aws-native also reports `domainId`, an output only).
+      assert.equal(brokenPath(resource, [type.domainProperties[0]]), undefined, type.token);
+    }
+  });
 });
