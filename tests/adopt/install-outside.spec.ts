@@ -130,6 +130,11 @@ describe("adopting the guard outside this repository: packed pack and CLI", func
     assert.equal(report.pack.version, packPackage.version);
     const version = await runInstalledCli(cliDir, ["--version"]);
     assert.equal(version.stdout.trim(), rootPackage.version);
+    // The config is checked by the shipped pack's own validation before the pack starts.
+    fs.writeFileSync(path.join(cliDir, "typo.json"), JSON.stringify({ "kms-key-rotaton": "advisory" }));
+    const typo = await runInstalledCli(cliDir, ["check", "stack.json", "--config", "typo.json"]);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /did you mean "kms-key-rotation"/);
   });
 
   it("runs the installed CLI's `preview` on a program of the project", async () => {
