@@ -5,6 +5,7 @@
  * The tests, the command-line tool (`preview`, `check`) and the benchmarks all go through here.
  */
 import { spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -24,9 +25,29 @@ const emptyPb = require(
   }),
 ) as typeof import("google-protobuf/google/protobuf/empty_pb");
 
-/** The pack folder: the workspace package, wherever this file runs from (source or build). */
-export const PACK_DIR = path.dirname(require.resolve("bedrock-cmk-guard-policy-pack/package.json"));
-export const LAUNCHER = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+/**
+ * The pack folder shipped with this tool: `policy-pack/` of the nearest folder above this file that
+ * has one (the repository from the source or dist/, the installed package from its dist/).
+ */
+export const PACK_DIR = findPackDir(__dirname);
+
+function findPackDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "policy-pack");
+    if (fs.existsSync(path.join(candidate, "PulumiPolicy.yaml"))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`no policy-pack folder above ${from}`);
+  }
+}
+
+/**
+ * The launcher the Pulumi CLI runs for a Node.js pack: the one of the pack's own @pulumi/pulumi
+ * (resolved from the pack folder, as a `pulumi preview --policy-pack <folder>` would).
+ */
+export function launcherOf(packDir: string): string {
+  return require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+}
+
+export const LAUNCHER = launcherOf(PACK_DIR);
 
 export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
 const LEVELS: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -65,6 +86,21 @@ export interface AnalyzeResult {
   readonly notApplicable: { policyName: string; reason: string }[];
 }
 
+/** One policy's rewrite of a resource's inputs (Pulumi's `remediate` level). */
+export interface Remediation {
+  readonly policyName: string;
+  readonly policyPackName: string;
+  readonly description: string;
+  /** The resource's whole new inputs, in wire form; absent when the policy only reported a diagnostic. */
+  readonly properties?: Record<string, unknown>;
+  readonly diagnostic: string;
+}
+
+export interface RemediateResult {
+  readonly remediations: Remediation[];
+  readonly notApplicable: { policyName: string; reason: string }[];
+}
+
 export interface PolicyConfigSpec {
   readonly enforcementLevel?: Level;
   readonly properties?: Record<string, unknown>;
@@ -91,12 +127,13 @@ export class PackClient {
     private readonly client: analyzerGrpc.AnalyzerClient,
     readonly port: number,
     private readonly stderrChunks: string[],
+    readonly packDir: string,
   ) {}
 
   /** Starts the pack as the CLI does and connects to it. */
   static async start(options: StartOptions = {}): Promise<PackClient> {
     const packDir = options.packDir ?? PACK_DIR;
-    const child = spawn(process.execPath, [LAUNCHER, "127.0.0.1:0", "."], {
+    const child = spawn(process.execPath, [launcherOf(packDir), "127.0.0.1:0", "."], {
       cwd: packDir,
       env: {
         ...process.env,
@@ -113,7 +150,7 @@ export class PackClient {
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderrChunks.push(chunk));
     const port = await readPort(child, stderrChunks);
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new PackClient(child, client, port, stderrChunks);
+    return new PackClient(child, client, port, stderrChunks, packDir);
   }
 
   get stderr(): string {
@@ -128,8 +165,8 @@ export class PackClient {
   async handshake(): Promise<void> {
     const request = new analyzer.AnalyzerHandshakeRequest();
     request.setEngineAddress("127.0.0.1:0");
-    request.setRootDirectory(PACK_DIR);
-    request.setProgramDirectory(PACK_DIR);
+    request.setRootDirectory(this.packDir);
+    request.setProgramDirectory(this.packDir);
     await this.call<unknown>("handshake", request).catch((error: grpc.ServiceError) => {
       if (error.code !== grpc.status.UNIMPLEMENTED) throw error;
     });
@@ -172,6 +209,27 @@ export class PackClient {
 
   async analyze(resource: ResourceSpec): Promise<AnalyzeResult> {
     return toResult(await this.call<analyzer.AnalyzeResponse>("analyze", analyzeRequest(resource)));
+  }
+
+  /**
+   * Remediate, as the engine calls it for each resource before Analyze when a policy is at the
+   * `remediate` level (the same request as Analyze); the engine then uses the last remediation's
+   * properties as the resource's inputs.
+   */
+  async remediate(resource: ResourceSpec): Promise<RemediateResult> {
+    const response = await this.call<analyzer.RemediateResponse>("remediate", analyzeRequest(resource));
+    return {
+      remediations: response.getRemediationsList().map((r) => ({
+        policyName: r.getPolicyname(),
+        policyPackName: r.getPolicypackname(),
+        description: r.getDescription(),
+        properties: r.getProperties()?.toJavaScript() as Record<string, unknown> | undefined,
+        diagnostic: r.getDiagnostic(),
+      })),
+      notApplicable: response
+        .getNotApplicableList()
+        .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+    };
   }
 
   async analyzeStack(resources: readonly ResourceSpec[]): Promise<AnalyzeResult> {

@@ -45,13 +45,30 @@ interface PreviewOptions extends OutputOptions {
   readonly program?: string;
 }
 
-/** This package's root (the folder of its package.json), from the source or the built file. */
+/** This package's root (the folder of its package.json), from the source, dist/ or an installation. */
 function packageRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "Pulumi.yaml")))
-      return dir;
+    if (packageName(path.join(dir, "package.json")) === "bedrock-cmk-guard") return dir;
     if (path.dirname(dir) === dir) return path.resolve(__dirname, "..");
   }
+}
+
+function packageName(file: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The program `preview` runs without --program: the sample stack, which only a clone holds. */
+function defaultProgram(): string {
+  const root = packageRoot();
+  if (fs.existsSync(path.join(root, "Pulumi.yaml"))) return root;
+  throw new UnusableInputError(
+    "no --program given, and the sample stack is only in a clone of the repository: " +
+      "pass --program <folder with your Pulumi.yaml>",
+  );
 }
 
 function toolVersion(): string {
@@ -71,7 +88,9 @@ function progressFor(options: OutputOptions): Progress {
 async function preview(options: PreviewOptions): Promise<number> {
   const progress = progressFor(options);
   const { readProject, readStackConfig } = await import("./stack-config");
-  const project = readProject(options.program === undefined ? packageRoot() : path.resolve(options.program));
+  const project = readProject(
+    options.program === undefined ? defaultProgram() : path.resolve(options.program),
+  );
   const stackFile = options.stackConfig;
   const stack =
     stackFile === undefined

@@ -3,11 +3,15 @@
  * ({"<policy>": "<level>" | {"enforcementLevel"?: "<level>", ...settings}, "all": "<level>"}),
  * parsed and reconciled with the pack's own defaults the way the Pulumi CLI does
  * (pkg/resource/analyzer/config.go: parsePolicyPackConfig, ReconcilePolicyPackConfig) before it
- * sends Configure. The pack validates the result and rejects what it does not understand.
+ * sends Configure. The file is checked first by the pack's own Configure validation (loaded from
+ * the pack folder that will run), so that its problems are reported before the pack starts.
  */
-import type { Level, PolicyConfigSpec } from "./engine-client";
+import * as path from "path";
+import { PACK_DIR, type Level, type PolicyConfigSpec } from "./engine-client";
 import { readInputFile, UnusableInputError } from "./errors";
 import type { PolicyDescription } from "./report";
+import type { RawPolicyConfig } from "../policy-pack/config";
+import { didYouMean } from "../policy-pack/suggest";
 import { isPlainObject } from "../policy-pack/values";
 
 const LEVELS: readonly Level[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -48,13 +52,23 @@ export function readPackConfig(file: string): PackConfigFile {
       throw new UnusableInputError(`${where}: expected an enforcement level or an object`);
     }
   }
+  const problems = packValidation().packConfigProblems(entries);
+  if (problems.length > 0) throw new UnusableInputError(`--config ${file}: ${problems.join("; ")}`);
   return entries;
+}
+
+/** The validation code of the pack that will run (its built bin/), not a copy of it. */
+function packValidation(): {
+  packConfigProblems(raw: ReadonlyMap<string, RawPolicyConfig>): readonly string[];
+} {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack folder
+  return require(path.join(PACK_DIR, "bin", "config-check.js")) as ReturnType<typeof packValidation>;
 }
 
 function level(value: unknown, where: string): Level {
   if (typeof value === "string" && (LEVELS as readonly string[]).includes(value)) return value as Level;
   throw new UnusableInputError(
-    `${where}: ${JSON.stringify(value)} is not an enforcement level (${LEVELS.join(", ")})`,
+    `${where}: ${JSON.stringify(value)} is not an enforcement level (${LEVELS.join(", ")})${didYouMean(String(value), LEVELS)}`,
   );
 }
 

@@ -86,7 +86,7 @@ async function runExclusively(options: CaptureOptions): Promise<CapturedProgram>
   const config = stackConfig(project, options.config ?? {}, options.secretKeys ?? []);
   const world = new MockWorld(options.accountId ?? MOCK_ACCOUNT_ID, config, preview);
 
-  ensureTypeScript();
+  ensureTypeScript(programDir);
   await pulumi.runtime.setMocks(world, project, stack, preview, options.organization ?? "organization");
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
@@ -199,11 +199,21 @@ function stackConfig(
   return { values, secretKeys: secret.map(qualify) };
 }
 
-/** Lets `require` load a TypeScript program when the caller did not register ts-node already. */
-function ensureTypeScript(): void {
+/**
+ * Lets `require` load a TypeScript program when the caller did not register ts-node already: the
+ * program's own ts-node first, then this tool's (a development dependency: an installed tool has
+ * none, and then runs JavaScript programs only).
+ */
+function ensureTypeScript(programDir: string): void {
   if (require.extensions[".ts"]) return;
+  let tsNode: string;
+  try {
+    tsNode = require.resolve("ts-node", { paths: [programDir, __dirname] });
+  } catch {
+    return;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require("ts-node") as typeof import("ts-node")).register({ transpileOnly: true });
+  (require(tsNode) as typeof import("ts-node")).register({ transpileOnly: true });
 }
 
 /** Drops the program's own modules from the require cache so the next capture runs it again. */

@@ -46,10 +46,18 @@ export interface SkippedCheck {
   readonly reason: string;
 }
 
+/** A policy at the `remediate` level rewrote these inputs (names only: values may be secret). */
+export interface RemediationRecord {
+  readonly policy: string;
+  readonly properties: readonly string[];
+}
+
 export interface ResourceReport {
   readonly urn: string;
   readonly type: string;
   readonly name: string;
+  /** Present when policies at the `remediate` level rewrote the inputs that were then analyzed. */
+  readonly remediations?: readonly RemediationRecord[];
   readonly findings: readonly Finding[];
   /** Policies that had nothing to judge, with the pack's reason (e.g. a value unknown at preview). */
   readonly skipped: readonly SkippedCheck[];

@@ -5,7 +5,13 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { PackClient, type AnalyzeResult, type Diagnostic, type Level } from "./engine-client";
+import {
+  PackClient,
+  type AnalyzeResult,
+  type Diagnostic,
+  type Level,
+  type ResourceSpec,
+} from "./engine-client";
 import { UnusableInputError } from "./errors";
 import type { PackInput } from "./pack-input";
 import { reconcile, type PackConfigFile } from "./pack-config";
@@ -16,6 +22,7 @@ import {
   type Finding,
   type PackDescription,
   type PolicyDescription,
+  type RemediationRecord,
   type Report,
   type ResourceReport,
 } from "./report";
@@ -55,25 +62,66 @@ export async function runPack(input: PackInput, options: RunOptions): Promise<Re
     await pack.handshake();
     await pack.configureStack(input.stack, input.project, true);
     const description = describePack(await pack.getAnalyzerInfo());
+    let remediating = false;
     if (options.packConfig !== undefined) {
-      await pack
-        .configure(reconcile(description.policies, options.packConfig))
-        .catch((error: grpc.ServiceError) => {
-          if (error.code === grpc.status.INVALID_ARGUMENT) {
-            throw new UnusableInputError(`--config ${options.configFile}: ${error.details}`);
-          }
-          throw error;
-        });
+      const config = reconcile(description.policies, options.packConfig);
+      remediating = Object.values(config).some((c) => c.enforcementLevel === "remediate");
+      await pack.configure(config).catch((error: grpc.ServiceError) => {
+        if (error.code === grpc.status.INVALID_ARGUMENT) {
+          throw new UnusableInputError(`--config ${options.configFile}: ${error.details}`);
+        }
+        throw error;
+      });
+    }
+    let analyzed = input;
+    let remediations: readonly RemediationRecord[][] = [];
+    if (remediating) {
+      progress(
+        `Remediating ${input.resources.length} resources (Remediate per resource, as the engine does)...`,
+      );
+      const remediated = await mapConcurrently(input.resources, CONCURRENT_ANALYZE_CALLS, (resource) =>
+        remediate(pack, resource),
+      );
+      const byUrn = new Map(remediated.map((r) => [r.resource.urn, r.resource]));
+      analyzed = {
+        ...input,
+        resources: remediated.map((r) => r.resource),
+        stackResources: input.stackResources.map((r) => byUrn.get(r.urn) ?? r),
+      };
+      remediations = remediated.map((r) => r.records);
     }
     progress(`Analyzing ${input.resources.length} resources (Analyze per resource, then AnalyzeStack)...`);
-    const results = await mapConcurrently(input.resources, CONCURRENT_ANALYZE_CALLS, (resource) =>
+    const results = await mapConcurrently(analyzed.resources, CONCURRENT_ANALYZE_CALLS, (resource) =>
       pack.analyze(resource),
     );
-    const stackResult = await pack.analyzeStack(input.stackResources);
-    return buildReport(input, options.command, description, results, stackResult);
+    const stackResult = await pack.analyzeStack(analyzed.stackResources);
+    return buildReport(input, options.command, description, results, stackResult, remediations);
   } finally {
     await pack.stop();
   }
+}
+
+/**
+ * The engine's Remediate step for one resource: each remediating policy's properties replace the
+ * inputs; the record names the properties each one changed.
+ */
+async function remediate(
+  pack: PackClient,
+  resource: ResourceSpec,
+): Promise<{ resource: ResourceSpec; records: RemediationRecord[] }> {
+  const result = await pack.remediate(resource);
+  let properties = resource.properties ?? {};
+  const records: RemediationRecord[] = [];
+  for (const remediation of result.remediations) {
+    if (remediation.properties === undefined) continue;
+    const next = remediation.properties;
+    const changed = [...new Set([...Object.keys(properties), ...Object.keys(next)])].filter(
+      (key) => JSON.stringify(properties[key]) !== JSON.stringify(next[key]),
+    );
+    records.push({ policy: remediation.policyName, properties: changed });
+    properties = next;
+  }
+  return { resource: records.length === 0 ? resource : { ...resource, properties }, records };
 }
 
 function describePack(info: analyzer.AnalyzerInfo): PackDescription {
@@ -108,6 +156,7 @@ function buildReport(
   pack: PackDescription,
   results: readonly AnalyzeResult[],
   stackResult: AnalyzeResult,
+  remediations: readonly RemediationRecord[][],
 ): Report {
   const remediation = new Map(pack.policies.map((p) => [p.name, p.remediationSteps]));
   const finding = (diagnostic: Diagnostic, stage: Finding["stage"]): Finding => {
@@ -151,6 +200,7 @@ function buildReport(
     urn: resource.urn!,
     type: resource.type,
     name: resource.name,
+    ...(remediations[index]?.length ? { remediations: remediations[index] } : {}),
     findings: [
       ...results[index].diagnostics.map((d) => finding(d, "resource")),
       ...(stackFindings.get(resource.urn!) ?? []),

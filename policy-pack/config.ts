@@ -4,6 +4,7 @@
  * rejected with a message naming the key and what it expects: nothing a user configured is
  * silently ignored.
  */
+import { didYouMean } from "./suggest";
 import { isPlainObject } from "./values";
 
 /** JSON schema of one policy's settings, as @pulumi/policy and the Pulumi CLI expect it. */
@@ -28,7 +29,10 @@ export class ConfigErrors {
     readonly messages: string[] = [],
   ) {}
   add(key: string, expected: string): void {
-    this.messages.push(`${this.prefix}${key}: expected ${expected}`);
+    this.problem(key, `expected ${expected}`);
+  }
+  problem(key: string, text: string): void {
+    this.messages.push(`${this.prefix}${key}: ${text}`);
   }
   scoped(prefix: string): ConfigErrors {
     return new ConfigErrors(`${this.prefix}${prefix}.`, this.messages);
@@ -48,27 +52,37 @@ export interface RawPolicyConfig {
   readonly properties: Record<string, unknown>;
 }
 
-const LEVELS = new Set(["advisory", "mandatory", "disabled", "remediate"]);
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+const REMEDIATE = "remediate";
+/** A message names at most this many policies of a group. */
+const NAMES_LISTED = 3;
 /** The CLI's shorthand that sets every policy's level at once. */
 const ALL_POLICIES = "all";
 
 /**
  * Validates a whole Configure request against the pack's policies and returns each policy's parsed
- * settings. Throws {@link InvalidConfigError} listing every problem at once.
+ * settings. Throws {@link InvalidConfigError} listing every problem at once. `remediationUnavailable`
+ * says why `remediate` is refused for each policy that has no safe automatic fix.
  */
 export function parsePackConfig(
   raw: ReadonlyMap<string, RawPolicyConfig>,
   policies: ReadonlyMap<string, SettingsSpec<unknown> | undefined>,
+  remediationUnavailable: ReadonlyMap<string, string> = new Map(),
 ): Map<string, unknown> {
   const errors = new ConfigErrors();
   const settings = new Map<string, unknown>();
   for (const [name, entry] of raw) {
-    if (entry.enforcementLevel !== undefined && !LEVELS.has(String(entry.enforcementLevel))) {
-      errors.add(`${name}.enforcementLevel`, 'one of "advisory", "mandatory", "disabled"');
+    if (entry.enforcementLevel !== undefined && !LEVELS.includes(String(entry.enforcementLevel))) {
+      const level = String(entry.enforcementLevel);
+      errors.add(
+        `${name}.enforcementLevel`,
+        `one of ${LEVELS.map((l) => JSON.stringify(l)).join(", ")}${didYouMean(level, LEVELS)}`,
+      );
     }
     if (name === ALL_POLICIES) continue;
     if (!policies.has(name)) {
-      errors.add(name, `the name of a policy in this pack (${[...policies.keys()].sort().join(", ")})`);
+      const hint = didYouMean(name, policies.keys()) || ` (none is close; the pack has ${policies.size})`;
+      errors.add(name, `the name of a policy in this pack${hint}`);
       continue;
     }
     const spec = policies.get(name);
@@ -78,15 +92,45 @@ export function parsePackConfig(
         scoped.add(key, "nothing: this policy takes only enforcementLevel");
       continue;
     }
+    const known = Object.keys(spec.schema.properties);
     for (const key of Object.keys(entry.properties)) {
-      if (!(key in spec.schema.properties)) {
-        scoped.add(key, `one of this policy's settings (${Object.keys(spec.schema.properties).join(", ")})`);
+      if (!known.includes(key)) {
+        scoped.add(key, `one of this policy's settings (${known.join(", ")})${didYouMean(key, known)}`);
       }
     }
     settings.set(name, spec.parse(entry.properties, scoped));
   }
+  refuseRemediation(raw, policies, remediationUnavailable, errors);
   if (errors.messages.length > 0) throw new InvalidConfigError(errors.messages);
   return settings;
+}
+
+/**
+ * Refuses `remediate` for policies that have no safe automatic fix (the level would act as
+ * mandatory and fix nothing), in one problem: with the reason when the policies share one, else
+ * (e.g. `all` at remediate, which the Pulumi CLI expands to every policy) naming the policies that
+ * can remediate.
+ */
+function refuseRemediation(
+  raw: ReadonlyMap<string, RawPolicyConfig>,
+  policies: ReadonlyMap<string, unknown>,
+  remediationUnavailable: ReadonlyMap<string, string>,
+  errors: ConfigErrors,
+): void {
+  const allLevel = raw.get(ALL_POLICIES)?.enforcementLevel;
+  const refused = [...policies.keys()].filter(
+    (name) => (raw.get(name)?.enforcementLevel ?? allLevel) === REMEDIATE && remediationUnavailable.has(name),
+  );
+  if (refused.length === 0) return;
+  const listed = refused.slice(0, NAMES_LISTED).join(", ");
+  const more = refused.length > NAMES_LISTED ? ` and ${refused.length - NAMES_LISTED} more` : "";
+  const reasons = new Set(refused.map((name) => remediationUnavailable.get(name)));
+  const able = [...policies.keys()].filter((name) => !remediationUnavailable.has(name));
+  const why =
+    reasons.size === 1
+      ? [...reasons][0]
+      : `no safe automatic fix; only ${able.join(", ") || "no policy"} can remediate`;
+  errors.problem(`${listed}${more}`, `"remediate" is not available: ${why}`);
 }
 
 /** Reads the stack's configuration the engine hands to the pack process (`PULUMI_CONFIG`). */

@@ -74,6 +74,8 @@ function resourceLines(resource: ResourceReport, width: number, options: TextOpt
       ? "!"
       : "✓";
   const lines = [`  ${mark} ${resource.type.padEnd(width)}  ${resource.name}`];
+  for (const remediation of resource.remediations ?? [])
+    lines.push(`        remediated by ${remediation.policy}: set ${remediation.properties.join(", ")}`);
   for (const finding of resource.findings) lines.push(`        ${findingHeadline(finding)}`);
   if (options.verbose) {
     for (const skipped of resource.skipped)

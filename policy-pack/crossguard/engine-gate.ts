@@ -102,7 +102,7 @@ function gate(
         });
       }
       try {
-        state.settings = parsePackConfig(entries, guard.settings);
+        state.settings = parsePackConfig(entries, guard.settings, guard.remediationUnavailable);
         // The CLI shows a policy pack's stderr lines among the update's diagnostics.
         for (const warning of guardSettings(state).warnings)
           process.stderr.write(`bedrock-cmk-guard warning: ${warning}\n`);

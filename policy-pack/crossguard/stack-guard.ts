@@ -13,6 +13,7 @@ import {
   type KeyFitnessLimits,
   DEFAULT_LIMITS,
 } from "../rules/key-fitness-input";
+import { aliasSourceStackPolicy } from "./alias-source-policy";
 import { kmsHygienePolicy } from "./kms-policies";
 import type { PackState } from "./pack-state";
 import { guardSettingsPolicy } from "./stack-exemptions";
@@ -31,7 +32,13 @@ export interface KeyGuard {
   readonly policies: readonly GuardPolicy<AnyPolicy>[];
   /** Settings of the policies that take any (by policy name). */
   readonly settings: ReadonlyMap<string, SettingsSpec<unknown>>;
+  /** Why `remediate` is refused, for each of these policies that cannot remediate. */
+  readonly remediationUnavailable: ReadonlyMap<string, string>;
 }
+
+/** Pulumi calls Remediate on resource policies only; the kms-key-* twin of a check fixes the key. */
+export const STACK_POLICY_CANNOT_REMEDIATE =
+  "a stack policy cannot change resources (set its kms-key-* twin to remediate where it has one)";
 
 /** The settings a fitness rule's policy takes, if any, and how its limits are read from them. */
 function limitsOf(
@@ -60,21 +67,34 @@ function withSchema<P extends AnyPolicy>(policy: P, spec: SettingsSpec<unknown> 
 export function keyGuard(state: PackState): KeyGuard {
   const policies: GuardPolicy<AnyPolicy>[] = [];
   const settings = new Map<string, SettingsSpec<unknown>>();
-  const add = (guarded: GuardPolicy<AnyPolicy>, spec: SettingsSpec<unknown> | undefined) => {
+  const remediationUnavailable = new Map<string, string>();
+  const add = (
+    guarded: GuardPolicy<AnyPolicy>,
+    spec: SettingsSpec<unknown> | undefined,
+    unavailable: string | undefined,
+  ) => {
     policies.push({ policy: withSchema(guarded.policy, spec), evaluator: guarded.evaluator });
     if (spec !== undefined) settings.set(guarded.policy.name, spec);
+    if (unavailable !== undefined) remediationUnavailable.set(guarded.policy.name, unavailable);
   };
+  const hygiene = keyFitnessRules(KMS_HYGIENE_SCOPE);
   for (const fitness of keyFitnessRules(CONSUMED_KEY_SCOPE)) {
     const { spec, limits } = limitsOf(fitness, state);
-    add(keyFitnessStackPolicy(fitness.rule, state, limits), spec);
+    add(keyFitnessStackPolicy(fitness.rule, state, limits), spec, STACK_POLICY_CANNOT_REMEDIATE);
   }
-  add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state), undefined);
-  add(outsideKeyStackPolicy(state), undefined);
-  for (const fitness of keyFitnessRules(KMS_HYGIENE_SCOPE)) {
+  add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
+  add(outsideKeyStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
+  add(aliasSourceStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
+  for (const fitness of hygiene) {
     const { spec, limits } = limitsOf(fitness, state);
-    add(kmsHygienePolicy(fitness.rule, state, fitness.judgesKeyPolicies, limits), spec);
+    const remediation = fitness.remediation;
+    add(
+      kmsHygienePolicy(fitness.rule, state, fitness.judgesKeyPolicies, limits, remediation),
+      spec,
+      remediation.kind === "manual" ? remediation.reason : undefined,
+    );
   }
-  return { policies, settings };
+  return { policies, settings, remediationUnavailable };
 }
 
 /**

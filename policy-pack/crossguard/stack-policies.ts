@@ -13,6 +13,7 @@ import { cmkKeyVerifiable } from "../rules/key-outside-stack";
 import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../rules/key-fitness-input";
 import { keyApplicability } from "../rules/cmk-applicability";
 import { readPath } from "../values";
+import { blueprintConfigurationsOf } from "../workspace-blueprints";
 import { evaluateSafely } from "./outcome";
 import type { PackState } from "./pack-state";
 import { policyMetadata } from "./policy-metadata";
@@ -89,7 +90,11 @@ export function keyFitnessStackPolicy(
           keyType: key.keyType,
           ...(primaryType === undefined ? {} : { primaryType }),
           limits: current,
-          consumer: { family: trace.family, props: trace.resource.props },
+          consumer: {
+            family: trace.family,
+            props: trace.resource.props,
+            blueprintConfigurations: blueprintConfigurationsOf(trace.resource, resources),
+          },
         };
         const outcome = evaluateSafely(rule, input);
         if (outcome.kind === "non-compliant") {

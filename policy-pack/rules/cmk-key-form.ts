@@ -57,7 +57,7 @@ function judge(reference: KeyReference, input: KeyReferenceInput): RuleOutcome {
       if (accepted.includes(reference.asArn ? "alias-arn" : "alias-name")) return compliant;
       return nonCompliant(
         `\`${property}\` is a KMS alias${reference.asArn ? " ARN" : ""}; ${needs}.`,
-        `Use the alias's target key instead (\`alias.targetKeyArn\`, or \`key.arn\`). ${fix}`,
+        `Reference the alias's target key itself (\`key.arn\`). ${fix}`,
       );
     case "key-id":
       if (accepted.includes("key-id")) return compliant;

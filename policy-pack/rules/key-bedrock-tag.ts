@@ -8,8 +8,10 @@ const TAG_VALUE = "true";
 
 /**
  * Bedrock Studio's (V1) service and provisioning roles, and AWS's
- * AmazonBedrockStudioPermissionsBoundary, only allow keys tagged EnableBedrock=true. Advisory: a
- * team may grant the roles the key another way.
+ * AmazonBedrockStudioPermissionsBoundary, only allow keys tagged EnableBedrock=true. Only a V1
+ * domain that the stack enables environment blueprints in is taken for a Bedrock Studio workspace
+ * (the roles run its environments); a plain DataZone domain is left alone. Advisory: a team may
+ * grant the roles the key another way, and a blueprint's id does not say whether it is Bedrock's.
  */
 export const workspaceKeyBedrockTag: Rule<KeyFitnessInput> = {
   id: "workspace-key-bedrock-tag",
@@ -27,6 +29,11 @@ export const workspaceKeyBedrockTag: Rule<KeyFitnessInput> = {
     if (version === UNKNOWN) return undetermined("the workspace's domainVersion is not known yet.");
     if (version !== undefined && version !== null && version !== "V1") {
       return notApplicable("the tag is required by Bedrock Studio (V1) roles; this is not a V1 workspace.");
+    }
+    if (input.consumer.blueprintConfigurations === 0) {
+      return notApplicable(
+        "the stack enables no environment blueprint in this domain: Bedrock Studio's roles, which need the tag, do not use its key.",
+      );
     }
     const tags = input.facts.tags;
     if (tags.kind === "unknown") return undetermined("the key's tags are not known yet.");

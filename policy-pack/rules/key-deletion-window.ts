@@ -4,6 +4,7 @@ import {
   numberFact,
   pendingReason,
   propertyOf,
+  type KeyFactFix,
   type KeyFitnessInput,
   type KeyRuleScope,
 } from "./key-fitness-input";
@@ -41,4 +42,11 @@ export function keyDeletionWindow(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       }
     },
   };
+}
+
+/** A longer waiting period only gives more time to cancel a deletion. */
+export function deletionWindowFixes(input: KeyFitnessInput): KeyFactFix[] {
+  const window = numberFact(input.facts.deletionWindowDays);
+  const min = input.limits.minDeletionWindowDays;
+  return window.state === "known" && window.value < min ? [{ fact: "deletionWindowDays", value: min }] : [];
 }

@@ -22,7 +22,15 @@ export interface KeyFitnessInput {
   readonly primaryType?: KeySource;
   readonly limits: KeyFitnessLimits;
   /** The guarded resource that uses the key (stack policies); absent when a key is judged on its own. */
-  readonly consumer?: { readonly family: ResourceFamily; readonly props: unknown };
+  readonly consumer?: {
+    readonly family: ResourceFamily;
+    readonly props: unknown;
+    /**
+     * Environment blueprint configurations the stack enables in this resource (a DataZone domain);
+     * absent when the stack is not known.
+     */
+    readonly blueprintConfigurations?: number;
+  };
 }
 
 export type KeySource = Pick<KmsKeyType, "role" | "factProperties">;
@@ -73,6 +81,15 @@ export function propertyOf(input: KeyFitnessInput, fact: KeyFactName): string {
   return property === undefined ? `the key's ${fact}${where}` : `\`${property}\`${where}`;
 }
 
+/**
+ * The resource's own property that holds a fact, where a fix can be written: none for a fact a
+ * replica shares with its primary (a replica only reports it, as an output).
+ */
+export function ownProperty(input: KeyFitnessInput, fact: KeyFactName): string | undefined {
+  if (input.keyType.role === "replica" && SHARED_FACTS.has(fact)) return undefined;
+  return input.keyType.factProperties[fact];
+}
+
 export type Fact<T> =
   | { readonly state: "known"; readonly value: T }
   | { readonly state: "unknown" }
@@ -105,3 +122,17 @@ export function pendingReason(
     ? `${propertyOf(input, name)} is not known until the key exists.`
     : `this replica shares ${propertyOf(input, name)} with its multi-Region primary key, which is judged on its own (or is not in this stack).`;
 }
+
+/** A value for one key fact that makes a rule pass and loses nothing (Pulumi's `remediate` level). */
+export interface KeyFactFix {
+  readonly fact: KeyFactName;
+  readonly value: boolean | number;
+}
+
+/**
+ * What Pulumi's `remediate` level may do for a key fitness rule: the safe fixes for a key the rule
+ * found non-compliant, or why no automatic fix is safe (the level is then refused at Configure).
+ */
+export type KeyRemediation =
+  | { readonly kind: "automatic"; fixes(input: KeyFitnessInput): readonly KeyFactFix[] }
+  | { readonly kind: "manual"; readonly reason: string };

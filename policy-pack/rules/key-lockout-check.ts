@@ -4,6 +4,7 @@ import {
   KEY_FITNESS_WHY,
   pendingReason,
   propertyOf,
+  type KeyFactFix,
   type KeyFitnessInput,
   type KeyRuleScope,
 } from "./key-fitness-input";
@@ -34,4 +35,13 @@ export function keyLockoutCheck(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       }
     },
   };
+}
+
+/**
+ * The check back on: KMS then refuses a key policy that would lock the caller out (the update
+ * fails) instead of applying it, so a key can only become safer.
+ */
+export function lockoutFixes(input: KeyFitnessInput): KeyFactFix[] {
+  const bypass = booleanFact(input.facts.bypassLockout);
+  return bypass.state === "known" && bypass.value ? [{ fact: "bypassLockout", value: false }] : [];
 }

@@ -6,6 +6,7 @@ import {
   pendingReason,
   propertyOf,
   stringFact,
+  type KeyFactFix,
   type KeyFitnessInput,
   type KeyRuleScope,
 } from "./key-fitness-input";
@@ -69,4 +70,18 @@ export function keyRotation(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       }
     },
   };
+}
+
+/**
+ * Rotation on, and the period brought within the maximum: KMS keeps every old key version, so
+ * nothing encrypted before becomes unreadable.
+ */
+export function rotationFixes(input: KeyFitnessInput): KeyFactFix[] {
+  const fixes: KeyFactFix[] = [];
+  const enabled = booleanFact(input.facts.rotationEnabled);
+  if (enabled.state === "known" && !enabled.value) fixes.push({ fact: "rotationEnabled", value: true });
+  const period = numberFact(input.facts.rotationPeriodDays);
+  const max = input.limits.maxRotationPeriodDays;
+  if (period.state === "known" && period.value > max) fixes.push({ fact: "rotationPeriodDays", value: max });
+  return fixes;
 }

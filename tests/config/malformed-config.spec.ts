@@ -39,7 +39,7 @@ const CASES: readonly Case[] = [
     label: "unknown policy name",
     config: { "workspace-cmk-requried": { enforcementLevel: "mandatory" } },
     key: "workspace-cmk-requried",
-    expects: /the name of a policy in this pack \(.*workspace-cmk-required/,
+    expects: /the name of a policy in this pack; did you mean "workspace-cmk-required"/,
   },
   {
     label: "unknown setting",
@@ -245,10 +245,33 @@ describe("config: malformed pack configs are rejected, naming the key and what i
         (error: unknown) =>
           error instanceof InvalidConfigError &&
           error.problems.some(
-            (p) => p === `${name}.enforcementLevel: expected one of "advisory", "mandatory", "disabled"`,
+            (p) =>
+              p ===
+              `${name}.enforcementLevel: expected one of "advisory", "mandatory", "remediate", "disabled"`,
           ),
       );
     }
+  });
+
+  it("parsePackConfig: a misspelt name gets the nearest names, in a short message", () => {
+    const problems = (config: Record<string, PolicyConfigSpec>): string[] => {
+      try {
+        parsePackConfig(rawConfig(config), guard.settings);
+      } catch (error) {
+        if (error instanceof InvalidConfigError) return [...error.problems];
+        throw error;
+      }
+      return assert.fail("accepted");
+    };
+    const [policy] = problems({ "kms-key-rotaton": { enforcementLevel: "mandatory" } });
+    assert.match(policy, /^kms-key-rotaton: .*did you mean "kms-key-rotation"/);
+    const [setting] = problems({ "cmk-key-deletion-window": settings({ minDeletionWindow: 7 }) });
+    assert.match(setting, /did you mean "minDeletionWindowDays"\?$/);
+    const [level] = problems({ "kms-key-rotation": { enforcementLevel: "mandatroy" as never } });
+    assert.match(level, /did you mean "mandatory"\?$/);
+    const [far] = problems({ "s3-bucket-versioning": { enforcementLevel: "mandatory" } });
+    assert.match(far, /none is close; the pack has \d+\)$/);
+    for (const message of [policy, setting, level, far]) assert.ok(message.length < 200, message);
   });
 
   it("parsePackConfig: lists every problem at once, and accepts the well-formed config", () => {

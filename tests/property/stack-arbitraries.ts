@@ -15,6 +15,7 @@ import {
   type KmsKeyType,
 } from "../../policy-pack/kms-catalog";
 import { UNKNOWN_SENTINEL } from "../../policy-pack/values";
+import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/workspace-blueprints";
 import { anyWireValue, keyReferenceLike, secretWrapped } from "./arbitraries";
 
 const ACCOUNT = "123456789012";
@@ -249,6 +250,16 @@ const aliasDraft: fc.Arbitrary<Draft> = fc
 const keyPolicyDraft: fc.Arbitrary<Draft> = fc
   .tuple(fc.constantFrom(...KMS_KEY_POLICY_TYPES), keyPolicyProps())
   .map(([type, props]) => ({ type: type.token, props }));
+/** Blueprints enabled in a domain: an unknown domain id (preview), a domain-like id, or odd values. */
+const blueprintDraft: fc.Arbitrary<Draft> = fc
+  .tuple(
+    fc.constantFrom(...BLUEPRINT_CONFIGURATION_TYPES),
+    fc.constantFrom<unknown>(UNKNOWN_SENTINEL, "dzd_r1", "", 7, null),
+  )
+  .map(([type, domainId]) => ({
+    type: type.token,
+    props: Object.fromEntries(type.domainProperties.map((property) => [property, domainId])),
+  }));
 const unrelatedDraft: fc.Arbitrary<Draft> = fc
   .tuple(
     fc.constantFrom(...UNRELATED_TYPES),
@@ -321,6 +332,7 @@ export function arbitraryStack(maxSize = 10): fc.Arbitrary<GeneratedResource[]> 
     { weight: 3, arbitrary: keyDraft },
     { weight: 1, arbitrary: aliasDraft },
     { weight: 1, arbitrary: keyPolicyDraft },
+    { weight: 1, arbitrary: blueprintDraft },
     { weight: 1, arbitrary: unrelatedDraft },
     { weight: 1, arbitrary: templateDraft },
   );

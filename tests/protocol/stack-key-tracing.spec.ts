@@ -175,7 +175,11 @@ describe("policy pack through the engine protocol: the key behind each workspace
       alias,
       workspace("preview", aliasUrn),
     ]);
-    assert.deepEqual(mandatory(result), [["cmk-key-rotation", domainUrn]]);
+    // Also blocked: a value from an alias may be its ARN, which DataZone rejects (preview-limits.spec.ts).
+    assert.deepEqual(mandatory(result).sort(), [
+      ["cmk-key-alias-source", domainUrn],
+      ["cmk-key-rotation", domainUrn],
+    ]);
   });
 
   it("judges a replica key with its primary, and its own key policy resource", async () => {
@@ -236,12 +240,23 @@ describe("policy pack through the engine protocol: the key behind each workspace
 
   it("asks V1 workspaces' keys for the EnableBedrock tag (advisory), once the provider's tags are known", async () => {
     const untagged = { tags: {}, tagsAll: {} };
-    const result = await pack.analyzeStack([fitKey("up", untagged), workspace("up")]);
+    // Bedrock Studio's blueprints enabled in the workspace (see bedrock-tag-scope.spec.ts).
+    const blueprints: ResourceSpec = {
+      type: "aws:datazone/environmentBlueprintConfiguration:EnvironmentBlueprintConfiguration",
+      name: "studio-blueprints",
+      properties: { domainId: UNKNOWN, environmentBlueprintId: UNKNOWN, enabledRegions: ["us-east-1"] },
+      propertyDependencies: { domainId: [domainUrn] },
+    };
+    const result = await pack.analyzeStack([fitKey("up", untagged), workspace("up"), blueprints]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["workspace-key-bedrock-tag", "advisory"]],
     );
-    const preview = await pack.analyzeStack([fitKey("preview", { tags: {} }), workspace("preview")]);
+    const preview = await pack.analyzeStack([
+      fitKey("preview", { tags: {} }),
+      workspace("preview"),
+      blueprints,
+    ]);
     assert.deepEqual(preview.diagnostics, []);
     const pending = preview.notApplicable.find((n) => n.policyName === "workspace-key-bedrock-tag");
     assert.match(pending?.reason ?? "", /not determinable yet/);
