@@ -1,0 +1,258 @@
+/**
+ * Every command shown in README.md and docs/*.md works, and every sample output is what the
+ * command prints today (convention: docs/development.md, "Documentation that cannot drift").
+ * Commands run through bash in the environment their block declares; identical ones run once,
+ * two at a time. Commands this test cannot run are checked another way, listed in CHECKED_OTHERWISE.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+  commandsOf,
+  docFiles,
+  isShellBlock,
+  outputCommand,
+  readBlocks,
+  ROOT,
+  simpleCommands,
+  type DocBlock,
+  type DocCommand,
+} from "./doc-blocks";
+import {
+  CHECKED_ENVIRONMENTS,
+  isKnownEnvironment,
+  runBounded,
+  runDocCommand,
+  type CommandRun,
+} from "./doc-environments";
+import { blockText, CONCURRENCY, unexpectedExit } from "./docs-outputs";
+import { PackClient, type PolicyConfigSpec } from "../../cli/engine-client";
+import { readPackConfig } from "../../cli/pack-config";
+
+/** README's length budget: it is the first screen, the references live in docs/. */
+const README_MAX_LINES = 250;
+/** A table cell longer than this does not fit a terminal beside its neighbours. */
+const MAX_CELL_CHARS = 110;
+
+/**
+ * Commands the test does not run, and what it checks instead:
+ * - `npm ci`, `npm test`: minutes each, and `npm test` runs this test; `.ci/run` must run them.
+ * - `npm run docs:outputs`: rewrites the docs; this test makes the comparison it would make.
+ * - `npm run bench`, `npm run bench:load`: minutes each; the script must exist (tests/bench tests
+ *   the measuring code).
+ * - `pulumi ...`: needs the Pulumi CLI; the pack and config it is given are started and configured
+ *   through the engine protocol instead.
+ */
+type Handling = "run" | "ci" | "self" | "long" | "pulumi";
+
+function handlingOf(simple: string): Handling {
+  if (/^npm ci(\s|$)/.test(simple) || simple === "npm test") return "ci";
+  if (simple === "npm run docs:outputs") return "self";
+  if (/^npm run bench(:load)?$/.test(simple)) return "long";
+  if (/^pulumi\s/.test(simple)) return "pulumi";
+  return "run";
+}
+
+const PULUMI_SUBCOMMANDS = [
+  "preview",
+  "up",
+  "policy analyze",
+  "policy publish",
+  "stack export",
+  "stack init",
+];
+
+const blocks: DocBlock[] = docFiles().flatMap((file) => readBlocks(file));
+const shown: DocCommand[] = blocks.filter(isShellBlock).flatMap(commandsOf);
+
+/** The runnable part of each shown command (after `npm ci &&` and the like), deduplicated. */
+const runnable = new Map<string, DocCommand>();
+for (const command of shown) {
+  if (!(command.env in CHECKED_ENVIRONMENTS)) {
+    const parts = simpleCommands(command.text).filter((part) => handlingOf(part) === "run");
+    if (parts.length > 0) {
+      const text = parts.join(" && ");
+      runnable.set(`${command.env}|${command.files ?? ""}|${text}`, { ...command, text });
+    }
+  }
+}
+const outputs = blocks.filter((block) => block.markers.output !== undefined);
+
+describe("documentation commands and sample outputs", function () {
+  this.timeout(600_000);
+  const runs = new Map<string, CommandRun>();
+  const outputRuns = new Map<DocBlock, CommandRun>();
+
+  before(async function () {
+    if (!fs.existsSync(path.join(ROOT, "dist/cli/main.js"))) throw new Error("run `npm run build` first");
+    const commands = [...runnable.entries()].filter(([, command]) => isKnownEnvironment(command.env));
+    const started = Date.now();
+    const results = await runBounded(
+      [...commands.map(([, command]) => command), ...outputs.map((block) => outputCommand(block)!)],
+      CONCURRENCY,
+      (command) => runDocCommand(command),
+    );
+    commands.forEach(([key], index) => runs.set(key, results[index]));
+    outputs.forEach((block, index) => outputRuns.set(block, results[commands.length + index]));
+    process.stdout.write(
+      `      (${commands.length} commands and ${outputs.length} outputs in ${Date.now() - started} ms)\n`,
+    );
+  });
+
+  it("finds the shell blocks and sample outputs it checks", () => {
+    assert.ok(shown.length >= 10, `only ${shown.length} commands found`);
+    assert.ok(outputs.length >= 3, `only ${outputs.length} output blocks found`);
+  });
+
+  it("knows every environment a block declares (an unknown one is an error, not a skip)", () => {
+    for (const block of blocks) {
+      const env = block.markers.env;
+      if (env !== undefined) assert.ok(isKnownEnvironment(env), `${block.file}:${block.line}: env "${env}"`);
+    }
+  });
+
+  for (const [key, command] of runnable) {
+    it(`${command.where} (${command.env}): ${command.text}`, () => {
+      const run = runs.get(key);
+      assert.ok(run !== undefined, `not run: environment "${command.env}" is unknown`);
+      assert.equal(
+        run.code,
+        command.expectedExit,
+        `exit ${run.code}, expected ${command.expectedExit} (\`# exits N\`)\n${run.stderr}\n${run.stdout}`,
+      );
+    });
+  }
+
+  for (const block of outputs) {
+    it(`${block.file}:${block.line} shows what \`${outputCommand(block)!.text}\` prints`, () => {
+      const run = outputRuns.get(block)!;
+      assert.equal(unexpectedExit(block, run), undefined);
+      assert.equal(block.body, blockText(run), "regenerate with `npm run docs:outputs`");
+    });
+  }
+
+  it("`.ci/run` installs with `npm ci`, then runs exactly the README's test command, last", () => {
+    const ciCommands = fs
+      .readFileSync(path.join(ROOT, ".ci/run"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      .filter((line) => !/^(set|cd) /.test(line));
+    const readme = shown.filter((command) => command.where.startsWith("README.md"));
+    const readmeTests = readme
+      .flatMap((command) => simpleCommands(command.text))
+      .filter((c) => c === "npm test");
+    assert.ok(readmeTests.length > 0, "the README shows `npm test`");
+    assert.deepEqual(ciCommands, ["npm ci --no-audit --no-fund", "npm test"]);
+    for (const part of shown.flatMap((command) => simpleCommands(command.text))) {
+      if (handlingOf(part) === "ci") assert.ok(ciCommands.includes(part) || part.startsWith("npm ci"), part);
+    }
+  });
+
+  it("the long-running commands shown are scripts of the package", () => {
+    const scripts = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    for (const part of shown.flatMap((command) => simpleCommands(command.text))) {
+      const handling = handlingOf(part);
+      if (handling === "long" || handling === "self") assert.ok(scripts[part.replace("npm run ", "")], part);
+    }
+  });
+
+  it("each `pulumi` command names a real subcommand, a pack that starts and a config it accepts", async () => {
+    const pulumi = shown.filter((command) => command.env === "pulumi");
+    const notMarked = shown.filter(
+      (command) =>
+        command.env !== "pulumi" && simpleCommands(command.text).some((c) => handlingOf(c) === "pulumi"),
+    );
+    assert.deepEqual(
+      notMarked.map((c) => c.where),
+      [],
+      "blocks with `pulumi` commands declare env: pulumi",
+    );
+    const packs = new Map<string, Set<string>>();
+    for (const command of pulumi) {
+      let cwd = ROOT;
+      for (const part of simpleCommands(command.text)) {
+        const words = part.split(/\s+/);
+        if (words[0] === "cd") {
+          cwd = path.resolve(cwd, words[1]);
+          continue;
+        }
+        assert.equal(words[0], "pulumi", `${command.where}: only pulumi and cd in a pulumi block: ${part}`);
+        const subcommand = words.slice(1).filter((word, at) => at < 2 && !word.startsWith("-"));
+        const known = PULUMI_SUBCOMMANDS.find((name) => subcommand.join(" ").startsWith(name));
+        assert.ok(known, `${command.where}: unknown pulumi subcommand in ${part}`);
+        if (known === "policy publish") {
+          const pack = JSON.parse(fs.readFileSync(path.join(cwd, "package.json"), "utf8")) as {
+            scripts?: Record<string, string>;
+          };
+          assert.ok(
+            fs.existsSync(path.join(cwd, "PulumiPolicy.yaml")),
+            `${command.where}: no pack in ${cwd}`,
+          );
+          assert.ok(pack.scripts?.prepack, `${command.where}: the pack builds itself before publish`);
+        }
+        const pack = option(words, "--policy-pack");
+        if (pack !== undefined) {
+          const configs = packs.get(path.resolve(cwd, pack)) ?? new Set<string>();
+          const config = option(words, "--policy-pack-config");
+          if (config !== undefined) configs.add(path.resolve(cwd, config));
+          packs.set(path.resolve(cwd, pack), configs);
+        }
+      }
+    }
+    for (const [packDir, configs] of packs) {
+      assert.ok(fs.existsSync(path.join(packDir, "PulumiPolicy.yaml")), `${packDir} is no policy pack`);
+      const client = await PackClient.start({ packDir });
+      try {
+        const info = await client.initialise();
+        assert.ok(info.getPoliciesList().length > 0, packDir);
+        for (const file of configs) await client.configure(configureRequest(file, info.getPoliciesList()));
+      } finally {
+        await client.stop();
+      }
+    }
+  });
+
+  it(`README.md stays within ${README_MAX_LINES} lines; no table cell is over ${MAX_CELL_CHARS} characters`, () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
+    assert.ok(readme.length <= README_MAX_LINES, `${readme.length} lines`);
+    for (const file of docFiles()) {
+      const inFences = new Set(readBlocks(file).flatMap((b) => range(b.bodyStart, b.bodyEnd)));
+      fs.readFileSync(path.join(ROOT, file), "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          if (inFences.has(index) || !line.startsWith("|")) return;
+          for (const cell of line.split(/(?<!\\)\|/).map((c) => c.trim())) {
+            assert.ok(cell.length <= MAX_CELL_CHARS, `${file}:${index + 1}: a ${cell.length}-character cell`);
+          }
+        });
+    }
+  });
+});
+
+function option(words: readonly string[], name: string): string | undefined {
+  const at = words.indexOf(name);
+  return at >= 0 ? words[at + 1] : undefined;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
+}
+
+/** The policies a config file configures, as Configure carries them (`all` expanded). */
+function configureRequest(
+  file: string,
+  policies: readonly { getName(): string }[],
+): Record<string, PolicyConfigSpec> {
+  const request: Record<string, PolicyConfigSpec> = {};
+  for (const [name, entry] of readPackConfig(file)) {
+    const spec = { enforcementLevel: entry.enforcementLevel, properties: entry.properties };
+    if (name === "all") for (const policy of policies) request[policy.getName()] = spec;
+    else request[name] = spec;
+  }
+  return request;
+}
