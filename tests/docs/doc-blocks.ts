@@ -52,7 +52,7 @@ export function docFiles(root = ROOT): string[] {
   return ["README.md", ...inDocs];
 }
 
-/** Every fenced block of a markdown file, with the marker comments on the lines right above it. */
+/** Every fenced block of a markdown file, with the marker comments right above it (blank lines between allowed). */
 export function readBlocks(file: string, root = ROOT): DocBlock[] {
   const lines = fs.readFileSync(path.join(root, file), "utf8").split("\n");
   const blocks: DocBlock[] = [];
@@ -78,6 +78,7 @@ export function readBlocks(file: string, root = ROOT): DocBlock[] {
 function markersAbove(lines: readonly string[], fence: number, file: string): DocBlock["markers"] {
   const markers: Partial<Record<MarkerKey, string>> = {};
   for (let at = fence - 1; at >= 0; at--) {
+    if (lines[at].trim() === "") continue; // Prettier may put a blank line between a comment and a fence.
     const comment = /^<!--\s*([\w-]+):\s*(.*?)\s*-->$/.exec(lines[at].trim());
     if (!comment) break;
     const key = comment[1] as MarkerKey;

@@ -1,6 +1,7 @@
 /**
  * The environments a documented command can declare (`<!-- env: NAME -->`), and how a command is
- * run in one. A command runs through bash, as a reader pastes it; its stdout is normalised only
+ * run in one. A command runs through bash, as a reader pastes it (no `pipefail`, as in a default
+ * shell); its stdout is normalised only
  * where a real run must differ from the docs (the repository's path, the temporary folder).
  */
 import { spawn } from "child_process";
@@ -124,17 +125,31 @@ async function startFakeAws(): Promise<FakeAws> {
   return support.startFakeAws();
 }
 
-/** Runs one documented command in its environment; stdout normalised, stderr as printed. */
-export async function runDocCommand(command: DocCommand): Promise<CommandRun> {
-  const environment = RUNNABLE_ENVIRONMENTS[command.env];
-  if (environment === undefined) throw new Error(`${command.where}: "${command.env}" is not a runnable env`);
-  const workspace = await environment.prepare(command.files);
+/**
+ * Runs the commands of one block in order, in one workspace of the block's environment (so a
+ * command may use a file an earlier one wrote); stdout normalised, stderr as printed.
+ */
+export async function runDocSession(commands: readonly DocCommand[]): Promise<CommandRun[]> {
+  if (commands.length === 0) return [];
+  const { env, files, where } = commands[0];
+  const environment = RUNNABLE_ENVIRONMENTS[env];
+  if (environment === undefined) throw new Error(`${where}: "${env}" is not a runnable environment`);
+  const workspace = await environment.prepare(files);
   try {
-    const run = await bash(command.text, workspace.cwd, workspace.env);
-    return { ...run, stdout: normalise(run.stdout, workspace.cwd) };
+    const runs: CommandRun[] = [];
+    for (const command of commands) {
+      const run = await bash(command.text, workspace.cwd, workspace.env);
+      runs.push({ ...run, stdout: normalise(run.stdout, workspace.cwd) });
+    }
+    return runs;
   } finally {
     await workspace.dispose();
   }
+}
+
+/** Runs one documented command in a workspace of its own. */
+export async function runDocCommand(command: DocCommand): Promise<CommandRun> {
+  return (await runDocSession([command]))[0];
 }
 
 /** The only differences between runs: where the repository and the temporary folder are. */
@@ -146,7 +161,7 @@ export function normalise(output: string, cwd: string): string {
 
 function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", `set -o pipefail; ${script}`], {
+    const child = spawn("bash", ["-c", script], {
       cwd,
       env,
       stdio: ["ignore", "pipe", "pipe"],
