@@ -57,14 +57,16 @@ export function readBlocks(file: string, root = ROOT): DocBlock[] {
   const lines = fs.readFileSync(path.join(root, file), "utf8").split("\n");
   const blocks: DocBlock[] = [];
   for (let index = 0; index < lines.length; index++) {
-    const open = /^ {0,3}```([\w-]*)\s*$/.exec(lines[index]);
+    const open = /^ {0,3}(`{3,})([\w-]*)\s*$/.exec(lines[index]);
     if (!open) continue;
-    const close = lines.findIndex((text, at) => at > index && /^ {0,3}```\s*$/.test(text));
+    // CommonMark: the closing fence is at least as long as the opening one.
+    const closing = new RegExp(`^ {0,3}\`{${open[1].length},}\\s*$`);
+    const close = lines.findIndex((text, at) => at > index && closing.test(text));
     if (close < 0) throw new Error(`${file}:${index + 1}: a fenced block is never closed`);
     blocks.push({
       file,
       line: index + 1,
-      language: open[1],
+      language: open[2],
       body: lines.slice(index + 1, close).join("\n"),
       bodyStart: index + 1,
       bodyEnd: close - 1,
