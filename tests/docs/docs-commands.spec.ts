@@ -109,21 +109,33 @@ describe("documentation commands and sample outputs", function () {
     if (!fs.existsSync(path.join(ROOT, "dist/cli/main.js"))) throw new Error("run `npm run build` first");
     const started = Date.now();
     const known = [...sessions].filter(([, commands]) => isKnownEnvironment(commands[0].env));
-    const jobs: (() => Promise<void>)[] = [
-      ...known.map(
-        ([key, commands]) =>
-          async () =>
-            void sessionRuns.set(key, await runDocSession(commands)),
-      ),
-      ...outputs.map(
-        (block) => async () => void outputRuns.set(block, await runDocCommand(outputCommand(block)!)),
-      ),
-    ];
+    // Commands that run at the repository root share no state, so each distinct one runs once,
+    // wherever it is shown (a sample output included); other blocks run as a whole, in order.
+    const single = new Map<string, Promise<CommandRun>>();
+    const runOnce = (command: DocCommand) => {
+      const key = JSON.stringify([command.env, command.files, command.text]);
+      if (!single.has(key)) single.set(key, runDocCommand(command));
+      return single.get(key)!;
+    };
+    const jobs: (() => Promise<void>)[] = [];
+    for (const [key, commands] of known) {
+      if (commands[0].env === "repo") {
+        sessionRuns.set(key, []);
+        commands.forEach((command, index) =>
+          jobs.push(async () => void (sessionRuns.get(key)![index] = await runOnce(command))),
+        );
+      } else {
+        jobs.push(async () => void sessionRuns.set(key, await runDocSession(commands)));
+      }
+    }
+    for (const block of outputs) {
+      jobs.push(async () => void outputRuns.set(block, await runOnce(outputCommand(block)!)));
+    }
     await runBounded(jobs, CONCURRENCY, (job) => job());
     const commandCount = known.reduce((sum, [, commands]) => sum + commands.length, 0);
     process.stdout.write(
-      `      (${commandCount} commands in ${known.length} blocks, ${outputs.length} outputs: ` +
-        `${Date.now() - started} ms)\n`,
+      `      (${commandCount} commands in ${known.length} blocks and ${outputs.length} outputs: ` +
+        `${single.size} distinct single runs; ${Date.now() - started} ms)\n`,
     );
   });
 
