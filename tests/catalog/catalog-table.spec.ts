@@ -18,7 +18,7 @@ describe("catalog table of docs/catalog.md", () => {
   });
 
   it("is the table docs/catalog.md shows, with its notes (regenerate with `npm run docs:catalog`)", () => {
-    // Cells are compared trimmed: Prettier pads the README's table columns.
+    // Cells are compared trimmed: Prettier pads the table's columns.
     const cells = (table: string) =>
       table
         .trim()

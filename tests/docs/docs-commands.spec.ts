@@ -180,7 +180,7 @@ describe("documentation commands and sample outputs", function () {
       .map((line) => line.trim())
       .filter((line) => line !== "" && !line.startsWith("#"))
       .filter((line) => !/^(set|cd) /.test(line));
-    // The README's test command: the one line of its first shell block that runs the tests.
+    // The README's test command: the line of its shell blocks that runs the tests.
     const readmeTests = shown
       .filter((command) => command.where.startsWith("README.md"))
       .flatMap((command) => simpleCommands(command.text))
