@@ -107,11 +107,14 @@ interface FakeAws {
 }
 
 /**
- * The fake AWS endpoint of tests/support/fake-aws (built on another branch). A block that needs
- * it fails, with this message, where that support is missing: it is never skipped.
+ * The AWS world the docs' examples describe (accounts, workspaces, keys), served by the fake AWS
+ * endpoint of tests/support/fake-aws: `tests/docs/fake-aws-world.ts` exports `startFakeAws()`,
+ * whose `env` points the SDK at it (`AWS_ENDPOINT_URL`, credentials, an isolated `HOME` and AWS
+ * config files). Until that module exists, a block that needs it fails with this message: it is
+ * never skipped.
  */
 async function startFakeAws(): Promise<FakeAws> {
-  const modulePath = path.join(ROOT, "tests/support/fake-aws");
+  const modulePath = path.join(ROOT, "tests/docs/fake-aws-world");
   let support: { startFakeAws?: () => Promise<FakeAws> };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
