@@ -103,6 +103,8 @@ const outputs = blocks.filter((block) => block.markers.output !== undefined);
 describe("documentation commands and sample outputs", function () {
   this.timeout(600_000);
   const sessionRuns = new Map<string, CommandRun[]>();
+  let treeBefore = "";
+  let treeAfter = "";
   const outputRuns = new Map<DocBlock, CommandRun>();
 
   before(async function () {
@@ -131,12 +133,18 @@ describe("documentation commands and sample outputs", function () {
     for (const block of outputs) {
       jobs.push(async () => void outputRuns.set(block, await runOnce(outputCommand(block)!)));
     }
+    treeBefore = await workingTreeState();
     await runBounded(jobs, CONCURRENCY, (job) => job());
+    treeAfter = await workingTreeState();
     const commandCount = known.reduce((sum, [, commands]) => sum + commands.length, 0);
     process.stdout.write(
       `      (${commandCount} commands in ${known.length} blocks and ${outputs.length} outputs: ` +
         `${single.size} distinct single runs; ${Date.now() - started} ms)\n`,
     );
+  });
+
+  it("leaves the repository as it was (a command that writes files runs outside it)", () => {
+    assert.equal(treeAfter, treeBefore);
   });
 
   it("finds the shell blocks and sample outputs it checks", () => {
@@ -322,6 +330,19 @@ function headingSlugs(file: string): Set<string> {
         .replace(/ /g, "-"),
     ),
   );
+}
+
+/** What `git status` says of the working tree: files the documented commands must not touch. */
+async function workingTreeState(): Promise<string> {
+  const run = await runDocCommand({
+    where: "docs-commands.spec.ts",
+    text: "git status --porcelain --untracked-files=all",
+    expectedExit: 0,
+    env: "repo",
+    files: undefined,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  return run.stdout;
 }
 
 function option(words: readonly string[], name: string): string | undefined {
