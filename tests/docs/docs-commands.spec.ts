@@ -206,62 +206,6 @@ describe("documentation commands and sample outputs", function () {
     }
   });
 
-  it("each `pulumi` command names a real subcommand, a pack that starts and a config it accepts", async () => {
-    const pulumi = shown.filter((command) => command.env === "pulumi");
-    const notMarked = shown.filter(
-      (command) =>
-        command.env !== "pulumi" && simpleCommands(command.text).some((c) => handlingOf(c) === "pulumi"),
-    );
-    assert.deepEqual(
-      notMarked.map((c) => c.where),
-      [],
-      "blocks with `pulumi` commands declare env: pulumi",
-    );
-    const packs = new Map<string, Set<string>>();
-    for (const command of pulumi) {
-      let cwd = ROOT;
-      for (const part of simpleCommands(command.text)) {
-        const words = part.split(/\s+/);
-        if (words[0] === "cd") {
-          cwd = path.resolve(cwd, words[1]);
-          continue;
-        }
-        assert.equal(words[0], "pulumi", `${command.where}: only pulumi and cd in a pulumi block: ${part}`);
-        const subcommand = words.slice(1).filter((word, at) => at < 2 && !word.startsWith("-"));
-        const known = PULUMI_SUBCOMMANDS.find((name) => subcommand.join(" ").startsWith(name));
-        assert.ok(known, `${command.where}: unknown pulumi subcommand in ${part}`);
-        if (known === "policy publish") {
-          const pack = JSON.parse(fs.readFileSync(path.join(cwd, "package.json"), "utf8")) as {
-            scripts?: Record<string, string>;
-          };
-          assert.ok(
-            fs.existsSync(path.join(cwd, "PulumiPolicy.yaml")),
-            `${command.where}: no pack in ${cwd}`,
-          );
-          assert.ok(pack.scripts?.prepack, `${command.where}: the pack builds itself before publish`);
-        }
-        const pack = option(words, "--policy-pack");
-        if (pack !== undefined) {
-          const configs = packs.get(path.resolve(cwd, pack)) ?? new Set<string>();
-          const config = option(words, "--policy-pack-config");
-          if (config !== undefined) configs.add(path.resolve(cwd, config));
-          packs.set(path.resolve(cwd, pack), configs);
-        }
-      }
-    }
-    for (const [packDir, configs] of packs) {
-      assert.ok(fs.existsSync(path.join(packDir, "PulumiPolicy.yaml")), `${packDir} is no policy pack`);
-      const client = await PackClient.start({ packDir });
-      try {
-        const info = await client.initialise();
-        assert.ok(info.getPoliciesList().length > 0, packDir);
-        for (const file of configs) await client.configure(configureRequest(file, info.getPoliciesList()));
-      } finally {
-        await client.stop();
-      }
-    }
-  });
-
   it(`README.md stays within ${README_MAX_LINES} lines; no table cell is over ${MAX_CELL_CHARS} characters`, () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
     assert.ok(readme.length <= README_MAX_LINES, `${readme.length} lines`);
@@ -296,6 +240,109 @@ const PAGES_FROM_OTHER_BRANCHES = new Set([
   "docs/remediation.md",
   "docs/preview-limits.md",
 ]);
+
+/** What a `pulumi` command of the docs asks of this repository: a pack, and a config for it. */
+interface PulumiCommandNeeds {
+  readonly subcommand: string | undefined;
+  readonly cwd: string;
+  readonly packDir?: string;
+  readonly configFile?: string;
+}
+
+function pulumiNeeds(command: DocCommand): PulumiCommandNeeds[] {
+  let cwd = ROOT;
+  const needs: PulumiCommandNeeds[] = [];
+  for (const part of simpleCommands(command.text)) {
+    const words = part.split(/\s+/);
+    if (words[0] === "cd") {
+      cwd = path.resolve(cwd, words[1]);
+      continue;
+    }
+    const subcommand =
+      words[0] === "pulumi" ? words.slice(1).filter((w, at) => at < 2 && !w.startsWith("-")) : [];
+    const pack = option(words, "--policy-pack");
+    const config = option(words, "--policy-pack-config");
+    needs.push({
+      subcommand: PULUMI_SUBCOMMANDS.find((name) => subcommand.join(" ").startsWith(name)),
+      cwd,
+      packDir: pack === undefined ? undefined : path.resolve(cwd, pack),
+      configFile: config === undefined ? undefined : path.resolve(cwd, config),
+    });
+  }
+  return needs;
+}
+
+describe("documented commands that need the Pulumi CLI: checked through the engine protocol, not run", function () {
+  this.timeout(120_000);
+  const pulumiCommands = shown.filter((command) => command.env === "pulumi");
+  /** Per pack folder: undefined when it started, else why not; per config file: the same. */
+  const packProblems = new Map<string, string | undefined>();
+  const configProblems = new Map<string, string | undefined>();
+
+  before(async () => {
+    const configsOf = new Map<string, Set<string>>();
+    for (const need of pulumiCommands.flatMap(pulumiNeeds)) {
+      if (need.packDir === undefined) continue;
+      const configs = configsOf.get(need.packDir) ?? new Set<string>();
+      if (need.configFile !== undefined) configs.add(need.configFile);
+      configsOf.set(need.packDir, configs);
+    }
+    for (const [packDir, configs] of configsOf) {
+      if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+        packProblems.set(packDir, `${packDir} is no policy pack (no PulumiPolicy.yaml)`);
+        continue;
+      }
+      const client = await PackClient.start({ packDir });
+      try {
+        const info = await client.initialise();
+        packProblems.set(packDir, info.getPoliciesList().length > 0 ? undefined : "the pack has no policies");
+        for (const file of configs) {
+          await client.initialise();
+          const problem = await client.configure(configureRequest(file, info.getPoliciesList())).then(
+            () => undefined,
+            (error: Error) => `Configure rejects ${file}: ${error.message}`,
+          );
+          configProblems.set(`${packDir}|${file}`, problem);
+        }
+      } finally {
+        await client.stop();
+      }
+    }
+  });
+
+  it("every block with a `pulumi` command declares `<!-- env: pulumi -->`", () => {
+    const notMarked = shown.filter(
+      (command) =>
+        command.env !== "pulumi" && simpleCommands(command.text).some((c) => handlingOf(c) === "pulumi"),
+    );
+    assert.deepEqual(
+      notMarked.map((c) => `${c.where}: ${c.text}`),
+      [],
+    );
+  });
+
+  for (const command of pulumiCommands) {
+    it(`${command.where}: ${command.text}`, () => {
+      for (const need of pulumiNeeds(command)) {
+        assert.ok(
+          need.subcommand,
+          `not \`cd\` or a known pulumi subcommand (${PULUMI_SUBCOMMANDS.join(", ")})`,
+        );
+        if (need.subcommand === "policy publish") {
+          assert.ok(fs.existsSync(path.join(need.cwd, "PulumiPolicy.yaml")), `no pack in ${need.cwd}`);
+          const pack = JSON.parse(fs.readFileSync(path.join(need.cwd, "package.json"), "utf8")) as {
+            scripts?: Record<string, string>;
+          };
+          assert.ok(pack.scripts?.prepack, "the pack must build itself before it is published (prepack)");
+        }
+        if (need.packDir !== undefined) assert.equal(packProblems.get(need.packDir), undefined);
+        if (need.packDir !== undefined && need.configFile !== undefined) {
+          assert.equal(configProblems.get(`${need.packDir}|${need.configFile}`), undefined);
+        }
+      }
+    });
+  }
+});
 
 describe("documentation links", () => {
   it("every relative link names a file that exists, and a heading of it", () => {
