@@ -739,7 +739,7 @@ const AGENTCORE_CONFIGURATION_BUNDLE_FAMILY: ResourceFamily = {
 };
 
 /**
- * Every family, in reporting order. Left out on purpose (see README, "What is guarded"): output-only
+ * Every family, in reporting order. Left out on purpose (see docs/catalog.md): output-only
  * keys (FlowVersion, PromptVersion, GuardrailVersion inherit their parent's key), the AgentCore
  * capacity provider's EBS volumes (compute, lists of volumes: an EBS policy's job), and the OAuth2
  * credential provider's `kmsKeySource` (an asymmetric signing key, not data encryption).

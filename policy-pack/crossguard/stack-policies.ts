@@ -2,7 +2,7 @@
  * CrossGuard stack policies that judge the key behind every guarded resource, found by key
  * tracing: at preview through property dependencies, later by ARN or key id. One policy per rule,
  * so that each keeps its own enforcement level and settings in the standard pack config (see the
- * README, "Cost of the stack policies", for why that is affordable).
+ * docs/speed.md for why that is affordable).
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { kmsKeyType } from "../kms-catalog";

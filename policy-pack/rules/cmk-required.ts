@@ -16,7 +16,7 @@ export function cmkRequired(family: ResourceFamily): Rule<KeyReferenceInput> {
     title: `${family.title} must be encrypted with a customer-managed KMS key`,
     rationale: family.why,
     fix:
-      "Set the resource's key property (README, 'What is guarded') to a customer-managed symmetric KMS key, " +
+      "Set the resource's key property (docs/catalog.md) to a customer-managed symmetric KMS key, " +
       "e.g. `key.arn` of an aws.kms.Key.",
     ...familyRuleMetadata(family),
     evaluate(input) {

@@ -1,0 +1,416 @@
+/**
+ * Every command shown in README.md and docs/*.md works, and every sample output is what the
+ * command prints today (convention: docs/development.md, "Documentation that cannot drift").
+ * Commands run through bash in the environment their block declares; identical ones run once,
+ * two at a time. Commands this test cannot run are checked another way, listed in CHECKED_OTHERWISE.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+  commandsOf,
+  docFiles,
+  isShellBlock,
+  outputCommand,
+  readBlocks,
+  ROOT,
+  simpleCommands,
+  type DocBlock,
+  type DocCommand,
+} from "./doc-blocks";
+import {
+  CHECKED_ENVIRONMENTS,
+  isKnownEnvironment,
+  runBounded,
+  runDocCommand,
+  runDocSession,
+  type CommandRun,
+} from "./doc-environments";
+import { blockText, CONCURRENCY, unexpectedExit } from "./docs-outputs";
+import { PackClient, type PolicyConfigSpec } from "../../cli/engine-client";
+import { readPackConfig } from "../../cli/pack-config";
+
+/** README's length budget: it is the first screen, the references live in docs/. */
+const README_MAX_LINES = 250;
+/** A table cell longer than this does not fit a terminal beside its neighbours. */
+const MAX_CELL_CHARS = 110;
+
+const SCRIPTS = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+
+/** The npm scripts that `npm ci` (through `prepare`) and `npm test` run: CI runs them. */
+const RUN_BY_CI = new Set(
+  [SCRIPTS.prepare, SCRIPTS.test].flatMap((script) =>
+    [...(script ?? "").matchAll(/npm run ([\w:-]+)/g)].map((match) => `npm run ${match[1]}`),
+  ),
+);
+
+/**
+ * Commands the test does not run, and what it checks instead:
+ * - `ci`: `npm ci`, `npm test` (minutes each, and `npm test` runs this test) and the scripts they
+ *   run: `.ci/run` must run `npm ci` and then exactly the README's test command.
+ * - `self`: `npm run docs:outputs` rewrites the docs; this test makes the comparison it would make.
+ * - `long`: `npm run bench`, `npm run bench:load` take minutes; the script must exist (tests/bench
+ *   tests the measuring code).
+ * - `pulumi`: needs the Pulumi CLI; the pack and config it is given are started and configured
+ *   through the engine protocol instead.
+ */
+type Handling = "run" | "ci" | "self" | "long" | "pulumi";
+
+function handlingOf(simple: string): Handling {
+  if (/^npm ci(\s|$)/.test(simple) || simple === "npm test" || RUN_BY_CI.has(simple)) return "ci";
+  if (simple === "npm run docs:outputs") return "self";
+  if (/^npm run bench(:load)?$/.test(simple)) return "long";
+  if (/^pulumi\s/.test(simple)) return "pulumi";
+  return "run";
+}
+
+const PULUMI_SUBCOMMANDS = [
+  "preview",
+  "up",
+  "policy analyze",
+  "policy publish",
+  "stack export",
+  "stack init",
+  "config set",
+];
+
+const blocks: DocBlock[] = docFiles().flatMap((file) => readBlocks(file));
+const shown: DocCommand[] = blocks.filter(isShellBlock).flatMap(commandsOf);
+
+/**
+ * The runnable commands of each shell block (what remains after `npm ci &&` and the like), run
+ * in order in one workspace; identical sessions (same environment, files and commands) run once.
+ */
+const sessions = new Map<string, DocCommand[]>();
+for (const block of blocks.filter(isShellBlock)) {
+  const commands = commandsOf(block)
+    .filter((command) => !(command.env in CHECKED_ENVIRONMENTS))
+    .map((command) => {
+      const parts = simpleCommands(command.text).filter((part) => handlingOf(part) === "run");
+      return { ...command, text: parts.join(" && ") };
+    })
+    .filter((command) => command.text !== "");
+  if (commands.length === 0) continue;
+  const key = JSON.stringify([block.markers.env, block.markers.files, commands.map((c) => c.text)]);
+  if (!sessions.has(key)) sessions.set(key, commands);
+}
+const outputs = blocks.filter((block) => block.markers.output !== undefined);
+
+describe("documentation commands and sample outputs", function () {
+  this.timeout(600_000);
+  const sessionRuns = new Map<string, CommandRun[]>();
+  let treeBefore = "";
+  let treeAfter = "";
+  const outputRuns = new Map<DocBlock, CommandRun>();
+
+  before(async function () {
+    if (!fs.existsSync(path.join(ROOT, "dist/cli/main.js"))) throw new Error("run `npm run build` first");
+    const started = Date.now();
+    const known = [...sessions].filter(([, commands]) => isKnownEnvironment(commands[0].env));
+    // Commands that run at the repository root share no state, so each distinct one runs once,
+    // wherever it is shown (a sample output included); other blocks run as a whole, in order.
+    const single = new Map<string, Promise<CommandRun>>();
+    const runOnce = (command: DocCommand) => {
+      const key = JSON.stringify([command.env, command.files, command.text]);
+      if (!single.has(key)) single.set(key, runDocCommand(command));
+      return single.get(key)!;
+    };
+    const jobs: (() => Promise<void>)[] = [];
+    for (const [key, commands] of known) {
+      if (commands[0].env === "repo") {
+        sessionRuns.set(key, []);
+        commands.forEach((command, index) =>
+          jobs.push(async () => void (sessionRuns.get(key)![index] = await runOnce(command))),
+        );
+      } else {
+        jobs.push(async () => void sessionRuns.set(key, await runDocSession(commands)));
+      }
+    }
+    for (const block of outputs) {
+      jobs.push(async () => void outputRuns.set(block, await runOnce(outputCommand(block)!)));
+    }
+    treeBefore = await workingTreeState();
+    await runBounded(jobs, CONCURRENCY, (job) => job());
+    treeAfter = await workingTreeState();
+    const commandCount = known.reduce((sum, [, commands]) => sum + commands.length, 0);
+    process.stdout.write(
+      `      (${commandCount} commands in ${known.length} blocks and ${outputs.length} outputs: ` +
+        `${single.size} distinct single runs; ${Date.now() - started} ms)\n`,
+    );
+  });
+
+  it("leaves the repository as it was (a command that writes files runs outside it)", () => {
+    assert.equal(treeAfter, treeBefore);
+  });
+
+  it("finds the shell blocks and sample outputs it checks", () => {
+    assert.ok(shown.length >= 10, `only ${shown.length} commands found`);
+    assert.ok(outputs.length >= 3, `only ${outputs.length} output blocks found`);
+  });
+
+  it("knows every environment a block declares (an unknown one is an error, not a skip)", () => {
+    for (const block of blocks) {
+      const env = block.markers.env;
+      if (env !== undefined) assert.ok(isKnownEnvironment(env), `${block.file}:${block.line}: env "${env}"`);
+    }
+  });
+
+  for (const [key, commands] of sessions) {
+    commands.forEach((command, index) => {
+      it(`${command.where} (${command.env}): ${command.text}`, () => {
+        const run = sessionRuns.get(key)?.[index];
+        assert.ok(run !== undefined, `not run: environment "${command.env}" is unknown`);
+        assert.equal(
+          run.code,
+          command.expectedExit,
+          `exit ${run.code}, expected ${command.expectedExit} (\`# exits N\`)\n${run.stderr}\n${run.stdout}`,
+        );
+      });
+    });
+  }
+
+  for (const block of outputs) {
+    it(`${block.file}:${block.line} shows what \`${outputCommand(block)!.text}\` prints`, () => {
+      const run = outputRuns.get(block)!;
+      assert.equal(unexpectedExit(block, run), undefined);
+      assert.equal(block.body, blockText(run), "regenerate with `npm run docs:outputs`");
+    });
+  }
+
+  it("`.ci/run` installs with `npm ci`, then runs exactly the README's test command, last", () => {
+    const ciCommands = fs
+      .readFileSync(path.join(ROOT, ".ci/run"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      .filter((line) => !/^(set|cd) /.test(line));
+    // The README's test command: the line of its shell blocks that runs the tests.
+    const readmeTests = shown
+      .filter((command) => command.where.startsWith("README.md"))
+      .flatMap((command) => simpleCommands(command.text))
+      .filter((command) => /^npm (test|run test)\b/.test(command));
+    assert.equal(new Set(readmeTests).size, 1, `the README shows one test command: ${readmeTests}`);
+    assert.equal(ciCommands.length, 2, ciCommands.join("; "));
+    assert.match(ciCommands[0], /^npm ci(\s|$)/);
+    assert.equal(ciCommands[1], readmeTests[0]);
+  });
+
+  it("the commands not run here are scripts of the package", () => {
+    for (const part of shown.flatMap((command) => simpleCommands(command.text))) {
+      const handling = handlingOf(part);
+      if (handling === "long" || handling === "self") assert.ok(SCRIPTS[part.replace("npm run ", "")], part);
+    }
+  });
+
+  it(`README.md stays within ${README_MAX_LINES} lines; no table cell is over ${MAX_CELL_CHARS} characters`, () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
+    assert.ok(readme.length <= README_MAX_LINES, `${readme.length} lines`);
+    for (const file of docFiles()) {
+      const inFences = new Set(readBlocks(file).flatMap((b) => range(b.bodyStart, b.bodyEnd)));
+      fs.readFileSync(path.join(ROOT, file), "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          if (inFences.has(index) || !line.startsWith("|")) return;
+          for (const cell of line.split(/(?<!\\)\|/).map((c) => c.trim())) {
+            assert.ok(cell.length <= MAX_CELL_CHARS, `${file}:${index + 1}: a ${cell.length}-character cell`);
+          }
+        });
+    }
+  });
+});
+
+/**
+ * Pages that other branches add (issues 11 to 15); links to them are allowed before they exist.
+ * Remove each name once its page is merged.
+ */
+const PAGES_FROM_OTHER_BRANCHES = new Set([
+  "docs/running-programs.md",
+  "docs/stack-files.md",
+  "docs/corpus.md",
+  "docs/key-policy-evaluation.md",
+  "docs/cloudformation.md",
+  "docs/exemptions-and-trust.md",
+  "docs/aws-verification.md",
+  "docs/audit.md",
+  "docs/adopting.md",
+  "docs/remediation.md",
+  "docs/preview-limits.md",
+]);
+
+/** What a `pulumi` command of the docs asks of this repository: a pack, and a config for it. */
+interface PulumiCommandNeeds {
+  readonly subcommand: string | undefined;
+  readonly cwd: string;
+  readonly packDir?: string;
+  readonly configFile?: string;
+}
+
+function pulumiNeeds(command: DocCommand): PulumiCommandNeeds[] {
+  let cwd = ROOT;
+  const needs: PulumiCommandNeeds[] = [];
+  for (const part of simpleCommands(command.text)) {
+    const words = part.split(/\s+/);
+    if (words[0] === "cd") {
+      cwd = path.resolve(cwd, words[1]);
+      continue;
+    }
+    const subcommand =
+      words[0] === "pulumi" ? words.slice(1).filter((w, at) => at < 2 && !w.startsWith("-")) : [];
+    const pack = option(words, "--policy-pack");
+    const config = option(words, "--policy-pack-config");
+    needs.push({
+      subcommand: PULUMI_SUBCOMMANDS.find((name) => subcommand.join(" ").startsWith(name)),
+      cwd,
+      packDir: pack === undefined ? undefined : path.resolve(cwd, pack),
+      configFile: config === undefined ? undefined : path.resolve(cwd, config),
+    });
+  }
+  return needs;
+}
+
+describe("documented commands that need the Pulumi CLI: checked through the engine protocol, not run", function () {
+  this.timeout(120_000);
+  const pulumiCommands = shown.filter((command) => command.env === "pulumi");
+  /** Per pack folder: undefined when it started, else why not; per config file: the same. */
+  const packProblems = new Map<string, string | undefined>();
+  const configProblems = new Map<string, string | undefined>();
+
+  before(async () => {
+    const configsOf = new Map<string, Set<string>>();
+    for (const need of pulumiCommands.flatMap(pulumiNeeds)) {
+      if (need.packDir === undefined) continue;
+      const configs = configsOf.get(need.packDir) ?? new Set<string>();
+      if (need.configFile !== undefined) configs.add(need.configFile);
+      configsOf.set(need.packDir, configs);
+    }
+    for (const [packDir, configs] of configsOf) {
+      if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+        packProblems.set(packDir, `${packDir} is no policy pack (no PulumiPolicy.yaml)`);
+        continue;
+      }
+      const client = await PackClient.start({ packDir });
+      try {
+        const info = await client.initialise();
+        packProblems.set(packDir, info.getPoliciesList().length > 0 ? undefined : "the pack has no policies");
+        for (const file of configs) {
+          await client.initialise();
+          const problem = await client.configure(configureRequest(file, info.getPoliciesList())).then(
+            () => undefined,
+            (error: Error) => `Configure rejects ${file}: ${error.message}`,
+          );
+          configProblems.set(`${packDir}|${file}`, problem);
+        }
+      } finally {
+        await client.stop();
+      }
+    }
+  });
+
+  it("every block with a `pulumi` command declares `<!-- env: pulumi -->`", () => {
+    const notMarked = shown.filter(
+      (command) =>
+        command.env !== "pulumi" && simpleCommands(command.text).some((c) => handlingOf(c) === "pulumi"),
+    );
+    assert.deepEqual(
+      notMarked.map((c) => `${c.where}: ${c.text}`),
+      [],
+    );
+  });
+
+  for (const command of pulumiCommands) {
+    it(`${command.where}: ${command.text}`, () => {
+      for (const need of pulumiNeeds(command)) {
+        assert.ok(
+          need.subcommand,
+          `not \`cd\` or a known pulumi subcommand (${PULUMI_SUBCOMMANDS.join(", ")})`,
+        );
+        if (need.subcommand === "policy publish") {
+          assert.ok(fs.existsSync(path.join(need.cwd, "PulumiPolicy.yaml")), `no pack in ${need.cwd}`);
+          const pack = JSON.parse(fs.readFileSync(path.join(need.cwd, "package.json"), "utf8")) as {
+            scripts?: Record<string, string>;
+          };
+          assert.ok(pack.scripts?.prepack, "the pack must build itself before it is published (prepack)");
+        }
+        if (need.packDir !== undefined) assert.equal(packProblems.get(need.packDir), undefined);
+        if (need.packDir !== undefined && need.configFile !== undefined) {
+          assert.equal(configProblems.get(`${need.packDir}|${need.configFile}`), undefined);
+        }
+      }
+    });
+  }
+});
+
+describe("documentation links", () => {
+  it("every relative link names a file that exists, and a heading of it", () => {
+    for (const file of docFiles()) {
+      const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const [page, anchor] = target.split("#");
+        const linked =
+          page === "" ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), page));
+        if (PAGES_FROM_OTHER_BRANCHES.has(linked) && !fs.existsSync(path.join(ROOT, linked))) continue;
+        assert.ok(fs.existsSync(path.join(ROOT, linked)), `${file}: ${target} does not exist`);
+        if (anchor !== undefined)
+          assert.ok(headingSlugs(linked).has(anchor), `${file}: no heading #${anchor}`);
+      }
+    }
+  });
+});
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces to `-`. */
+function headingSlugs(file: string): Set<string> {
+  const headings = fs
+    .readFileSync(path.join(ROOT, file), "utf8")
+    .split("\n")
+    .filter((line) => /^#{1,6} /.test(line));
+  return new Set(
+    headings.map((line) =>
+      line
+        .replace(/^#+ /, "")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-"),
+    ),
+  );
+}
+
+/** What `git status` says of the working tree: files the documented commands must not touch. */
+async function workingTreeState(): Promise<string> {
+  const run = await runDocCommand({
+    where: "docs-commands.spec.ts",
+    text: "git status --porcelain --untracked-files=all",
+    expectedExit: 0,
+    env: "repo",
+    files: undefined,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  return run.stdout;
+}
+
+function option(words: readonly string[], name: string): string | undefined {
+  const at = words.indexOf(name);
+  return at >= 0 ? words[at + 1] : undefined;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
+}
+
+/** The policies a config file configures, as Configure carries them (`all` expanded). */
+function configureRequest(
+  file: string,
+  policies: readonly { getName(): string }[],
+): Record<string, PolicyConfigSpec> {
+  const request: Record<string, PolicyConfigSpec> = {};
+  for (const [name, entry] of readPackConfig(file)) {
+    const spec = { enforcementLevel: entry.enforcementLevel, properties: entry.properties };
+    if (name === "all") for (const policy of policies) request[policy.getName()] = spec;
+    else request[name] = spec;
+  }
+  return request;
+}
