@@ -35,9 +35,9 @@ describe("CLI: the remediate level and config errors before the pack starts", fu
     const stack = path.join(FIXTURES, "stack-export.json");
     const config = write("remediate.json", { "kms-key-rotation": "remediate" });
     const [plain, run, text] = await Promise.all([
-      runCli(["check", stack, "--format", "json", "-q"], work),
-      runCli(["check", stack, "--format", "json", "-q", "--config", config], work),
-      runCli(["check", stack, "-q", "--config", config], work),
+      runCli(["check", stack, "--format", "json", "-q"], { cwd: work }),
+      runCli(["check", stack, "--format", "json", "-q", "--config", config], { cwd: work }),
+      runCli(["check", stack, "-q", "--config", config], { cwd: work }),
     ]);
     const before = JSON.parse(plain.stdout) as JsonReport;
     const after = JSON.parse(run.stdout) as JsonReport;
@@ -52,7 +52,7 @@ describe("CLI: the remediate level and config errors before the pack starts", fu
 
   it("reports a misspelt policy with the nearest names, before starting the pack", async () => {
     const config = write("typo.json", { "kms-key-rotaton": "mandatory", "cmk-key-rotation": "remediate" });
-    const run = await runCli(["check", path.join(FIXTURES, "stack-export.json"), "--config", config], work);
+    const run = await runCli(["check", path.join(FIXTURES, "stack-export.json"), "--config", config], { cwd: work });
     assert.equal(run.code, 2, describeRun(run));
     assert.match(
       run.stderr,
