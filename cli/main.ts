@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * bedrock-cmk-guard: the policy pack's verdict without a cloud account or the Pulumi CLI.
- *   preview: runs a Pulumi program (the sample stack by default) under runtime mocks, as a first
- *            `pulumi preview` would, and sends its resources through the real pack.
+ *   preview: runs a Pulumi program (the sample stack by default) with Pulumi's own Node.js runtime,
+ *            this tool playing the engine, as a first `pulumi preview` would, and sends its
+ *            resources through the real pack.
  *   check:   runs the same pack over a `pulumi stack export` or `pulumi preview --json` file.
  * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error.
  * Results go to stdout (or --output); progress and warnings to stderr.
@@ -85,18 +86,20 @@ async function preview(options: PreviewOptions): Promise<number> {
   // The pack starts while the program runs: both take about a second or more.
   const pack = startPack(identity);
   progress(
-    `Running ${path.relative(process.cwd(), project.programDir) || "."} under Pulumi's runtime mocks (preview)...`,
+    `Running ${path.relative(process.cwd(), project.programDir) || "."} with Pulumi's Node.js runtime, this tool as the engine (preview)...`,
   );
   let captured: ResourceSpec[];
   try {
-    const { captureProgram } = await import("./program-capture");
-    captured = await captureProgram({
-      programDir: project.programDir,
-      project: project.name,
+    const { runProgram } = await import("./engine/run-program");
+    const run = await runProgram({
+      project,
       stack: stack.stack,
       config,
       preview: true,
+      // The program's own output is progress: stdout carries only the report.
+      onOutput: options.quiet ? undefined : (text) => process.stderr.write(text),
     });
+    captured = run.resources;
   } catch (error) {
     await pack.then((client) => client.stop()).catch(() => undefined);
     throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);
@@ -206,8 +209,9 @@ Examples:
     program
       .command("preview")
       .description(
-        "run a Pulumi program under runtime mocks in preview mode (unknown values as in a first " +
-          "`pulumi preview`) and send its resources through the policy pack",
+        "run a Pulumi program with Pulumi's Node.js runtime, this tool as the engine, in preview " +
+          "mode (unknown values as in a first `pulumi preview`) and send its resources through the " +
+          "policy pack",
       )
       .option(
         "-s, --stack-config <file>",

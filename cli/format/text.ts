@@ -5,7 +5,7 @@
 import { blocks, type Finding, type Report, type ResourceReport } from "../report";
 
 const SOURCE_NAMES: Record<Report["sourceKind"], string> = {
-  program: "program run under Pulumi's runtime mocks in preview mode",
+  program: "program run by Pulumi's Node.js runtime, this tool as the engine, in preview mode",
   "stack-export": "`pulumi stack export`",
   "preview-json": "`pulumi preview --json`",
 };
