@@ -71,16 +71,29 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   try {
     const exit = await launch(options, engine.address, { stack, organization, preview, config });
     const record = engine.record();
-    const errors = record.logs.filter((log) => log.severity === "error").map((log) => log.message.trim());
+    const errors = record.logs.filter((log) => log.severity === "error").map((log) => readable(log.message));
     if (errors.length > 0) throw new ProgramError(errors.join("\n"));
     if (exit.code !== 0) {
       const why = exit.signal ? `was stopped (${exit.signal})` : `exited with code ${exit.code}`;
-      throw new ProgramError(`the program ${why}${exit.stderr ? `: ${exit.stderr.trim()}` : ""}`);
+      throw new ProgramError(`the program ${why}${exit.stderr ? `: ${readable(exit.stderr)}` : ""}`);
     }
     return { ...record, elapsedMs: Date.now() - started };
   } finally {
     await engine.stop();
   }
+}
+
+/** A program's error for the terminal: no colour codes, no stack frames (the message says where). */
+function readable(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-9;]*m/g, "")
+      .split("\n")
+      .filter((line) => !/^\s*at /.test(line))
+      .join("\n")
+      .trim()
+  );
 }
 
 /** The caller identity's account: the one `aws:allowedAccountIds` names, when it names exactly one. */
