@@ -89,6 +89,7 @@ async function preview(options: PreviewOptions): Promise<number> {
     `Running ${path.relative(process.cwd(), project.programDir) || "."} with Pulumi's Node.js runtime, this tool as the engine (preview)...`,
   );
   let captured: ResourceSpec[];
+  let programWarnings: string[];
   try {
     const { runProgram } = await import("./engine/run-program");
     const run = await runProgram({
@@ -100,6 +101,7 @@ async function preview(options: PreviewOptions): Promise<number> {
       onOutput: options.quiet ? undefined : (text) => process.stderr.write(text),
     });
     captured = run.resources;
+    programWarnings = run.warnings;
   } catch (error) {
     await pack.then((client) => client.stop()).catch(() => undefined);
     throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);
@@ -113,7 +115,7 @@ async function preview(options: PreviewOptions): Promise<number> {
     ...identity,
     resources,
     stackResources: resources,
-    warnings: [],
+    warnings: programWarnings,
     lineOf: () => 1,
   };
   const report = await runPack(input, {

@@ -66,6 +66,8 @@ export interface EngineRecord {
   /** The stack's outputs (RegisterResourceOutputs on the root stack), in wire form. */
   readonly outputs: Record<string, unknown>;
   readonly logs: ProgramLog[];
+  /** What the run could not see, for the report (e.g. a multi-language component's children). */
+  readonly warnings: string[];
 }
 
 const SEVERITIES: Record<number, ProgramLog["severity"]> = {
@@ -104,6 +106,7 @@ export class EngineServer {
   private readonly server = new grpc.Server();
   private readonly resources: ResourceSpec[] = [];
   private readonly logs: ProgramLog[] = [];
+  private readonly warnings: string[] = [];
   private outputs: Record<string, unknown> = {};
   private rootUrn = "";
   private readonly types = new Map<string, string>();
@@ -167,7 +170,12 @@ export class EngineServer {
   }
 
   record(): EngineRecord {
-    return { resources: [...this.resources], outputs: this.outputs, logs: [...this.logs] };
+    return {
+      resources: [...this.resources],
+      outputs: this.outputs,
+      logs: [...this.logs],
+      warnings: [...this.warnings],
+    };
   }
 
   stop(): Promise<void> {
@@ -243,6 +251,12 @@ export class EngineServer {
     if (isProviderType(request.getType()))
       this.cloud.noteProvider({ type: request.getType(), name: request.getName(), urn, properties: inputs });
     const response = new resourceProto.RegisterResourceResponse().setUrn(urn);
+    if (request.getRemote()) {
+      // Only the component's provider plugin can construct it (and register its children).
+      this.warnings.push(
+        `${urn} is a multi-language component that only its provider plugin can build: the resources it creates were not checked`,
+      );
+    }
     // Components have no outputs of their own: the SDK fills them from RegisterResourceOutputs.
     if (!request.getCustom()) return response.setObject(toStruct({}));
     const created = this.cloud.create({

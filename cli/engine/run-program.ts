@@ -72,10 +72,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const exit = await launch(options, engine.address, { stack, organization, preview, config });
     const record = engine.record();
     const errors = record.logs.filter((log) => log.severity === "error").map((log) => readable(log.message));
-    if (errors.length > 0) throw new ProgramError(errors.join("\n"));
+    if (errors.length > 0) throw new ProgramError(withRemedy(errors.join("\n"), project.programDir));
     if (exit.code !== 0) {
       const why = exit.signal ? `was stopped (${exit.signal})` : `exited with code ${exit.code}`;
-      throw new ProgramError(`the program ${why}${exit.stderr ? `: ${readable(exit.stderr)}` : ""}`);
+      const output = exit.stderr ? `: ${readable(exit.stderr)}` : "";
+      throw new ProgramError(withRemedy(`the program ${why}${output}`, project.programDir));
     }
     return { ...record, elapsedMs: Date.now() - started };
   } finally {
@@ -94,6 +95,14 @@ function readable(text: string): string {
       .join("\n")
       .trim()
   );
+}
+
+/** A missing package is the program's missing `npm install`, as under `pulumi preview`. */
+function withRemedy(message: string, programDir: string): string {
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
+  // A relative or absolute path is the program's own file, not a package.
+  if (missing === undefined || /^[./]/.test(missing)) return message;
+  return `cannot find the package ${missing}: run \`npm install\` in ${programDir} (a program needs its own packages, as under \`pulumi preview\`)`;
 }
 
 /** The caller identity's account: the one `aws:allowedAccountIds` names, when it names exactly one. */

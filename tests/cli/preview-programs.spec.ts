@@ -61,10 +61,10 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
   const runs: Record<string, Run> = {};
 
   /** A copy of a fixture program in the outside folder, with node_modules as `npm install` gives. */
-  function copyProgram(name: string): string {
-    const dir = path.join(outside, name);
+  function copyProgram(name: string, installed = true): string {
+    const dir = path.join(outside, installed ? name : `${name}-not-installed`);
     fs.cpSync(path.join(PROGRAMS, name), dir, { recursive: true });
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    if (installed) fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     return dir;
   }
 
@@ -92,6 +92,7 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
       ["esm", () => runCli(["preview", "--program", ".", ...json], copyProgram("esm-program"))],
       ["lookups", () => runCli(["preview", "--program", ".", ...json], copyProgram("key-lookups"))],
       ["failing", () => runCli(["preview", "--stack-config", badConfig], empty)],
+      ["not installed", () => runCli(["preview", "--program", "."], copyProgram("key-lookups", false))],
     ];
     // Two at a time: each run is a program process and a policy pack process.
     let next = 0;
@@ -149,6 +150,12 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
       );
       assert.ok(verifiable ?? undetermined, `${domain.name}: ${JSON.stringify(domain)}`);
     }
+  });
+
+  it("says that a program without its packages needs its own `npm install`", () => {
+    const run = runs["not installed"];
+    assert.equal(run.code, 2, describeRun(run));
+    assert.match(run.stderr, /cannot find the package @pulumi\/aws: run `npm install` in /);
   });
 
   it("fails with the program's own message when the program throws", () => {
