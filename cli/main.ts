@@ -102,6 +102,9 @@ async function preview(options: PreviewOptions): Promise<number> {
     });
     captured = run.resources;
     programWarnings = run.warnings;
+    // What the program logged as warnings, as `pulumi preview` shows them.
+    for (const log of run.logs)
+      if (log.severity === "warning") progress(`warning (program): ${log.message.trim()}`);
   } catch (error) {
     await pack.then((client) => client.stop()).catch(() => undefined);
     throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);

@@ -8,6 +8,7 @@
  * own launcher then handles TypeScript, ES modules and async entry points.
  */
 import { spawn } from "child_process";
+import * as fs from "fs";
 import type { PulumiProject } from "../stack-config";
 import { EngineServer, type EngineRecord } from "./monitor";
 import { MOCK_ACCOUNT_ID, SimulatedCloud } from "./simulated-cloud";
@@ -57,6 +58,11 @@ export function launcherFor(programDir: string): string {
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const { project } = options;
+  if (!fs.existsSync(project.programDir)) {
+    throw new ProgramError(
+      `the program folder ${project.programDir} (\`main:\` of Pulumi.yaml) does not exist`,
+    );
+  }
   const stack = options.stack ?? "dev";
   const organization = options.organization ?? "organization";
   const preview = options.preview ?? true;
