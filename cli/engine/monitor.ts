@@ -107,6 +107,8 @@ export class EngineServer {
   private readonly resources: ResourceSpec[] = [];
   private readonly logs: ProgramLog[] = [];
   private readonly warnings: string[] = [];
+  /** Data sources answered with unknown values, and how often. */
+  private readonly unanswered = new Map<string, number>();
   private outputs: Record<string, unknown> = {};
   private rootUrn = "";
   private readonly types = new Map<string, string>();
@@ -170,11 +172,19 @@ export class EngineServer {
   }
 
   record(): EngineRecord {
+    const lookups = [...this.unanswered].map(([token, count]) => (count > 1 ? `${token} (${count})` : token));
+    const unknownLookups =
+      lookups.length === 0
+        ? []
+        : [
+            `data sources with no offline answer, so values derived from them are unknown and the checks ` +
+              `that need them not determinable (--verbose lists them): ${lookups.join(", ")}`,
+          ];
     return {
       resources: [...this.resources],
       outputs: this.outputs,
       logs: [...this.logs],
-      warnings: [...this.warnings],
+      warnings: [...this.warnings, ...unknownLookups],
     };
   }
 
@@ -281,9 +291,11 @@ export class EngineServer {
   private invoke(request: resourceProto.ResourceInvokeRequest): providerProto.InvokeResponse {
     const token = request.getTok();
     const inputs = fromStruct(request.getArgs());
-    const answer =
-      this.cloud.invoke(token, inputs, request.getProvider()) ??
-      unknownResult(token, this.identity.programDir);
+    let answer = this.cloud.invoke(token, inputs, request.getProvider());
+    if (answer === undefined) {
+      answer = unknownResult(token, this.identity.programDir);
+      this.unanswered.set(token, (this.unanswered.get(token) ?? 0) + 1);
+    }
     return new providerProto.InvokeResponse().setReturn(toStruct(answer));
   }
 }

@@ -137,8 +137,15 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
   it("never judges a key found by a data source as absent: its value is not determinable offline (observed failure 4)", () => {
     const run = runs.lookups;
     assert.notEqual(run.code, 2, describeRun(run));
-    const domains = report(run).resources.filter((r) => r.type === DOMAIN);
-    assert.deepEqual(domains.map((d) => d.name).sort(), ["by-alias", "by-key"]);
+    const { resources, warnings } = report(run);
+    const domains = resources.filter((r) => r.type === DOMAIN);
+    assert.deepEqual(domains.map((d) => d.name).sort(), ["by-alias", "by-key", "by-plain-lookup"]);
+    assert.ok(
+      warnings.some((w) =>
+        /no offline answer.*aws:kms\/getAlias:getAlias \(2\), aws:kms\/getKey:getKey/.test(w),
+      ),
+      `the report names the lookups: ${warnings.join("; ")}`,
+    );
     for (const domain of domains) {
       assert.ok(
         !policiesOf(domain).includes("workspace-cmk-required"),
