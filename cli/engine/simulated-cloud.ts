@@ -8,8 +8,9 @@
  *   provider's region), and `aws.iam.getPolicyDocument`, which the provider computes locally.
  * - Up (tests of the sample stack "after `pulumi up`"): outputs get plausible values (ARNs, ids,
  *   key ids) and a few lookups the sample stack makes get plausible answers too.
- * Every other lookup returns `undefined`: the engine then answers with unknown values, never with
- * an absent result (see invoke-results.ts).
+ * Every other lookup returns `undefined` at preview: the engine then answers with unknown values,
+ * never with an absent result (see invoke-results.ts). After up it fails: the SDK would read an
+ * unknown value as absent there.
  */
 import type { ProviderSpec } from "../engine-client";
 import { isProviderType } from "../urn";
@@ -136,8 +137,8 @@ export class SimulatedCloud {
   }
 
   /**
-   * The offline answer of a data source, or `undefined` when only AWS knows it (the engine then
-   * answers with unknown values).
+   * The offline answer of a data source; at preview `undefined` when only AWS knows it (the engine
+   * then answers with unknown values), after up an error.
    */
   invoke(
     token: string,
@@ -183,7 +184,10 @@ export class SimulatedCloud {
           region,
         };
       default:
-        return undefined;
+        if (this.preview) return undefined;
+        // After `up` an unknown value reads as absent (the SDK resolves it to undefined): refuse
+        // rather than let a looked-up key look missing.
+        throw new Error(`the data source ${token} has no simulated answer after \`up\` (only at preview)`);
     }
   }
 

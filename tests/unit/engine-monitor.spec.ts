@@ -155,6 +155,13 @@ describe("the engine side served to programs (monitor server)", () => {
     assert.equal(native.arn, UNKNOWN);
   });
 
+  it("refuses a lookup it cannot simulate after up, where an unknown value would read as absent", async () => {
+    await assert.rejects(
+      call(up.monitor.invoke.bind(up.monitor), invocation("aws:kms/getAlias:getAlias", { name: "alias/x" })),
+      /aws:kms\/getAlias:getAlias has no simulated answer after `up`/,
+    );
+  });
+
   it("fails a lookup whose result it cannot even shape, rather than answering it as absent", async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "engine-monitor-"));
     const bare = await startEngine(true, empty);
