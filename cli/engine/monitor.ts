@@ -154,6 +154,8 @@ export class EngineServer {
     } as unknown as grpc.UntypedServiceImplementation);
   }
 
+  private port = 0;
+
   /** Binds a free port on 127.0.0.1. */
   static async start(identity: EngineIdentity, cloud: SimulatedCloud): Promise<EngineServer> {
     const engine = new EngineServer(identity, cloud);
@@ -164,8 +166,6 @@ export class EngineServer {
     );
     return engine;
   }
-
-  port = 0;
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
@@ -200,54 +200,38 @@ export class EngineServer {
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
   }
 
+  /** Names a registered resource and records it as the engine hands it to a pack. */
   private remember(
-    request: {
-      getType(): string;
-      getName(): string;
-      getParent(): string;
-      getProvider(): string;
-      getVersion(): string;
-      getDependenciesList(): string[];
-    },
-    custom: boolean,
+    request: resourceProto.RegisterResourceRequest,
     inputs: Record<string, unknown>,
     propertyDependencies: Record<string, string[]>,
   ): string {
-    return this.urnFor(request, (urn) =>
-      this.resources.push({
-        type: request.getType(),
-        name: request.getName(),
-        urn,
-        properties: inputs,
-        provider:
-          custom && !isProviderType(request.getType())
-            ? this.cloud.providerFor(
-                request.getProvider(),
-                request.getType(),
-                this.identity.project,
-                this.identity.stack,
-                request.getVersion(),
-              )
-            : undefined,
-        parent: request.getParent() || undefined,
-        dependencies: request.getDependenciesList(),
-        propertyDependencies,
-      }),
-    );
+    const type = request.getType();
+    const urn = this.urnFor(request);
+    const { project, stack } = this.identity;
+    this.resources.push({
+      type,
+      name: request.getName(),
+      urn,
+      properties: inputs,
+      provider:
+        request.getCustom() && !isProviderType(type)
+          ? this.cloud.providerFor(request.getProvider(), type, project, stack, request.getVersion())
+          : undefined,
+      parent: request.getParent() || undefined,
+      dependencies: request.getDependenciesList(),
+      propertyDependencies,
+    });
+    return urn;
   }
 
   /** Names a new resource and remembers its type chain (for its children's URNs). */
-  private urnFor(
-    request: { getType(): string; getName(): string; getParent(): string },
-    then: (urn: string) => void = () => undefined,
-  ): string {
+  private urnFor(request: { getType(): string; getName(): string; getParent(): string }): string {
     const type = request.getType();
     const parent = request.getParent();
     const urn = this.urnOf(type, request.getName(), parent);
-    const qualifiedType = urn.split("::")[2];
-    this.types.set(urn, qualifiedType);
+    this.types.set(urn, urn.split("::")[2]);
     if (type === STACK_TYPE && !parent) this.rootUrn = urn;
-    then(urn);
     return urn;
   }
 
@@ -257,7 +241,7 @@ export class EngineServer {
       propertyDependencies[property] = dependencies.getUrnsList();
     });
     const inputs = fromStruct(request.getObject());
-    const urn = this.remember(request, request.getCustom(), inputs, propertyDependencies);
+    const urn = this.remember(request, inputs, propertyDependencies);
     if (isProviderType(request.getType()))
       this.cloud.noteProvider({ type: request.getType(), name: request.getName(), urn, properties: inputs });
     const response = new resourceProto.RegisterResourceResponse().setUrn(urn);
@@ -279,11 +263,16 @@ export class EngineServer {
   }
 
   /**
-   * `Resource.get(...)`: a resource outside the stack, which only AWS knows. Its state is unknown
-   * (the SDK makes every output the response lacks unknown at preview); the engine does not
-   * analyse it as part of the stack, so it is not recorded.
+   * `Resource.get(...)`: a resource outside the stack, which only AWS knows. At preview its state is
+   * unknown (the SDK makes every output the response lacks unknown); after up an unknown would read
+   * as absent, so the read fails. It is read, not created or updated: not recorded for the pack.
    */
   private read(request: resourceProto.ReadResourceRequest): resourceProto.ReadResourceResponse {
+    if (!this.cloud.preview) {
+      throw new Error(
+        `${request.getType()} ${request.getName()} cannot be read: no simulated state after \`up\``,
+      );
+    }
     const urn = this.urnFor(request);
     return new resourceProto.ReadResourceResponse().setUrn(urn).setProperties(toStruct({}));
   }

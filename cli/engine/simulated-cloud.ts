@@ -43,7 +43,7 @@ export class SimulatedCloud {
    */
   constructor(
     private readonly config: Readonly<Record<string, string>>,
-    private readonly preview: boolean,
+    readonly preview: boolean,
     private readonly accountId = MOCK_ACCOUNT_ID,
   ) {}
 

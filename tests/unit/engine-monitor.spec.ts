@@ -176,6 +176,24 @@ describe("the engine side served to programs (monitor server)", () => {
     }
   });
 
+  it("reads a resource outside the stack with unknown state at preview, without recording it", async () => {
+    const read = new resourceProto.ReadResourceRequest();
+    read.setType(KEY);
+    read.setName("shared");
+    read.setId("1234abcd-12ab-34cd-56ef-1234567890ab");
+    const response = await call<resourceProto.ReadResourceRequest, resourceProto.ReadResourceResponse>(
+      preview.monitor.readResource.bind(preview.monitor),
+      read,
+    );
+    assert.equal(response.getUrn(), "urn:pulumi:dev::p::aws:kms/key:Key::shared");
+    assert.deepEqual(response.getProperties()?.toJavaScript(), {}, "every output left unknown");
+    assert.ok(!preview.server.record().resources.some((r) => r.urn === response.getUrn()));
+    await assert.rejects(
+      call(up.monitor.readResource.bind(up.monitor), read),
+      /cannot be read: no simulated state after `up`/,
+    );
+  });
+
   it("keeps the program's logs and its root resource", async () => {
     const log = new engineProto.LogRequest();
     log.setSeverity(engineProto.LogSeverity.ERROR);
