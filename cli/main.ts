@@ -88,10 +88,10 @@ async function preview(options: PreviewOptions): Promise<number> {
   progress(
     `Running ${path.relative(process.cwd(), project.programDir) || "."} with Pulumi's Node.js runtime, this tool as the engine (preview)...`,
   );
+  const { runProgram, ProgramError } = await import("./engine/run-program");
   let captured: ResourceSpec[];
   let programWarnings: string[];
   try {
-    const { runProgram } = await import("./engine/run-program");
     const run = await runProgram({
       project,
       stack: stack.stack,
@@ -107,6 +107,8 @@ async function preview(options: PreviewOptions): Promise<number> {
       if (log.severity === "warning") progress(`warning (program): ${log.message.trim()}`);
   } catch (error) {
     await pack.then((client) => client.stop()).catch(() => undefined);
+    // The program's own failure is the user's input to fix; anything else is ours (exit 3).
+    if (!(error instanceof ProgramError)) throw error;
     throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);
   }
   const { isProviderType } = await import("./urn");
