@@ -146,6 +146,9 @@ export class EngineServer {
         });
         return new emptyPb.Empty();
       }),
+      // A program's `requirePulumiVersion` names Pulumi CLI versions; offline there is no CLI to
+      // check, and this engine serves the protocol of the @pulumi/pulumi it ships with.
+      requirePulumiVersion: handle(() => new engineProto.RequirePulumiVersionResponse()),
       getRootResource: handle(() => new engineProto.GetRootResourceResponse().setUrn(this.rootUrn)),
       setRootResource: handle((request: engineProto.SetRootResourceRequest) => {
         this.rootUrn = request.getUrn();

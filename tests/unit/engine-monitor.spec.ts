@@ -211,5 +211,8 @@ describe("the engine side served to programs (monitor server)", () => {
       new engineProto.GetRootResourceRequest(),
     );
     assert.equal(got.getUrn(), "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev");
+    const version = new engineProto.RequirePulumiVersionRequest();
+    version.setPulumiVersionRange(">=3.0.0");
+    await call(preview.engine.requirePulumiVersion.bind(preview.engine), version);
   });
 });
