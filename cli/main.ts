@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * bedrock-cmk-guard: the policy pack's verdict without a cloud account or the Pulumi CLI.
- *   preview: runs a Pulumi program (the sample stack by default) under runtime mocks, as a first
- *            `pulumi preview` would, and sends its resources through the real pack.
+ *   preview: runs a Pulumi program (the sample stack by default) with Pulumi's own Node.js runtime,
+ *            this tool playing the engine, as a first `pulumi preview` would, and sends its
+ *            resources through the real pack.
  *   check:   runs the same pack over a `pulumi stack export` or `pulumi preview --json` file.
  * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error,
- * 4 not verified (a guarded key reference is a secret the file does not hold).
+ * 4 not verified (the key of a guarded resource could not be read: a secret the file does not hold, or a value only known online).
  * Results go to stdout (or --output); progress and warnings to stderr.
  */
 import * as fs from "fs";
@@ -108,23 +109,33 @@ async function preview(options: PreviewOptions): Promise<number> {
   // The pack starts while the program runs: both take about a second or more.
   const pack = startPack(identity);
   progress(
-    `Running ${path.relative(process.cwd(), project.programDir) || "."} under Pulumi's runtime mocks (preview)...`,
+    `Running ${path.relative(process.cwd(), project.programDir) || "."} with Pulumi's Node.js runtime, this tool as the engine (preview)...`,
   );
+  const { runProgram, ProgramError } = await import("./engine/run-program");
   let captured: ResourceSpec[];
+  let programWarnings: string[];
   try {
-    const { captureProgram } = await import("./program-capture");
-    captured = await captureProgram({
-      programDir: project.programDir,
-      project: project.name,
+    const run = await runProgram({
+      project,
       stack: stack.stack,
       config,
       preview: true,
+      // The program's own output is progress: stdout carries only the report.
+      onOutput: options.quiet ? undefined : (text) => process.stderr.write(text),
     });
+    captured = run.resources;
+    programWarnings = run.warnings;
+    // What the program logged as warnings, as `pulumi preview` shows them.
+    for (const log of run.logs)
+      if (log.severity === "warning") progress(`warning (program): ${log.message.trim()}`);
   } catch (error) {
     await pack.then((client) => client.stop()).catch(() => undefined);
+    // The program's own failure is the user's input to fix; anything else is ours (exit 3).
+    if (!(error instanceof ProgramError)) throw error;
     throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);
   }
   const { isProviderType } = await import("./urn");
+  const { unverifiedKeyReferences } = await import("./unverified-keys");
   // The engine analyses no provider resources.
   const resources = captured.filter((resource) => !isProviderType(resource.type));
   const input: PackInput = {
@@ -133,7 +144,14 @@ async function preview(options: PreviewOptions): Promise<number> {
     ...identity,
     resources,
     stackResources: resources,
-    warnings: stack.warnings,
+    warnings: [...stack.warnings, ...programWarnings],
+    // Offline, a data source lookup or a `.get` read answers unknown where `pulumi preview` knows.
+    unreadableKeyReferences: unverifiedKeyReferences(resources, {
+      hides: () => true,
+      why: "not known offline (a data source lookup, a resource read with `.get`, or another value only AWS or `pulumi up` knows)",
+      remedy:
+        "judge it where the value is known: `pulumi preview --policy-pack <pack>` (lookups answered by AWS), or `bedrock-cmk-guard check` of the stack's `pulumi stack export --show-secrets` after `pulumi up`",
+    }),
     lineOf: () => 1,
   };
   const report = await runPack(input, {
@@ -193,7 +211,7 @@ function emit(report: Report, input: PackInput, options: OutputOptions): number 
 
 const VERDICT_WORDS: Record<Report["summary"]["verdict"], string> = {
   blocked: "BLOCKED",
-  unverified: "NOT VERIFIED (export with `pulumi stack export --show-secrets`)",
+  unverified: "NOT VERIFIED (a guarded key could not be read: see the findings' Fix)",
   passed: "PASSED",
 };
 const VERDICT_EXIT_CODES: Record<Report["summary"]["verdict"], number> = {
@@ -244,8 +262,9 @@ Examples:
     program
       .command("preview")
       .description(
-        "run a Pulumi program under runtime mocks in preview mode (unknown values as in a first " +
-          "`pulumi preview`) and send its resources through the policy pack",
+        "run a Pulumi program with Pulumi's Node.js runtime, this tool as the engine, in preview " +
+          "mode (unknown values as in a first `pulumi preview`) and send its resources through the " +
+          "policy pack",
       )
       .option(
         "-s, --stack-config <file>",

@@ -19,10 +19,23 @@ export interface PulumiProject {
   readonly dir: string;
   /** The program's folder (`main`, relative to Pulumi.yaml; the project folder by default). */
   readonly programDir: string;
+  /** What the language host loads: `.` (the folder's package.json `main`) or the file `main` names. */
+  readonly entryPoint: string;
+  /** `runtime.options` of a Node.js project, as the language host reads them. */
+  readonly runtimeOptions: NodeRuntimeOptions;
   /** Config values the project declares with a `default` (or `value`), namespaced. */
   readonly configDefaults: Record<string, string>;
   /** Every key Pulumi.yaml `config:` declares, namespaced. */
   readonly declaredConfig: readonly string[];
+}
+
+export interface NodeRuntimeOptions {
+  /** Run TypeScript through ts-node (the language host's default: true). */
+  readonly typescript: boolean;
+  /** Extra arguments to `node`, split as a shell would. */
+  readonly nodeargs: string;
+  /** The tsconfig.json to use, relative to the program's folder. */
+  readonly tsconfig?: string;
 }
 
 export interface StackConfig {
@@ -39,6 +52,7 @@ export function readProject(dir: string): PulumiProject {
     throw new UnusableInputError(`${file}: expected a \`name:\``);
   }
   const main = typeof document.main === "string" ? document.main : ".";
+  const runtimeOptions = nodeRuntimeOptions(document.runtime, file);
   const declared = isPlainObject(document.config) ? document.config : {};
   const configDefaults: Record<string, string> = {};
   const declaredConfig = Object.keys(declared).map((key) => namespaced(key, document.name as string));
@@ -48,7 +62,41 @@ export function readProject(dir: string): PulumiProject {
     if (value !== undefined && value !== null)
       configDefaults[namespaced(key, document.name)] = configText(value);
   }
-  return { name: document.name, dir, programDir: path.resolve(dir, main), configDefaults, declaredConfig };
+  // As the engine does: a `main` naming a file is the entry point, run from its folder.
+  const mainPath = path.resolve(dir, main);
+  const mainIsFile = fs.existsSync(mainPath) && fs.statSync(mainPath).isFile();
+  return {
+    name: document.name,
+    dir,
+    programDir: mainIsFile ? path.dirname(mainPath) : mainPath,
+    entryPoint: mainIsFile ? path.basename(mainPath) : ".",
+    runtimeOptions,
+    configDefaults,
+    declaredConfig,
+  };
+}
+
+/** `runtime: nodejs` or `runtime: {name: nodejs, options: {typescript, nodeargs, tsconfig}}`. */
+function nodeRuntimeOptions(runtime: unknown, file: string): NodeRuntimeOptions {
+  const name = isPlainObject(runtime) ? runtime.name : runtime;
+  if (name !== "nodejs") {
+    throw new UnusableInputError(
+      `${file}: runtime ${JSON.stringify(name)} is not supported: only Node.js programs (runtime: nodejs) can be run`,
+    );
+  }
+  const options = isPlainObject(runtime) && isPlainObject(runtime.options) ? runtime.options : {};
+  const typed = <T>(key: string, type: string, fallback: T): T => {
+    const value = options[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== type)
+      throw new UnusableInputError(`${file}: runtime.options.${key} must be a ${type}`);
+    return value as T;
+  };
+  return {
+    typescript: typed("typescript", "boolean", true),
+    nodeargs: typed("nodeargs", "string", ""),
+    tsconfig: typed<string | undefined>("tsconfig", "string", undefined),
+  };
 }
 
 /**

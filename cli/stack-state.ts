@@ -19,7 +19,7 @@ import { secret, UNKNOWN, type ProviderSpec, type ResourceSpec } from "./engine-
 import { readInputFile, UnusableInputError } from "./errors";
 import type { PackInput, SourceKind, UnreadableKeyReference } from "./pack-input";
 import { isProviderType, parseUrn, providerReferenceUrn } from "./urn";
-import { traceStack } from "../policy-pack/key-tracing";
+import { unverifiedKeyReferences } from "./unverified-keys";
 import { isPlainObject, isSecretWrapper } from "../policy-pack/values";
 
 type Json = Record<string, unknown>;
@@ -371,43 +371,20 @@ class SecretCounter {
   }
 }
 
-/**
- * Guarded resources whose key reference is a secret the file does not hold and that no key of the
- * stack explains (the pack's own key tracing finds none): nothing judged the key they use.
- */
+/** Guarded resources whose key reference is a secret the file does not hold (see unverified-keys.ts). */
 function unreadableKeyReferences(
   sourceKind: SourceKind,
   stackResources: readonly ResourceSpec[],
   secrets: SecretCounter,
 ): UnreadableKeyReference[] {
-  const traces = traceStack(
-    stackResources.map((resource) => ({
-      type: resource.type,
-      urn: resource.urn!,
-      name: resource.name,
-      props: resource.properties,
-      propertyDependencies: resource.propertyDependencies ?? {},
-    })),
-  );
-  const remedy =
-    sourceKind === "preview-json"
-      ? "`pulumi preview --json` blinds every secret: check a `pulumi stack export --show-secrets` file instead"
-      : "export the stack with `pulumi stack export --show-secrets` and check that file";
-  return traces
-    .filter(
-      ({ resource, type, trace }) =>
-        trace.kind === "unresolved" && secrets.hides(resource.urn, type.keyProperty),
-    )
-    .map(({ resource, type }) => {
-      const property = type.keyProperty.join(".");
-      return {
-        urn: resource.urn,
-        property,
-        message:
-          `${type.displayName} '${resource.name}': \`${property}\` is a secret this file does not hold, and no key of the stack explains it, so its key was not judged.\n` +
-          `Fix: ${remedy}.`,
-      };
-    });
+  return unverifiedKeyReferences(stackResources, {
+    hides: (urn, path) => secrets.hides(urn, path),
+    why: "a secret this file does not hold",
+    remedy:
+      sourceKind === "preview-json"
+        ? "`pulumi preview --json` blinds every secret: check a `pulumi stack export --show-secrets` file instead"
+        : "export the stack with `pulumi stack export --show-secrets` and check that file",
+  });
 }
 
 /** The 1-based line of the file that declares the resource (`"urn": "<urn>"`), for SARIF locations. */

@@ -5,7 +5,7 @@
 import { blocks, type Finding, type Report, type ResourceReport } from "../report";
 
 const SOURCE_NAMES: Record<Report["sourceKind"], string> = {
-  program: "program run under Pulumi's runtime mocks in preview mode",
+  program: "program run by Pulumi's Node.js runtime, this tool as the engine, in preview mode",
   "stack-export": "`pulumi stack export`",
   "preview-json": "`pulumi preview --json`",
 };
@@ -14,8 +14,8 @@ const RESULT_LINES: Record<Report["summary"]["verdict"], string> = {
   blocked:
     "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1).",
   unverified:
-    "Result: NOT VERIFIED — no mandatory violation, but a guarded key reference is a secret this file " +
-    "does not hold; export with `pulumi stack export --show-secrets` and check again (exit 4).",
+    "Result: NOT VERIFIED — no mandatory violation, but the key of a guarded resource could not be " +
+    "read, so it was not judged; see the key-reference-unreadable findings' Fix (exit 4).",
   passed: "Result: PASSED — no mandatory violation (exit 0).",
 };
 

@@ -17,7 +17,7 @@ const BLOCKED_EXAMPLES: Record<string, readonly string[]> = {
   "Pulumi.rotation-off.yaml": [DOMAIN, KEY],
 };
 
-describe("bedrock-cmk-guard preview (the sample stack under runtime mocks)", function () {
+describe("bedrock-cmk-guard preview (the sample stack, this tool as the engine)", function () {
   this.timeout(300_000);
   let defaultRun: CliRun;
   let compliant: CliRun;
@@ -67,7 +67,7 @@ describe("bedrock-cmk-guard preview (the sample stack under runtime mocks)", fun
     assert.match(defaultRun.stdout, /^Previewing bedrock-cmk-guard\/dev: /);
     assert.match(defaultRun.stdout, /Summary: \d+ resources, 0 mandatory violations/);
     assert.match(defaultRun.stdout, /Result: PASSED/);
-    assert.match(defaultRun.stderr, /runtime mocks/, "progress on stderr");
+    assert.match(defaultRun.stderr, /this tool as the engine/, "progress on stderr");
   });
 
   it("passes the compliant example, whose key the workspace uses", () => {

@@ -52,7 +52,9 @@ describe("CLI: the remediate level and config errors before the pack starts", fu
 
   it("reports a misspelt policy with the nearest names, before starting the pack", async () => {
     const config = write("typo.json", { "kms-key-rotaton": "mandatory", "cmk-key-rotation": "remediate" });
-    const run = await runCli(["check", path.join(FIXTURES, "stack-export.json"), "--config", config], { cwd: work });
+    const run = await runCli(["check", path.join(FIXTURES, "stack-export.json"), "--config", config], {
+      cwd: work,
+    });
     assert.equal(run.code, 2, describeRun(run));
     assert.match(
       run.stderr,

@@ -42,12 +42,15 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Text for the tool's standard input (none by default). */
   readonly stdin?: string;
+  /** Variables set over this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? outsideFolder(),
+      env: { ...process.env, ...options.env },
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);

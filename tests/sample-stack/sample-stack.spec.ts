@@ -1,11 +1,12 @@
 /**
- * The sample stack under Pulumi's runtime mocks: the resources it declares and their wiring, then the
- * real policy pack's verdict on them over the engine protocol (Analyze per resource, AnalyzeStack).
- * Captures are shared: loading @pulumi/aws takes seconds, each further run about one.
+ * The sample stack run by Pulumi's own Node.js runtime with this tool as the engine (preview, and
+ * "after up" with plausible outputs): the resources it declares and their wiring, then the real
+ * policy pack's verdict on them over the engine protocol (Analyze per resource, AnalyzeStack).
+ * Runs are shared and started together: each is a Node.js process loading @pulumi/aws.
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { MOCK_ACCOUNT_ID, runProgram, type CapturedProgram } from "../../cli/program-capture";
+import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../cli/engine/run-program";
 import { PackClient, UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
 import { readProject } from "../../cli/stack-config";
 
@@ -20,24 +21,60 @@ const DOMAIN = "aws:datazone/domain:Domain";
 const BLUEPRINT = "aws:datazone/environmentBlueprintConfiguration:EnvironmentBlueprintConfiguration";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
-/** The sample stack with Pulumi.yaml's defaults, `aws:region`, and the given project config. */
-function sampleStack(config: Record<string, unknown>, preview = true): Promise<CapturedProgram> {
-  const namespaced = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${project.name}:${k}`, v]));
+const started = new Map<string, Promise<ProgramRun>>();
+/** At most this many program processes at a time (each loads @pulumi/aws). */
+const CONCURRENT_RUNS = 3;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= CONCURRENT_RUNS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/**
+ * The sample stack with Pulumi.yaml's defaults, `aws:region`, and the given project config. Runs are
+ * shared: the suite starts them all at once (each is a process of its own) and tests await theirs.
+ */
+function sampleStack(config: Record<string, unknown>, preview = true): Promise<ProgramRun> {
+  const key = JSON.stringify([config, preview]);
+  let run = started.get(key);
+  if (run === undefined) {
+    run = limited(() => runSampleStack(config, preview));
+    // Failing runs are awaited (and asserted) by their test, maybe after other tests.
+    run.catch(() => undefined);
+    started.set(key, run);
+  }
+  return run;
+}
+
+function runSampleStack(config: Record<string, unknown>, preview: boolean): Promise<ProgramRun> {
+  const namespaced = Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [
+      `${project.name}:${k}`,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]),
+  );
   return runProgram({
-    programDir: project.programDir,
-    project: project.name,
+    project,
     config: { ...project.configDefaults, "aws:region": "us-east-1", ...namespaced },
     preview,
   });
 }
 
-const ofType = (program: CapturedProgram, type: string) => program.resources.filter((r) => r.type === type);
-const only = (program: CapturedProgram, type: string) => {
+const ofType = (program: ProgramRun, type: string) => program.resources.filter((r) => r.type === type);
+const only = (program: ProgramRun, type: string) => {
   const found = ofType(program, type);
   assert.equal(found.length, 1, `exactly one ${type}`);
   return found[0];
 };
-const byUrn = (program: CapturedProgram, urn: string) => program.resources.find((r) => r.urn === urn);
+const byUrn = (program: ProgramRun, urn: string) => program.resources.find((r) => r.urn === urn);
 const props = (r: ResourceSpec) => r.properties ?? {};
 const json = (r: ResourceSpec, property: string) => JSON.parse(String(props(r)[property]));
 
@@ -49,13 +86,21 @@ interface Statement {
 }
 
 /** The resource a property came from, as the engine's property dependencies say (exactly one). */
-function source(program: CapturedProgram, r: ResourceSpec, property: string): ResourceSpec {
+function source(program: ProgramRun, r: ResourceSpec, property: string): ResourceSpec {
   const urns = r.propertyDependencies?.[property] ?? [];
   assert.equal(urns.length, 1, `${r.name}.${property} depends on exactly one resource: ${urns.join(", ")}`);
   const found = byUrn(program, urns[0]);
-  assert.ok(found, `${urns[0]} was captured`);
+  assert.ok(found, `${urns[0]} was registered`);
   return found;
 }
+
+const INVALID_VERSION = { workspaces: [{ name: "x", version: "V3" }] };
+const UNLISTED_REGION = { regions: ["us-east-1"], workspaces: [{ name: "x", regions: ["eu-west-1"] }] };
+const DEMONSTRATIONS = {
+  "kmsKey: none": { workspaces: [{ name: "studio", kmsKey: "none" }] },
+  "kmsKey: aws-managed": { workspaces: [{ name: "studio", kmsKey: "aws-managed" }] },
+  "enableKeyRotation: false": { enableKeyRotation: false },
+};
 
 const MULTI_WORKSPACE = {
   regions: ["us-east-1", "eu-west-1"],
@@ -73,19 +118,24 @@ const MULTI_WORKSPACE = {
   ],
 };
 
-describe("sample stack under runtime mocks", function () {
-  let preview: CapturedProgram;
-  let up: CapturedProgram;
-  let several: CapturedProgram;
-  let multiRegion: CapturedProgram;
+describe("sample stack run with this tool as the engine", function () {
+  this.timeout(300_000);
+  let preview: ProgramRun;
+  let up: ProgramRun;
+  let several: ProgramRun;
+  let multiRegion: ProgramRun;
 
   before(async function () {
-    const started = Date.now();
-    preview = await sampleStack({});
-    up = await sampleStack({}, false);
-    several = await sampleStack(MULTI_WORKSPACE);
-    multiRegion = await sampleStack({ regions: ["us-east-1", "eu-west-1"], multiRegionKey: true });
-    console.log(`      (4 captures in ${Date.now() - started} ms)`);
+    const start = Date.now();
+    for (const config of [INVALID_VERSION, UNLISTED_REGION, ...Object.values(DEMONSTRATIONS)])
+      void sampleStack(config);
+    [preview, up, several, multiRegion] = await Promise.all([
+      sampleStack({}),
+      sampleStack({}, false),
+      sampleStack(MULTI_WORKSPACE),
+      sampleStack({ regions: ["us-east-1", "eu-west-1"], multiRegionKey: true }),
+    ]);
+    console.log(`      (9 program runs started, the first 4 done in ${Date.now() - start} ms)`);
   });
 
   describe("default config (only aws:region set)", () => {
@@ -287,13 +337,10 @@ describe("sample stack under runtime mocks", function () {
 
     it("rejects invalid definitions with a message naming the key", async () => {
       await assert.rejects(
-        sampleStack({ workspaces: [{ name: "x", version: "V3" }] }),
+        sampleStack(INVALID_VERSION),
         /Config `workspaces\[0\]\.version` is neither V1 nor V2/,
       );
-      await assert.rejects(
-        sampleStack({ regions: ["us-east-1"], workspaces: [{ name: "x", regions: ["eu-west-1"] }] }),
-        /names a region not in `regions`/,
-      );
+      await assert.rejects(sampleStack(UNLISTED_REGION), /names a region not in `regions`/);
     });
   });
 
@@ -309,7 +356,7 @@ describe("sample stack under runtime mocks", function () {
      * Analyze per resource, then AnalyzeStack, as the engine does; returns every diagnostic with the
      * URN it is about (a resource policy's diagnostic leaves it to the request's resource).
      */
-    async function verdict(program: CapturedProgram | ResourceSpec[]): Promise<AnalyzeResult["diagnostics"]> {
+    async function verdict(program: ProgramRun | ResourceSpec[]): Promise<AnalyzeResult["diagnostics"]> {
       const resources = Array.isArray(program) ? program : program.resources;
       const diagnostics = [];
       for (const resource of resources) {
@@ -322,19 +369,19 @@ describe("sample stack under runtime mocks", function () {
     const mandatory = (diagnostics: AnalyzeResult["diagnostics"]) =>
       diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => `${d.policyName} on ${d.urn}`);
 
-    for (const [label, capture] of [
+    for (const [label, run] of [
       ["default config at preview", () => preview],
       ["default config at up", () => up],
       ["several workspaces and regions", () => several],
       ["multi-region key", () => multiRegion],
     ] as const) {
       it(`finds no mandatory violation: ${label}`, async () => {
-        assert.deepEqual(mandatory(await verdict(capture())), []);
+        assert.deepEqual(mandatory(await verdict(run())), []);
       });
     }
 
-    /** A copy of the capture with the domain's key input replaced (or removed). */
-    function withDomainKey(program: CapturedProgram, key: string | undefined): ResourceSpec[] {
+    /** A copy of the run with the domain's key input replaced (or removed). */
+    function withDomainKey(program: ProgramRun, key: string | undefined): ResourceSpec[] {
       return program.resources.map((r) => {
         if (r.type !== DOMAIN) return r;
         const properties = { ...props(r) };
@@ -362,10 +409,8 @@ describe("sample stack under runtime mocks", function () {
       );
     });
 
-    for (const [label, config] of [
-      ["kmsKey: none", { workspaces: [{ name: "studio", kmsKey: "none" }] }],
-      ["kmsKey: aws-managed", { workspaces: [{ name: "studio", kmsKey: "aws-managed" }] }],
-    ] as const) {
+    for (const label of ["kmsKey: none", "kmsKey: aws-managed"] as const) {
+      const config = DEMONSTRATIONS[label];
       it(`blocks the demonstration config ${label}`, async () => {
         const program = await sampleStack(config);
         assert.equal(ofType(program, KEY).length, 0, "no key is created when no workspace uses it");
@@ -374,7 +419,7 @@ describe("sample stack under runtime mocks", function () {
     }
 
     it("blocks the demonstration config enableKeyRotation: false", async function () {
-      const program = await sampleStack({ enableKeyRotation: false });
+      const program = await sampleStack(DEMONSTRATIONS["enableKeyRotation: false"]);
       assert.equal(props(only(program, KEY)).enableKeyRotation, false);
       assert.ok(mandatory(await verdict(program)).some((f) => /rotation/.test(f)));
     });
