@@ -226,6 +226,20 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     assert.match(note?.reason ?? "", /could not be read from AWS KMS/);
   });
 
+  it("an alias on a resource whose region is unknown: says KMS was not asked, and why", async () => {
+    // This pack's stack config has aws:region only: an aws-native resource has no region.
+    const project: ResourceSpec = {
+      type: "aws-native:bedrock:DataAutomationProject",
+      name: "regionless",
+      properties: { projectName: "regionless", kmsKeyId: "alias/team-key" },
+    };
+    const result = await shortTimeout.analyzeStack([project]);
+    const found = result.diagnostics.filter((d) => d.urn === urnOf(project.type, project.name));
+    assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+    assert.match(found[0].message, /AWS KMS was not asked about: .*region is not known/);
+    assert.equal(server.calls.length, 0);
+  });
+
   it("no credentials: one advisory for the run, not one per resource, and no call made", async () => {
     const pack = noCredentials;
     const result = await pack.analyzeStack([workspace("first", FIT), workspace("second", ROTATION_OFF)]);
