@@ -66,7 +66,7 @@ export function guardSettingsPolicy(
         (message) => reportViolation(message),
       );
     },
-    validateStack: (args, reportViolation) => {
+    validateStack: async (args, reportViolation) => {
       for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
       const exemptions = active(Date.now());
       const policies = new Set(
@@ -74,6 +74,7 @@ export function guardSettingsPolicy(
       );
       if (policies.size === 0) return;
       const resources = stackResources(args.resources);
+      await Promise.all([...policies].map((p) => evaluators.get(p)?.prepare?.(resources)));
       reportExempted(
         policies,
         exemptions,

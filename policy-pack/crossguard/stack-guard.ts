@@ -18,7 +18,13 @@ import { kmsHygienePolicy } from "./kms-policies";
 import type { PackState } from "./pack-state";
 import { guardSettingsPolicy } from "./stack-exemptions";
 import type { PolicyEvaluator } from "./stack-findings";
-import { keyFitnessStackPolicy, outsideKeyStackPolicy, type GuardPolicy } from "./stack-policies";
+import { outsideKeyVerifier } from "./outside-keys";
+import {
+  customerManagedStackPolicy,
+  keyFitnessStackPolicy,
+  outsideKeyStackPolicy,
+  type GuardPolicy,
+} from "./stack-policies";
 import {
   deletionWindowSettingsSpec,
   guardSettingsSpec,
@@ -77,15 +83,21 @@ export function keyGuard(state: PackState): KeyGuard {
     if (spec !== undefined) settings.set(guarded.policy.name, spec);
     if (unavailable !== undefined) remediationUnavailable.set(guarded.policy.name, unavailable);
   };
-  const hygiene = keyFitnessRules(KMS_HYGIENE_SCOPE);
+  // Keys outside the stack are read from AWS once for every policy below (verifyKeysWithAws).
+  const verifier = outsideKeyVerifier(state);
+  add(customerManagedStackPolicy(state, verifier), undefined, STACK_POLICY_CANNOT_REMEDIATE);
   for (const fitness of keyFitnessRules(CONSUMED_KEY_SCOPE)) {
     const { spec, limits } = limitsOf(fitness, state);
-    add(keyFitnessStackPolicy(fitness.rule, state, limits), spec, STACK_POLICY_CANNOT_REMEDIATE);
+    add(keyFitnessStackPolicy(fitness.rule, state, verifier, limits), spec, STACK_POLICY_CANNOT_REMEDIATE);
   }
-  add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
-  add(outsideKeyStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
+  add(
+    keyFitnessStackPolicy(workspaceKeyBedrockTag, state, verifier),
+    undefined,
+    STACK_POLICY_CANNOT_REMEDIATE,
+  );
+  add(outsideKeyStackPolicy(state, verifier), undefined, STACK_POLICY_CANNOT_REMEDIATE);
   add(aliasSourceStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
-  for (const fitness of hygiene) {
+  for (const fitness of keyFitnessRules(KMS_HYGIENE_SCOPE)) {
     const { spec, limits } = limitsOf(fitness, state);
     const remediation = fitness.remediation;
     add(

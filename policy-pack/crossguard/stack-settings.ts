@@ -1,6 +1,6 @@
 /**
  * Settings the guard's own policies take through the standard pack config:
- * - `guard-settings` (pack-wide): `trustedKeys`, `exemptions` and `maxExemptionDays`;
+ * - `guard-settings` (pack-wide): `trustedKeys`, `exemptions`, `maxExemptionDays` and `verifyKeysWithAws`;
  * - the rotation and deletion-window policies: their thresholds.
  * Each is validated by the engine gate's Configure (parsePackConfig) and read from PackState.
  */
@@ -12,6 +12,7 @@ import {
   wholeAccountWarning,
   type TrustedKeyPattern,
 } from "../key-tracing-trusted";
+import { isPlainObject } from "../values";
 import type { PackState } from "./pack-state";
 
 export const GUARD_SETTINGS_POLICY = "guard-settings";
@@ -24,9 +25,29 @@ export interface GuardSettings {
    * whole account): written to stderr at Configure and reported by the guard-settings policy.
    */
   readonly warnings: readonly string[];
+  readonly verifyKeysWithAws: VerifyKeysSetting;
 }
 
-export const NO_GUARD_SETTINGS: GuardSettings = { trustedKeys: [], exemptions: [], warnings: [] };
+/**
+ * `verifyKeysWithAws` (opt-in): ask AWS KMS about every key a guarded resource names that the
+ * stack does not create (policy-pack/aws/kms-facts.ts). Off by default, so offline use is unchanged.
+ */
+export interface VerifyKeysSetting {
+  readonly enabled: boolean;
+  /** Each key's verification (all its calls and retries) ends after this many seconds. */
+  readonly timeoutSeconds: number;
+}
+
+const VERIFY_TIMEOUT_BOUNDS = { minimum: 1, maximum: 300 } as const;
+
+export const VERIFY_KEYS_DEFAULTS: VerifyKeysSetting = { enabled: false, timeoutSeconds: 10 };
+
+export const NO_GUARD_SETTINGS: GuardSettings = {
+  trustedKeys: [],
+  exemptions: [],
+  warnings: [],
+  verifyKeysWithAws: VERIFY_KEYS_DEFAULTS,
+};
 
 const maxExemptionDaysSpec = integerSetting(
   "maxExemptionDays",
@@ -49,6 +70,7 @@ export function guardSettingsSpec(
         },
         exemptions: EXEMPTIONS_SCHEMA,
         ...maxExemptionDaysSpec.schema.properties,
+        verifyKeysWithAws: VERIFY_KEYS_SCHEMA,
       },
     },
     defaults: NO_GUARD_SETTINGS,
@@ -65,6 +87,7 @@ export function guardSettingsSpec(
           const warning = wholeAccountWarning(pattern);
           return warning === undefined ? [] : [`guard-settings.trustedKeys[${index}]: ${warning}`];
         }),
+        verifyKeysWithAws: parseVerifyKeys(raw.verifyKeysWithAws, errors),
       };
     },
   };
@@ -133,4 +156,45 @@ export function settingsOf<T>(state: PackState, policy: string, spec: SettingsSp
 
 export function guardSettings(state: PackState): GuardSettings {
   return (state.settings.get(GUARD_SETTINGS_POLICY) as GuardSettings | undefined) ?? NO_GUARD_SETTINGS;
+}
+
+const VERIFY_KEYS_SCHEMA = {
+  type: "object",
+  description:
+    "Verify keys outside the stack with AWS KMS (DescribeKey, GetKeyRotationStatus, GetKeyPolicy, ListResourceTags) using the environment's AWS credentials.",
+  properties: {
+    enabled: { type: "boolean", default: false },
+    timeoutSeconds: {
+      type: "integer",
+      ...VERIFY_TIMEOUT_BOUNDS,
+      default: VERIFY_KEYS_DEFAULTS.timeoutSeconds,
+    },
+  },
+  additionalProperties: false,
+};
+
+function parseVerifyKeys(raw: unknown, errors: ConfigErrors): VerifyKeysSetting {
+  if (raw === undefined) return VERIFY_KEYS_DEFAULTS;
+  if (!isPlainObject(raw)) {
+    errors.add("verifyKeysWithAws", "an object { enabled, timeoutSeconds }");
+    return VERIFY_KEYS_DEFAULTS;
+  }
+  const entries = raw;
+  const scoped = errors.scoped("verifyKeysWithAws");
+  for (const key of Object.keys(entries)) {
+    if (!(key in VERIFY_KEYS_SCHEMA.properties)) scoped.add(key, "one of enabled, timeoutSeconds");
+  }
+  let { enabled, timeoutSeconds } = VERIFY_KEYS_DEFAULTS;
+  if (entries.enabled !== undefined) {
+    if (typeof entries.enabled === "boolean") enabled = entries.enabled;
+    else scoped.add("enabled", "true or false");
+  }
+  const timeout = entries.timeoutSeconds;
+  if (timeout !== undefined) {
+    const { minimum, maximum } = VERIFY_TIMEOUT_BOUNDS;
+    if (typeof timeout === "number" && Number.isInteger(timeout) && timeout >= minimum && timeout <= maximum)
+      timeoutSeconds = timeout;
+    else scoped.add("timeoutSeconds", `an integer from ${minimum} to ${maximum}`);
+  }
+  return { enabled, timeoutSeconds };
 }
