@@ -110,11 +110,8 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     it("blocks an AWS-managed key named by its ARN, even in a trusted account", async () => {
       const result = await pack.analyzeStack([workspace("aws-managed", AWS_MANAGED)]);
       const found = on(result, "aws-managed");
-      // AWS-managed keys carry no tags of yours: the Bedrock tag advisory is right too.
-      assert.deepEqual(policies(found), [
-        ["cmk-key-customer-managed", "mandatory"],
-        ["workspace-key-bedrock-tag", "advisory"],
-      ]);
+      // No blueprint configuration enables Bedrock here, so the EnableBedrock tag advisory does not apply.
+      assert.deepEqual(policies(found), [["cmk-key-customer-managed", "mandatory"]]);
       assert.match(found[0].message, /AWS-managed \(KeyManager AWS\)/);
       assert.doesNotMatch(found[0].message, new RegExp(AWS_MANAGED));
     });

@@ -9,12 +9,13 @@ import { PackClient, type PolicyConfigSpec } from "../../cli/engine-client";
 import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../../policy-pack/config";
 import { buildGuard } from "../../policy-pack/crossguard/guard";
 import { createPackState } from "../../policy-pack/crossguard/pack-state";
+import { inDays } from "../support/dates";
 
 const EXEMPTION = {
   resource: "workspace",
   policies: ["cmk-key-rotation"],
   reason: "migrating",
-  expires: new Date(Date.now() + 100 * 24 * 3600 * 1000).toISOString().slice(0, 10),
+  expires: inDays(100),
 };
 
 interface Case {

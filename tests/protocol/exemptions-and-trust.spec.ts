@@ -9,6 +9,7 @@ import {
   type ResourceSpec,
 } from "../../cli/engine-client";
 import { readPackConfig } from "../../cli/pack-config";
+import { inDays } from "../support/dates";
 
 const ACCOUNT = "123456789012";
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -45,10 +46,6 @@ function guardSettings(properties: Record<string, unknown>): Record<string, Poli
   return { "guard-settings": { enforcementLevel: "advisory", properties } };
 }
 
-/** A date `days` from today (UTC), as exemptions spell it. */
-function inDays(days: number): string {
-  return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString().slice(0, 10);
-}
 const ACTIVE_UNTIL = inDays(100);
 
 function exemption(expires: string, resource = "legacy-studio") {

@@ -14,6 +14,7 @@ import {
   type RemediateResult,
   type ResourceSpec,
 } from "../../cli/engine-client";
+import { inDays } from "../support/dates";
 
 const REMEDIATE: Record<string, PolicyConfigSpec> = {
   "kms-key-rotation": { enforcementLevel: "remediate", properties: { maxRotationPeriodDays: 180 } },
@@ -159,7 +160,7 @@ describe("policy pack through the engine protocol: the remediate level", functio
                 resource: "legacy-key",
                 policies: ["kms-key-rotation"],
                 reason: "migrating",
-                expires: "2999-12-31",
+                expires: inDays(30),
               },
             ],
           },
