@@ -8,6 +8,13 @@ const SOURCE_NAMES: Record<Report["sourceKind"], string> = {
   program: "program run under Pulumi's runtime mocks in preview mode",
   "stack-export": "`pulumi stack export`",
   "preview-json": "`pulumi preview --json`",
+  "aws-accounts": "resources read from AWS",
+};
+
+const VERBS: Record<Report["command"], string> = {
+  preview: "Previewing",
+  check: "Checking",
+  audit: "Auditing",
 };
 
 export interface TextOptions {
@@ -17,7 +24,7 @@ export interface TextOptions {
 
 export function formatText(report: Report, options: TextOptions): string {
   const lines: string[] = [];
-  const verb = report.command === "preview" ? "Previewing" : "Checking";
+  const verb = VERBS[report.command];
   lines.push(
     `${verb} ${report.project}/${report.stack}: ${report.source} (${SOURCE_NAMES[report.sourceKind]})`,
   );
@@ -44,6 +51,17 @@ export function formatText(report: Report, options: TextOptions): string {
     lines.push("");
   }
 
+  const gaps = (report.coverage ?? []).filter((entry) => entry.status !== "read");
+  if (gaps.length > 0) {
+    lines.push("Not fully read:");
+    for (const entry of gaps) {
+      const where = entry.region === undefined ? entry.account : `${entry.account} ${entry.region}`;
+      lines.push(`    ${where}: ${entry.status}`);
+      for (const note of entry.notes) lines.push(`        ${note}`);
+    }
+    lines.push("");
+  }
+
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   if (report.warnings.length > 0) lines.push("");
 
@@ -54,12 +72,22 @@ export function formatText(report: Report, options: TextOptions): string {
     `Summary: ${summary.resources} resources, ${plural(summary.mandatory, "mandatory violation")}, ` +
       `${plural(summary.advisory, "advisory finding")}${skipped}.`,
   );
-  lines.push(
-    summary.verdict === "blocked"
-      ? "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1)."
-      : "Result: PASSED — no mandatory violation (exit 0).",
-  );
+  lines.push(resultLine(report));
   return lines.join("\n") + "\n";
+}
+
+function resultLine(report: Report): string {
+  if (report.command === "audit") {
+    const incomplete = (report.coverage ?? []).some((entry) => entry.status === "incomplete");
+    if (report.summary.verdict === "blocked")
+      return "Result: BLOCKED — existing resources violate a mandatory policy (exit 1).";
+    return incomplete
+      ? "Result: INCOMPLETE — no mandatory violation in what was read, but not everything could be read (exit 4)."
+      : "Result: PASSED — no mandatory violation (exit 0).";
+  }
+  return report.summary.verdict === "blocked"
+    ? "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1)."
+    : "Result: PASSED — no mandatory violation (exit 0).";
 }
 
 function resourceLines(resource: ResourceReport, width: number, options: TextOptions): string[] {

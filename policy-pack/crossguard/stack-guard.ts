@@ -34,7 +34,7 @@ export interface KeyGuard {
 }
 
 /** The settings a fitness rule's policy takes, if any, and how its limits are read from them. */
-function limitsOf(
+export function limitsOf(
   rule: KeyFitnessRule,
   state: PackState,
 ): { spec?: SettingsSpec<unknown>; limits: () => KeyFitnessLimits } {
