@@ -61,13 +61,14 @@ export function guardSettingsPolicy(
         (message) => reportViolation(message),
       );
     },
-    validateStack: (args, reportViolation) => {
+    validateStack: async (args, reportViolation) => {
       const exemptions = active(Date.now());
       const policies = new Set(
         exemptions.flatMap((e) => e.policies).filter((p) => evaluators.get(p)?.stack !== undefined),
       );
       if (policies.size === 0) return;
       const resources = args.resources.map(stackResource);
+      await Promise.all([...policies].map((p) => evaluators.get(p)?.prepare?.(resources)));
       reportExempted(policies, exemptions, (e) => e.stack?.(resources).findings, reportViolation);
     },
   };

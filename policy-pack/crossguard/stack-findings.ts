@@ -59,6 +59,8 @@ export function resourceVerdict(
 export interface PolicyEvaluator {
   resource?(subject: ResourceSubject): ResourceVerdict;
   stack?(resources: readonly StackResource[]): StackVerdict;
+  /** Fetches what `stack` reads from outside the stack (AWS), awaited before it runs. */
+  prepare?(resources: readonly StackResource[]): Promise<void>;
 }
 
 /** Reports each finding of `policy` unless an active exemption covers it. */

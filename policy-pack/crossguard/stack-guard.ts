@@ -17,7 +17,13 @@ import { kmsHygienePolicy } from "./kms-policies";
 import type { PackState } from "./pack-state";
 import { guardSettingsPolicy } from "./stack-exemptions";
 import type { PolicyEvaluator } from "./stack-findings";
-import { keyFitnessStackPolicy, outsideKeyStackPolicy, type GuardPolicy } from "./stack-policies";
+import { outsideKeyVerifier } from "./outside-keys";
+import {
+  customerManagedStackPolicy,
+  keyFitnessStackPolicy,
+  outsideKeyStackPolicy,
+  type GuardPolicy,
+} from "./stack-policies";
 import {
   deletionWindowSettingsSpec,
   guardSettingsSpec,
@@ -64,12 +70,15 @@ export function keyGuard(state: PackState): KeyGuard {
     policies.push({ policy: withSchema(guarded.policy, spec), evaluator: guarded.evaluator });
     if (spec !== undefined) settings.set(guarded.policy.name, spec);
   };
+  // Keys outside the stack are read from AWS once for every policy below (verifyKeysWithAws).
+  const verifier = outsideKeyVerifier(state);
+  add(customerManagedStackPolicy(state, verifier), undefined);
   for (const fitness of keyFitnessRules(CONSUMED_KEY_SCOPE)) {
     const { spec, limits } = limitsOf(fitness, state);
-    add(keyFitnessStackPolicy(fitness.rule, state, limits), spec);
+    add(keyFitnessStackPolicy(fitness.rule, state, verifier, limits), spec);
   }
-  add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state), undefined);
-  add(outsideKeyStackPolicy(state), undefined);
+  add(keyFitnessStackPolicy(workspaceKeyBedrockTag, state, verifier), undefined);
+  add(outsideKeyStackPolicy(state, verifier), undefined);
   for (const fitness of keyFitnessRules(KMS_HYGIENE_SCOPE)) {
     const { spec, limits } = limitsOf(fitness, state);
     add(kmsHygienePolicy(fitness.rule, state, fitness.judgesKeyPolicies, limits), spec);

@@ -5,15 +5,18 @@
  * README, "Cost of the stack policies", for why that is affordable).
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { failureText, KMS_API_KEY_SOURCE } from "../aws/kms-facts";
 import { kmsKeyType } from "../kms-catalog";
 import { traceStack, type GuardedResourceTrace, type StackResource, type TracedKey } from "../key-tracing";
 import { violationMessage } from "../messages";
 import type { Rule, RuleMetadata } from "../rule";
-import { cmkKeyVerifiable } from "../rules/key-outside-stack";
+import { cmkKeyCustomerManaged } from "../rules/key-customer-managed";
+import { cmkKeyVerifiable, type OutsideKeyVerification } from "../rules/key-outside-stack";
 import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../rules/key-fitness-input";
 import { keyApplicability } from "../rules/cmk-applicability";
 import { readPath } from "../values";
 import { evaluateSafely } from "./outcome";
+import { isOutside, type OutsideKeyStatus, type OutsideKeyVerifier, type OutsideTrace } from "./outside-keys";
 import type { PackState } from "./pack-state";
 import { policyMetadata } from "./policy-metadata";
 import {
@@ -66,10 +69,22 @@ function subjectOf(trace: GuardedResourceTrace) {
   return { displayName: trace.type.displayName, name: trace.resource.name };
 }
 
-/** A key fitness rule over the key of every guarded resource whose key is in the stack. */
+/** What a key outside the stack is called in findings (never its reference: it may be a secret). */
+const OUTSIDE_KEY_LABEL = "its KMS key outside this stack (as AWS KMS reports it)";
+
+/** Why a policy could not judge a key outside the stack (its cmk-key-verifiable finding says more). */
+function unverifiedNote(trace: OutsideTrace): string {
+  return `${trace.type.displayName} '${trace.resource.name}': its key outside this stack could not be read from AWS KMS (see cmk-key-verifiable)`;
+}
+
+/**
+ * A key fitness rule over the key of every guarded resource: keys in the stack from their
+ * properties, keys outside it from what AWS KMS said (when verifyKeysWithAws is on).
+ */
 export function keyFitnessStackPolicy(
   rule: Rule<KeyFitnessInput>,
   state: PackState,
+  verifier: OutsideKeyVerifier,
   limits: () => KeyFitnessLimits = () => DEFAULT_LIMITS,
 ): GuardPolicy<StackValidationPolicy> {
   const evaluate = (resources: readonly StackResource[]): StackVerdict => {
@@ -77,6 +92,39 @@ export function keyFitnessStackPolicy(
     const pending: string[] = [];
     const current = limits();
     for (const trace of traceStack(resources)) {
+      if (isOutside(trace)) {
+        if (keyApplies(trace) !== true) continue;
+        const status = verifier.status(trace);
+        if (status.kind === "off") continue;
+        if (status.kind !== "verified") {
+          pending.push(unverifiedNote(trace));
+          continue;
+        }
+        const input: KeyFitnessInput = {
+          facts: status.key.facts,
+          keyType: KMS_API_KEY_SOURCE,
+          limits: current,
+          consumer: { family: trace.family, props: trace.resource.props },
+        };
+        const outcome = evaluateSafely(rule, input);
+        if (outcome.kind === "non-compliant") {
+          findings.push({
+            message: violationMessage(
+              forFamily(rule, trace),
+              subjectOf(trace),
+              `${OUTSIDE_KEY_LABEL}: ${outcome.problem}`,
+              outcome.fix,
+            ),
+            urn: trace.resource.urn,
+            about: [resourceRef(trace.resource)],
+          });
+        } else if (outcome.kind === "undetermined") {
+          pending.push(
+            `${trace.type.displayName} '${trace.resource.name}', key outside the stack: ${outcome.reason}`,
+          );
+        }
+        continue;
+      }
       if (trace.trace.kind !== "in-stack") continue;
       const applies = keyApplies(trace);
       if (typeof applies === "string")
@@ -115,22 +163,50 @@ export function keyFitnessStackPolicy(
     }
     return { findings, pending };
   };
-  return { policy: stackPolicy(rule, state, evaluate), evaluator: { stack: evaluate } };
+  const prepare = verifier.prepare;
+  return { policy: stackPolicy(rule, state, evaluate, prepare), evaluator: { stack: evaluate, prepare } };
 }
 
-/** Keys outside the stack: trusted by config, or reported as not verifiable. */
-export function outsideKeyStackPolicy(state: PackState): GuardPolicy<StackValidationPolicy> {
+/** The rule's view of a verification (the facts themselves go to the other policies). */
+function verificationOf(status: OutsideKeyStatus): OutsideKeyVerification | undefined {
+  switch (status.kind) {
+    case "off":
+      return undefined;
+    case "verified":
+    case "no-region":
+      return { kind: status.kind };
+    case "failed":
+      return { kind: "failed", failure: status.failure };
+  }
+}
+
+/**
+ * Keys outside the stack: verified with AWS KMS, trusted by config, or reported as not
+ * verifiable. Missing credentials are one finding for the run (the same cause for every key).
+ */
+export function outsideKeyStackPolicy(
+  state: PackState,
+  verifier: OutsideKeyVerifier,
+): GuardPolicy<StackValidationPolicy> {
   const rule = cmkKeyVerifiable;
   const evaluate = (resources: readonly StackResource[]): StackVerdict => {
     const findings: Finding[] = [];
     const { trustedKeys } = guardSettings(state);
+    const withoutCredentials: { trace: OutsideTrace; text: string }[] = [];
     for (const trace of traceStack(resources)) {
-      if (trace.trace.kind !== "outside" || keyApplies(trace) !== true) continue;
+      if (!isOutside(trace) || keyApplies(trace) !== true) continue;
+      const status = verifier.status(trace);
+      if (status.kind === "failed" && status.failure.kind === "no-credentials") {
+        withoutCredentials.push({ trace, text: failureText(status.failure) });
+        continue;
+      }
+      const verification = verificationOf(status);
       const outcome = evaluateSafely(rule, {
         family: trace.family,
         type: trace.type,
         reference: trace.trace.reference,
         trustedKeys,
+        ...(verification === undefined ? {} : { verification }),
       });
       if (outcome.kind !== "non-compliant") continue;
       findings.push({
@@ -139,20 +215,95 @@ export function outsideKeyStackPolicy(state: PackState): GuardPolicy<StackValida
         about: [resourceRef(trace.resource)],
       });
     }
+    if (withoutCredentials.length > 0) {
+      const names = withoutCredentials.map(({ trace }) => `'${trace.resource.name}'`);
+      const listed =
+        names.length > PENDING_NAMES
+          ? `${names.slice(0, PENDING_NAMES).join(", ")} and ${names.length - PENDING_NAMES} more`
+          : names.join(", ");
+      findings.push({
+        message: violationMessage(
+          rule,
+          { displayName: "Keys outside this stack", name: "AWS KMS verification" },
+          `none of the keys outside this stack could be verified, ${withoutCredentials[0].text} Not verified: the keys of ${listed}.`,
+          "Run the preview with AWS credentials allowed kms:DescribeKey, kms:GetKeyRotationStatus, kms:GetKeyPolicy and kms:ListResourceTags on these keys, or turn guard-settings.verifyKeysWithAws off.",
+        ),
+        // One finding for the run, on the stack rather than on each resource.
+        urn: "",
+        about: [],
+      });
+    }
     return { findings, pending: [] };
   };
-  return { policy: stackPolicy(rule, state, evaluate), evaluator: { stack: evaluate } };
+  const prepare = verifier.prepare;
+  return { policy: stackPolicy(rule, state, evaluate, prepare), evaluator: { stack: evaluate, prepare } };
+}
+
+/** Resources named in a run-wide finding before "and N more". */
+const PENDING_NAMES = 5;
+
+/** `cmk-key-customer-managed`: what AWS KMS says about who manages each key outside the stack. */
+export function customerManagedStackPolicy(
+  state: PackState,
+  verifier: OutsideKeyVerifier,
+): GuardPolicy<StackValidationPolicy> {
+  const rule = cmkKeyCustomerManaged;
+  const evaluate = (resources: readonly StackResource[]): StackVerdict => {
+    const findings: Finding[] = [];
+    const pending: string[] = [];
+    for (const trace of traceStack(resources)) {
+      // A stack can only create customer-managed keys: only keys outside it are in question.
+      if (!isOutside(trace) || keyApplies(trace) !== true) continue;
+      const status = verifier.status(trace);
+      if (status.kind === "off") {
+        pending.push(
+          `${trace.type.displayName} '${trace.resource.name}': its key is outside this stack and guard-settings.verifyKeysWithAws is off (see cmk-key-verifiable)`,
+        );
+        continue;
+      }
+      // DescribeKey alone answers this policy, even when a later call failed.
+      const description =
+        status.kind === "verified"
+          ? status.key.description
+          : status.kind === "failed"
+            ? status.described
+            : undefined;
+      if (description === undefined) {
+        pending.push(unverifiedNote(trace));
+        continue;
+      }
+      const outcome = evaluateSafely(rule, { keyManager: description.keyManager });
+      if (outcome.kind !== "non-compliant") continue;
+      findings.push({
+        message: violationMessage(
+          forFamily(rule, trace),
+          subjectOf(trace),
+          `${OUTSIDE_KEY_LABEL}: ${outcome.problem}`,
+          outcome.fix,
+        ),
+        urn: trace.resource.urn,
+        about: [resourceRef(trace.resource)],
+      });
+    }
+    return { findings, pending };
+  };
+  const prepare = verifier.prepare;
+  return { policy: stackPolicy(rule, state, evaluate, prepare), evaluator: { stack: evaluate, prepare } };
 }
 
 function stackPolicy(
   rule: RuleMetadata,
   state: PackState,
   evaluate: (resources: readonly StackResource[]) => StackVerdict,
+  prepare: (resources: readonly StackResource[]) => Promise<void>,
 ): StackValidationPolicy {
   return {
     ...policyMetadata(rule),
-    validateStack: (args, reportViolation) => {
-      const verdict = evaluate(args.resources.map(stackResource));
+    // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
+    validateStack: async (args, reportViolation) => {
+      const resources = args.resources.map(stackResource);
+      await prepare(resources);
+      const verdict = evaluate(resources);
       reportFindings(rule.id, verdict.findings, guardSettings(state).exemptions, reportViolation);
       if (verdict.pending.length > 0) args.notApplicable(pendingNote(verdict.pending));
     },

@@ -1,12 +1,13 @@
 /**
  * Settings the guard's own policies take through the standard pack config:
- * - `guard-settings` (pack-wide): `trustedKeys` and `exemptions`;
+ * - `guard-settings` (pack-wide): `trustedKeys`, `exemptions` and `verifyKeysWithAws`;
  * - the rotation and deletion-window policies: their thresholds.
  * Each is validated by the engine gate's Configure (parsePackConfig) and read from PackState.
  */
 import type { ConfigErrors, SettingsSpec } from "../config";
 import { EXEMPTIONS_SCHEMA, parseExemptions, type Exemption } from "../exemptions";
 import { parseTrustedKey, TRUSTED_KEY_SHAPE, type TrustedKeyPattern } from "../key-tracing-trusted";
+import { isPlainObject } from "../values";
 import type { PackState } from "./pack-state";
 
 export const GUARD_SETTINGS_POLICY = "guard-settings";
@@ -14,6 +15,7 @@ export const GUARD_SETTINGS_POLICY = "guard-settings";
 export interface GuardSettings {
   readonly trustedKeys: readonly TrustedKeyPattern[];
   readonly exemptions: readonly Exemption[];
+  readonly verifyKeysWithAws: VerifyKeysSetting;
 }
 
 /** `exemptable`: the names of the policies an exemption may name. */
@@ -27,13 +29,15 @@ export function guardSettingsSpec(exemptable: ReadonlySet<string>): SettingsSpec
           items: { type: "string" },
         },
         exemptions: EXEMPTIONS_SCHEMA,
+        verifyKeysWithAws: VERIFY_KEYS_SCHEMA,
       },
     },
-    defaults: { trustedKeys: [], exemptions: [] },
+    defaults: { trustedKeys: [], exemptions: [], verifyKeysWithAws: VERIFY_KEYS_DEFAULTS },
     parse(raw, errors) {
       return {
         trustedKeys: parseTrustedKeys(raw.trustedKeys, errors),
         exemptions: parseExemptions(raw.exemptions, exemptable, errors),
+        verifyKeysWithAws: parseVerifyKeys(raw.verifyKeysWithAws, errors),
       };
     },
   };
@@ -105,6 +109,62 @@ export function guardSettings(state: PackState): GuardSettings {
     (state.settings.get(GUARD_SETTINGS_POLICY) as GuardSettings | undefined) ?? {
       trustedKeys: [],
       exemptions: [],
+      verifyKeysWithAws: VERIFY_KEYS_DEFAULTS,
     }
   );
+}
+
+/**
+ * `verifyKeysWithAws` (opt-in): ask AWS KMS about every key a guarded resource names that the
+ * stack does not create (policy-pack/aws/kms-facts.ts). Off by default, so offline use is unchanged.
+ */
+export interface VerifyKeysSetting {
+  readonly enabled: boolean;
+  /** Each key's verification (all its calls and retries) ends after this many seconds. */
+  readonly timeoutSeconds: number;
+}
+
+const VERIFY_TIMEOUT_BOUNDS = { minimum: 1, maximum: 300 } as const;
+
+export const VERIFY_KEYS_DEFAULTS: VerifyKeysSetting = { enabled: false, timeoutSeconds: 10 };
+
+const VERIFY_KEYS_SCHEMA = {
+  type: "object",
+  description:
+    "Verify keys outside the stack with AWS KMS (DescribeKey, GetKeyRotationStatus, GetKeyPolicy, ListResourceTags) using the environment's AWS credentials.",
+  properties: {
+    enabled: { type: "boolean", default: false },
+    timeoutSeconds: {
+      type: "integer",
+      ...VERIFY_TIMEOUT_BOUNDS,
+      default: VERIFY_KEYS_DEFAULTS.timeoutSeconds,
+    },
+  },
+  additionalProperties: false,
+};
+
+function parseVerifyKeys(raw: unknown, errors: ConfigErrors): VerifyKeysSetting {
+  if (raw === undefined) return VERIFY_KEYS_DEFAULTS;
+  if (!isPlainObject(raw)) {
+    errors.add("verifyKeysWithAws", "an object { enabled, timeoutSeconds }");
+    return VERIFY_KEYS_DEFAULTS;
+  }
+  const entries = raw;
+  const scoped = errors.scoped("verifyKeysWithAws");
+  for (const key of Object.keys(entries)) {
+    if (!(key in VERIFY_KEYS_SCHEMA.properties)) scoped.add(key, "one of enabled, timeoutSeconds");
+  }
+  let { enabled, timeoutSeconds } = VERIFY_KEYS_DEFAULTS;
+  if (entries.enabled !== undefined) {
+    if (typeof entries.enabled === "boolean") enabled = entries.enabled;
+    else scoped.add("enabled", "true or false");
+  }
+  const timeout = entries.timeoutSeconds;
+  if (timeout !== undefined) {
+    const { minimum, maximum } = VERIFY_TIMEOUT_BOUNDS;
+    if (typeof timeout === "number" && Number.isInteger(timeout) && timeout >= minimum && timeout <= maximum)
+      timeoutSeconds = timeout;
+    else scoped.add("timeoutSeconds", `an integer from ${minimum} to ${maximum}`);
+  }
+  return { enabled, timeoutSeconds };
 }

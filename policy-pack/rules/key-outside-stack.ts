@@ -1,7 +1,15 @@
+import { failureText, KMS_PERMISSIONS, type VerificationFailure } from "../aws/kms-facts";
 import type { GuardedResourceType, ResourceFamily } from "../catalog";
 import type { OutsideKeyReference } from "../key-tracing";
 import { isTrusted, type TrustedKeyPattern } from "../key-tracing-trusted";
-import { compliant, nonCompliant, type Rule } from "../rule";
+import { compliant, nonCompliant, type Rule, type RuleOutcome } from "../rule";
+
+/** What asking AWS KMS about the key gave, when `verifyKeysWithAws` is on. */
+export type OutsideKeyVerification =
+  | { readonly kind: "verified" }
+  | { readonly kind: "failed"; readonly failure: VerificationFailure }
+  /** A key id or alias on a resource whose region is not known: KMS could not be asked. */
+  | { readonly kind: "no-region" };
 
 export interface OutsideKeyInput {
   readonly family: ResourceFamily;
@@ -9,23 +17,63 @@ export interface OutsideKeyInput {
   /** The key reference the resource names, of a key that is not in the stack. */
   readonly reference: OutsideKeyReference;
   readonly trustedKeys: readonly TrustedKeyPattern[];
+  /** Absent when verification with AWS KMS is off. */
+  readonly verification?: OutsideKeyVerification;
+}
+
+const VERIFY_SETTING = "guard-settings.verifyKeysWithAws";
+
+/** The exact remediation for a verification that failed. */
+function verificationFix(failure: VerificationFailure): string | undefined {
+  switch (failure.kind) {
+    case "access-denied":
+    case "not-found":
+      return `Allow the credentials the preview runs with ${KMS_PERMISSIONS[failure.operation]} on this key (and for a key of another account, in its key policy), or name a key of this stack.`;
+    case "timeout":
+    case "unreachable":
+    case "throttled":
+      return `Check the network path to AWS KMS (and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_KMS if set), or raise ${VERIFY_SETTING}.timeoutSeconds.`;
+    default:
+      return undefined;
+  }
+}
+
+function verified(input: OutsideKeyInput, property: string): RuleOutcome | undefined {
+  const verification = input.verification;
+  if (verification === undefined) return undefined;
+  if (verification.kind === "verified") return compliant;
+  const trusted = isTrusted(input.reference, input.trustedKeys) ? " (it is in trustedKeys)" : "";
+  if (verification.kind === "no-region") {
+    return nonCompliant(
+      `\`${property}\` names a KMS key outside this stack${trusted} by a key id or alias, and the resource's region is not known, so AWS KMS could not be asked about it.`,
+      "Name the key by its key ARN, or set the resource's (or its provider's) region.",
+    );
+  }
+  return nonCompliant(
+    `\`${property}\` names a KMS key outside this stack${trusted} that could not be verified: ${failureText(verification.failure)}`,
+    verificationFix(verification.failure),
+  );
 }
 
 /**
  * A key ARN alone cannot prove a key is customer-managed: AWS-managed keys have key ARNs too.
- * Keys outside the stack pass only when the pack config vouches for them (`trustedKeys`).
+ * Keys outside the stack pass when AWS KMS was asked about them (`verifyKeysWithAws`; the key
+ * fitness and customer-managed policies judge what it said), or else when the pack config vouches
+ * for them (`trustedKeys`).
  */
 export const cmkKeyVerifiable: Rule<OutsideKeyInput> = {
   id: "cmk-key-verifiable",
   title: "Customer-managed keys of Bedrock resources must be verifiable",
   rationale:
-    "A key ARN cannot prove that the key is customer-managed (AWS-managed keys have key ARNs too), and a key outside the stack cannot be checked for rotation, deletion window or policy. Keys that live elsewhere pass when the pack config lists them in guard-settings.trustedKeys.",
-  fix: "Create the key in this stack (the sample stack's WorkspaceKey component), or add its ARN, or its account (and region) pattern such as `arn:aws:kms:*:<account-id>:key/*`, to the `trustedKeys` setting of the guard-settings policy in the pack config.",
+    "A key ARN cannot prove that the key is customer-managed (AWS-managed keys have key ARNs too), and a key outside the stack cannot be checked for rotation, state or policy unless AWS KMS is asked. Keys that live elsewhere pass when guard-settings.verifyKeysWithAws reads them from AWS KMS, or when the pack config lists them in guard-settings.trustedKeys.",
+  fix: "Create the key in this stack (the sample stack's WorkspaceKey component), turn on guard-settings.verifyKeysWithAws, or add its ARN, or its account (and region) pattern such as `arn:aws:kms:*:<account-id>:key/*`, to the `trustedKeys` setting of the guard-settings policy in the pack config.",
   severity: "medium",
   defaultLevel: "advisory",
   evaluate(input) {
-    if (isTrusted(input.reference, input.trustedKeys)) return compliant;
     const property = input.type.keyProperty.join(".");
+    const outcome = verified(input, property);
+    if (outcome !== undefined) return outcome;
+    if (isTrusted(input.reference, input.trustedKeys)) return compliant;
     const unverifiable =
       input.reference.form === "key-arn"
         ? "and not in trustedKeys"

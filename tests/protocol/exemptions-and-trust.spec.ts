@@ -184,7 +184,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     [
       "an unknown setting",
       guardSettings({ trustedKey: [] }),
-      /guard-settings\.trustedKey: expected one of this policy's settings \(trustedKeys, exemptions\)/,
+      /guard-settings\.trustedKey: expected one of this policy's settings \(trustedKeys, exemptions, verifyKeysWithAws\)/,
     ],
   ];
   for (const [label, config, expected] of badConfigs) {

@@ -1,0 +1,378 @@
+/**
+ * AWS as a source of key facts: asks KMS about a key (DescribeKey, GetKeyRotationStatus,
+ * GetKeyPolicy `default`, ListResourceTags) and maps the answers into the same KeyFacts shape the
+ * stack's keys are normalised into (kms-catalog.ts), plus what only AWS knows (KeyManager,
+ * KeyState, Origin). The pack's verification of keys outside the stack and the `audit` command
+ * both read keys through here.
+ *
+ * - The SDK (`@aws-sdk/client-kms`) is loaded on first use only: a pack that never verifies a key
+ *   starts as fast as before. Clients take the SDK's standard configuration (default credential
+ *   chain, profiles, AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_KMS, ...) with retries in adaptive mode,
+ *   unless the caller passes explicit credentials or client options (the audit's assumed roles).
+ * - Each verification is cached (per reference and region, for the life of the source), runs
+ *   with bounded concurrency, and ends at its timeout.
+ * - Nothing throws: every failure is a typed result naming the call and the permission it needs.
+ */
+import type { KeyMetadata, KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
+import type { KeyFacts, KeyOrigin } from "../kms-catalog";
+import type { KeySource } from "../rules/key-fitness-input";
+
+/** The KMS calls a verification makes, each with the IAM permission it needs. */
+export const KMS_PERMISSIONS = {
+  DescribeKey: "kms:DescribeKey",
+  GetKeyRotationStatus: "kms:GetKeyRotationStatus",
+  GetKeyPolicy: "kms:GetKeyPolicy",
+  ListResourceTags: "kms:ListResourceTags",
+} as const;
+
+export type KmsOperation = keyof typeof KMS_PERMISSIONS;
+
+/** What to verify: a key ARN, key id, alias name or alias ARN, in the region KMS is asked in. */
+export interface KeyLookup {
+  readonly reference: string;
+  readonly region: string;
+}
+
+/**
+ * Why a key could not be read. `code` is the error's name (AccessDeniedException, ...); `detail`
+ * is AWS's or the SDK's message, which may quote the key ARN and the caller's ARN.
+ */
+export type VerificationFailure =
+  | {
+      readonly kind: "access-denied" | "not-found" | "unreachable" | "throttled" | "error";
+      readonly operation: KmsOperation;
+      readonly code: string;
+      readonly detail: string;
+    }
+  /** No credentials found, or the ones found were rejected: the same for every key of a run. */
+  | { readonly kind: "no-credentials"; readonly code: string; readonly detail: string }
+  | { readonly kind: "timeout"; readonly afterSeconds: number };
+
+/** DescribeKey's answer, in the terms the rules and messages use. */
+export interface KeyDescription {
+  readonly arn: string;
+  readonly keyId: string;
+  readonly account: string;
+  /** `CUSTOMER` or `AWS` (as KMS says it: any other value reaches the rule, which fails closed). */
+  readonly keyManager: string;
+  /** `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, ... */
+  readonly keyState: string;
+  /** `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`. */
+  readonly origin: string;
+}
+
+export interface VerifiedKey {
+  readonly description: KeyDescription;
+  readonly facts: KeyFacts;
+}
+
+export type KeyVerification =
+  | { readonly kind: "verified"; readonly key: VerifiedKey }
+  /** `described`: DescribeKey's answer when that call succeeded before another one failed. */
+  | { readonly kind: "failed"; readonly failure: VerificationFailure; readonly described?: KeyDescription };
+
+export interface KmsFactsOptions {
+  /** Ends each verification (all its calls, retries included) after this long. */
+  readonly timeoutSeconds: number;
+  /** Verifications running at once. */
+  readonly concurrency?: number;
+  /** Explicit credentials (e.g. an assumed role's); the default credential chain otherwise. */
+  readonly credentials?: KMSClientConfig["credentials"];
+  /** Any other client option (endpoint, maxAttempts, requestHandler, ...); region is the lookup's. */
+  readonly clientConfig?: Omit<KMSClientConfig, "region" | "credentials">;
+}
+
+export interface KmsFactsSource {
+  verify(lookup: KeyLookup): Promise<KeyVerification>;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+/** ListResourceTags pages read at most (KMS allows 50 tags per key: one page by default). */
+const MAX_TAG_PAGES = 10;
+
+type KmsSdk = typeof import("@aws-sdk/client-kms");
+let sdk: KmsSdk | undefined;
+function kmsSdk(): KmsSdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see the header)
+  sdk ??= require("@aws-sdk/client-kms") as KmsSdk;
+  return sdk;
+}
+
+export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
+  const clients = new Map<string, KMSClient>();
+  const cache = new Map<string, Promise<KeyVerification>>();
+  const limit = concurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const clientFor = (region: string): KMSClient => {
+    let client = clients.get(region);
+    if (client === undefined) {
+      const { KMSClient } = kmsSdk();
+      client = new KMSClient({
+        retryMode: "adaptive",
+        ...options.clientConfig,
+        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        region,
+      });
+      clients.set(region, client);
+    }
+    return client;
+  };
+  return {
+    verify(lookup) {
+      const key = `${lookup.region}\u0000${lookup.reference}`;
+      let pending = cache.get(key);
+      if (pending === undefined) {
+        pending = limit(() =>
+          withTimeout(options.timeoutSeconds, (signal) => readKey(clientFor, lookup, signal)),
+        );
+        cache.set(key, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+/** At most `count` tasks at once; the others wait their turn, in order. */
+function concurrencyLimit(count: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= count) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * The verification, or a timeout failure once `seconds` have passed: the calls in flight are
+ * aborted, and the race ends even if something (credential resolution) ignores the abort.
+ */
+async function withTimeout(
+  seconds: number,
+  run: (signal: AbortSignal) => Promise<KeyVerification>,
+): Promise<KeyVerification> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<KeyVerification>((resolve) => {
+    timer = setTimeout(() => {
+      resolve({ kind: "failed", failure: { kind: "timeout", afterSeconds: seconds } });
+      controller.abort();
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([run(controller.signal), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class CallFailed extends Error {
+  constructor(readonly failure: VerificationFailure) {
+    super(failure.kind);
+  }
+}
+
+async function readKey(
+  clientFor: (region: string) => KMSClient,
+  lookup: KeyLookup,
+  signal: AbortSignal,
+): Promise<KeyVerification> {
+  const { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListResourceTagsCommand } =
+    kmsSdk();
+  let client: KMSClient;
+  try {
+    client = clientFor(lookup.region);
+  } catch (error) {
+    return { kind: "failed", failure: classify("DescribeKey", error) };
+  }
+  const call = async <T>(operation: KmsOperation, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (error) {
+      // After the timeout aborts the calls, the race has already answered with the timeout.
+      throw new CallFailed(classify(operation, error));
+    }
+  };
+  let described: KeyDescription | undefined;
+  try {
+    const { KeyMetadata: metadata } = await call("DescribeKey", () =>
+      client.send(new DescribeKeyCommand({ KeyId: lookup.reference }), { abortSignal: signal }),
+    );
+    if (metadata?.Arn === undefined || metadata.KeyId === undefined) {
+      return failed("DescribeKey", "the answer has no key metadata");
+    }
+    described = describe(metadata);
+    // Every further call names the key by its ARN: an alias may be re-pointed meanwhile.
+    const KeyId = metadata.Arn;
+    const spec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec;
+    // KMS rotates only symmetric keys with KMS-generated material; it refuses the call for others.
+    const rotates = spec === "SYMMETRIC_DEFAULT" && metadata.Origin === "AWS_KMS";
+    const [rotation, policy, tags] = await Promise.all([
+      rotates
+        ? call("GetKeyRotationStatus", () =>
+            client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal: signal }),
+          )
+        : undefined,
+      call("GetKeyPolicy", () =>
+        client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), { abortSignal: signal }),
+      ),
+      call("ListResourceTags", async () => {
+        const all: Record<string, string> = {};
+        let marker: string | undefined;
+        for (let page = 0; page < MAX_TAG_PAGES; page++) {
+          const answer = await client.send(new ListResourceTagsCommand({ KeyId, Marker: marker }), {
+            abortSignal: signal,
+          });
+          for (const tag of answer.Tags ?? [])
+            if (tag.TagKey !== undefined) all[tag.TagKey] = tag.TagValue ?? "";
+          marker = answer.Truncated ? answer.NextMarker : undefined;
+          if (marker === undefined) return all;
+        }
+        throw Object.assign(new Error(`more than ${MAX_TAG_PAGES} pages of tags`), { name: "TooManyTags" });
+      }),
+    ]);
+    if (typeof policy.Policy !== "string") {
+      return failed("GetKeyPolicy", "the answer has no policy document", described);
+    }
+    const facts: KeyFacts = {
+      usage: metadata.KeyUsage,
+      spec,
+      enabled: metadata.Enabled,
+      rotationEnabled: rotation?.KeyRotationEnabled,
+      rotationPeriodDays: rotation?.RotationPeriodInDays,
+      // A key has a deletion window only once its deletion is scheduled; KMS reports none before.
+      deletionWindowDays: metadata.PendingDeletionWindowInDays,
+      // A flag of the call that set the policy, not a property KMS reports: the policy itself is judged.
+      bypassLockout: undefined,
+      policy: policy.Policy,
+      tags: { kind: "map", tags, complete: true },
+      multiRegion: metadata.MultiRegion,
+      origin: originOf(metadata.Origin),
+      primaryKeyArn:
+        metadata.MultiRegionConfiguration?.MultiRegionKeyType === "REPLICA"
+          ? metadata.MultiRegionConfiguration.PrimaryKey?.Arn
+          : undefined,
+      arn: metadata.Arn,
+      keyId: metadata.KeyId,
+    };
+    return { kind: "verified", key: { description: described, facts } };
+  } catch (error) {
+    const failure = error instanceof CallFailed ? error.failure : classify("DescribeKey", error);
+    return described === undefined ? { kind: "failed", failure } : { kind: "failed", failure, described };
+  }
+}
+
+function failed(
+  operation: KmsOperation,
+  detail: string,
+  described?: KeyDescription,
+): Extract<KeyVerification, { kind: "failed" }> {
+  const failure: VerificationFailure = { kind: "error", operation, code: "InvalidAnswer", detail };
+  return described === undefined ? { kind: "failed", failure } : { kind: "failed", failure, described };
+}
+
+function describe(metadata: KeyMetadata): KeyDescription {
+  return {
+    arn: metadata.Arn ?? "",
+    keyId: metadata.KeyId ?? "",
+    account: metadata.AWSAccountId ?? "",
+    keyManager: String(metadata.KeyManager),
+    keyState: String(metadata.KeyState),
+    origin: String(metadata.Origin),
+  };
+}
+
+/** KMS's Origin in the catalog's terms; an origin it does not know is treated as a custom key store (no automatic rotation). */
+function originOf(origin: string | undefined): KeyOrigin {
+  if (origin === "AWS_KMS") return "aws-kms";
+  if (origin === "EXTERNAL") return "external";
+  return "custom-key-store";
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  "CredentialsProviderError",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+]);
+
+/** An SDK error as a typed failure. */
+export function classify(operation: KmsOperation, error: unknown): VerificationFailure {
+  const code = error instanceof Error ? error.name : "Error";
+  const detail = (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
+  const networkCode = (error as { code?: unknown } | undefined)?.code;
+  if (CREDENTIAL_ERRORS.has(code) || /could not load credentials/i.test(detail)) {
+    return { kind: "no-credentials", code, detail };
+  }
+  const kind =
+    code === "AccessDeniedException"
+      ? "access-denied"
+      : code === "NotFoundException"
+        ? "not-found"
+        : code === "ThrottlingException"
+          ? "throttled"
+          : code === "TimeoutError" || (typeof networkCode === "string" && NETWORK_CODES.has(networkCode))
+            ? "unreachable"
+            : "error";
+  return { kind, operation, code, detail };
+}
+
+/**
+ * What could not be read, and what would let it be read, for a person at the terminal.
+ * `awsDetail`: append AWS's own message, which may quote the key ARN and the caller's ARN (the
+ * pack leaves it out: it cannot tell whether the key reference was a secret).
+ */
+export function failureText(failure: VerificationFailure, awsDetail = false): string {
+  const said = (f: { code: string; detail: string }) =>
+    awsDetail ? ` AWS said: ${f.code}: ${f.detail}` : "";
+  switch (failure.kind) {
+    case "access-denied":
+      return `AWS KMS denied ${failure.operation}: the credentials in use need the permission ${KMS_PERMISSIONS[failure.operation]} on this key (in their IAM policy and, for a key of another account, in the key policy).${said(failure)}`;
+    case "not-found":
+      return `AWS KMS found no such key (${failure.operation}): check the reference and its region; a key of another account must be named by its key ARN, and its key policy must let you call ${KMS_PERMISSIONS[failure.operation]}.${said(failure)}`;
+    case "no-credentials":
+      return `no usable AWS credentials (${failure.code}: ${failure.detail}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available.`;
+    case "timeout":
+      return `AWS KMS did not answer within ${failure.afterSeconds} seconds.`;
+    case "unreachable":
+      return `AWS KMS could not be reached (${failure.operation}: ${failure.detail}).`;
+    case "throttled":
+      return `AWS KMS kept throttling ${failure.operation} after the SDK's retries.${said(failure)}`;
+    case "error":
+      return `AWS KMS answered ${failure.operation} with ${failure.code}.${said(failure)}`;
+  }
+}
+
+/**
+ * Where the facts of a key read from KMS come from, as the fitness rules name them in messages:
+ * the fields of KMS's answers (a key outside the stack is fixed with KMS, not with a property).
+ */
+export const KMS_API_KEY_SOURCE: KeySource = {
+  role: "key",
+  factProperties: {
+    usage: "KeyUsage",
+    spec: "KeySpec",
+    enabled: "Enabled",
+    rotationEnabled: "KeyRotationEnabled",
+    rotationPeriodDays: "RotationPeriodInDays",
+    deletionWindowDays: "PendingDeletionWindowInDays",
+    policy: "Policy",
+    tags: "Tags",
+    multiRegion: "MultiRegion",
+    arn: "Arn",
+    keyId: "KeyId",
+  },
+};
