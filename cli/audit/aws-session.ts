@@ -38,6 +38,8 @@ export interface AwsSession {
   readonly configuredRegion?: string;
   clientOptions(region: string, credentials?: ClientOptions["credentials"]): ClientOptions;
   readonly baseCredentials: Credentials;
+  /** The options a client made elsewhere (the facts module's KMS clients) takes to share the run's budget. */
+  readonly sharedOptions: Pick<ClientOptions, "requestHandler" | "retryMode" | "maxAttempts">;
   /** AWS requests sent so far (retries included). */
   readonly requests: () => number;
 }
@@ -106,6 +108,9 @@ const START_TIMEOUT_MS = 15_000;
  * {@link UnusableInputError} (exit 2, one line).
  */
 export async function startSession(options: SessionOptions): Promise<AwsSession> {
+  // The SDK warns on every run under Node 20 that its releases from 2027 on will need Node 22:
+  // advice for this tool's maintainers (package.json engines), not for the person auditing.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
   const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   const profile = options.profile === undefined ? {} : { profile: options.profile };
@@ -141,6 +146,7 @@ export async function startSession(options: SessionOptions): Promise<AwsSession>
     ...(configuredRegion === undefined ? {} : { configuredRegion }),
     baseCredentials,
     clientOptions,
+    sharedOptions: { requestHandler, retryMode: "adaptive", maxAttempts: MAX_ATTEMPTS },
     requests: () => requestHandler.requests,
   };
 }

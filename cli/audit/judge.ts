@@ -7,7 +7,6 @@
  * pack's own parser), and exemptions applied as the guard-settings policy applies them.
  */
 import { classifyKeyReference } from "../../policy-pack/key-reference";
-import { isTrusted } from "../../policy-pack/key-tracing-trusted";
 import type { OutsideKeyReference } from "../../policy-pack/key-tracing";
 import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../../policy-pack/config";
 import { exemptedMessage, exemptionFor, expiredNote } from "../../policy-pack/exemptions";
@@ -28,7 +27,7 @@ import { evaluateSafely } from "../../policy-pack/crossguard/outcome";
 import { createPackState } from "../../policy-pack/crossguard/pack-state";
 import { limitsOf } from "../../policy-pack/crossguard/stack-guard";
 import { GUARD_SETTINGS_POLICY, guardSettings } from "../../policy-pack/crossguard/stack-settings";
-import { AWS_KEY_SOURCE, failureText, type KeyVerification } from "../../policy-pack/aws/kms-facts";
+import { KMS_API_KEY_SOURCE, type KeyVerification } from "../../policy-pack/aws/kms-facts";
 import type { Level } from "../engine-client";
 import { UnusableInputError } from "../errors";
 import { reconcile, type PackConfigFile } from "../pack-config";
@@ -138,36 +137,46 @@ export function createAuditJudge(
 
     const toRead = keyToRead(resource);
     if (toRead !== undefined && key !== undefined) {
-      if (key.kind === "verified") {
-        const label = `its KMS key ${key.key.description.arn} (as AWS KMS reports it): `;
-        deliver(
-          cmkKeyCustomerManaged,
-          evaluateSafely(cmkKeyCustomerManaged, { keyManager: key.key.description.keyManager }),
-          label,
-        );
-        for (const { rule, limits } of keyRules) {
-          const input: KeyFitnessInput = {
-            facts: key.key.facts,
-            keyType: AWS_KEY_SOURCE,
-            limits: limits(),
-            consumer: { family: resource.family, props: resource.props },
-          };
-          deliver(rule, evaluateSafely(rule, input), label);
-        }
-      } else if (!isTrusted(toRead.parsed, guardSettings(state).trustedKeys)) {
-        // The rule's own verdict (trustedKeys) decides; what could not be read is said exactly.
-        const outcome = evaluateSafely(cmkKeyVerifiable, {
+      const { trustedKeys } = guardSettings(state);
+      const verification =
+        key.kind === "verified"
+          ? { kind: "verified" as const }
+          : { kind: "failed" as const, failure: key.failure };
+      deliver(
+        cmkKeyVerifiable,
+        evaluateSafely(cmkKeyVerifiable, {
           family: resource.family,
           type: resource.type,
           reference: toRead.parsed,
-          trustedKeys: guardSettings(state).trustedKeys,
-        });
-        if (outcome.kind === "non-compliant") {
-          deliver(cmkKeyVerifiable, {
-            kind: "non-compliant",
-            problem: `AWS KMS could not be asked about its key ${toRead.reference}: ${failureText(key.failure)}`,
+          trustedKeys,
+          verification,
+        }),
+      );
+      const label = `its KMS key ${toRead.reference} (as AWS KMS reports it): `;
+      // DescribeKey alone answers cmk-key-customer-managed, even when a later call failed.
+      const description = key.kind === "verified" ? key.key.description : key.described;
+      if (description !== undefined) {
+        deliver(
+          cmkKeyCustomerManaged,
+          evaluateSafely(cmkKeyCustomerManaged, { keyManager: description.keyManager }),
+          label,
+        );
+      }
+      for (const { rule, limits } of keyRules) {
+        if (key.kind !== "verified") {
+          skipped.push({
+            policy: rule.id,
+            reason: "the key could not be read from AWS KMS (see cmk-key-verifiable)",
           });
+          continue;
         }
+        const input: KeyFitnessInput = {
+          facts: key.key.facts,
+          keyType: KMS_API_KEY_SOURCE,
+          limits: limits(),
+          consumer: { family: resource.family, props: resource.props },
+        };
+        deliver(rule, evaluateSafely(rule, input), label);
       }
     }
 

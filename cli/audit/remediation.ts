@@ -30,7 +30,11 @@ export interface JudgedWorkspace {
   readonly resource: AuditedResource;
   /** The KMS key the workspace uses, when AWS KMS confirmed it is fit (for the import file). */
   readonly keyId?: string;
-  readonly compliant: boolean;
+  /**
+   * `non-compliant`: a mandatory violation (re-create it); `compliant`: none, and its key verified
+   * with AWS KMS (adopt it); `unverified`: no mandatory violation, but its key could not be read.
+   */
+  readonly verdict: "compliant" | "non-compliant" | "unverified";
 }
 
 /** A name the sample stack accepts, unique among `taken`. */
@@ -72,7 +76,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /** Writes the stack configuration(s); returns the files written. */
 export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspace[]): string[] {
-  const recreate = workspaces.filter((w) => !w.compliant);
+  const recreate = workspaces.filter((w) => w.verdict === "non-compliant");
   const byAccount = groupBy(recreate, (w) => w.resource.account);
   if (byAccount.size === 0) byAccount.set("", []);
   const written: string[] = [];
@@ -135,7 +139,7 @@ interface ImportEntry {
 
 /** Writes the `pulumi import --file` document(s); returns the files written. */
 export function emitImport(file: string, workspaces: readonly JudgedWorkspace[]): string[] {
-  const adopt = workspaces.filter((w) => w.compliant);
+  const adopt = workspaces.filter((w) => w.verdict === "compliant");
   const groups = groupBy(adopt, (w) => `${w.resource.account}/${w.resource.region}`);
   if (groups.size === 0) groups.set("", []);
   const written: string[] = [];

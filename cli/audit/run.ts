@@ -12,7 +12,14 @@ import {
   type KmsFactsSource,
 } from "../../policy-pack/aws/kms-facts";
 import type { PackConfigFile } from "../pack-config";
-import { REPORT_VERSION, summarise, type CoverageEntry, type Report, type ResourceReport } from "../report";
+import {
+  blocks,
+  REPORT_VERSION,
+  summarise,
+  type CoverageEntry,
+  type Report,
+  type ResourceReport,
+} from "../report";
 import type { Progress } from "../run-pack";
 import { startSession, type AwsSession } from "./aws-session";
 import { readScope, type AuditedResource, type ScopeResult } from "./inventory";
@@ -63,14 +70,13 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
     const report = judge.judge(resource, key);
     resources.push(report);
     if (resource.workspace !== undefined) {
-      const compliant =
-        key?.kind === "verified" &&
-        !report.findings.some((f) => f.level === "mandatory" || f.level === "remediate");
+      const blocked = report.findings.some((f) => blocks(f.level));
+      const verdict = blocked ? "non-compliant" : key?.kind === "verified" ? "compliant" : "unverified";
       const keyId =
         key?.kind === "verified" && key.key.description.account === resource.account
           ? key.key.description.keyId
           : undefined;
-      workspaces.push({ resource, compliant, ...(keyId === undefined ? {} : { keyId }) });
+      workspaces.push({ resource, verdict, ...(keyId === undefined ? {} : { keyId }) });
     }
   };
 
@@ -91,11 +97,7 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
         // The facts module bounds its own calls too; the shared handler bounds the run.
         concurrency: options.concurrency,
         credentials: access.credentials,
-        clientConfig: {
-          requestHandler: session.clientOptions("").requestHandler,
-          maxAttempts: session.clientOptions("").maxAttempts,
-          retryMode: "adaptive",
-        },
+        clientConfig: session.sharedOptions,
       });
       await Promise.all(
         regions.map(async (region) => {
