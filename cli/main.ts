@@ -4,7 +4,9 @@
  *   preview: runs a Pulumi program (the sample stack by default) under runtime mocks, as a first
  *            `pulumi preview` would, and sends its resources through the real pack.
  *   check:   runs the same pack over a `pulumi stack export` or `pulumi preview --json` file.
- * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error.
+ *   audit:   reads what already exists in AWS accounts and judges it with the pack's rules.
+ * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error,
+ * 4 (audit) not everything could be read.
  * Results go to stdout (or --output); progress and warnings to stderr.
  */
 import * as fs from "fs";
@@ -156,7 +158,8 @@ async function audit(options: AuditOptions): Promise<number> {
     packVersion: toolVersion(),
     progress: progressFor(options),
   });
-  const code = emit(report, { source: report.source, lineOf: () => 1 }, options);
+  // SARIF locations: no file holds these resources; each result names its ARN (logical location).
+  const code = emit(report, { source: "aws-accounts", lineOf: () => 1 }, options);
   return code === EXIT_CLEAN && isIncomplete(report) ? EXIT_INCOMPLETE : code;
 }
 

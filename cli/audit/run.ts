@@ -143,7 +143,18 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
     pack: judge.pack,
     resources,
     stackFindings: [],
-    warnings: [...notes],
+    // What was not read goes with the warnings: every format (and stderr) carries them.
+    warnings: [
+      ...notes,
+      ...coverage.flatMap((entry) =>
+        entry.status === "read"
+          ? []
+          : entry.notes.map(
+              (note) =>
+                `${entry.account}${entry.region === undefined ? "" : ` ${entry.region}`} ${entry.status}: ${note}`,
+            ),
+      ),
+    ],
     coverage,
     summary: summarise(resources, []),
   };

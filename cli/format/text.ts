@@ -51,17 +51,6 @@ export function formatText(report: Report, options: TextOptions): string {
     lines.push("");
   }
 
-  const gaps = (report.coverage ?? []).filter((entry) => entry.status !== "read");
-  if (gaps.length > 0) {
-    lines.push("Not fully read:");
-    for (const entry of gaps) {
-      const where = entry.region === undefined ? entry.account : `${entry.account} ${entry.region}`;
-      lines.push(`    ${where}: ${entry.status}`);
-      for (const note of entry.notes) lines.push(`        ${note}`);
-    }
-    lines.push("");
-  }
-
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   if (report.warnings.length > 0) lines.push("");
 
