@@ -6,6 +6,7 @@
  * bound holds for KMS too (the facts module takes the handler as a client option).
  */
 import type { STSClientConfig } from "@aws-sdk/client-sts";
+import { AsyncLocalStorage } from "async_hooks";
 import { UnusableInputError } from "../errors";
 
 /** Credentials as every SDK client takes them: static, or a provider. */
@@ -44,14 +45,27 @@ export interface AwsSession {
   readonly requests: () => number;
 }
 
+/** Marks the requests made inside it as ones that unblock more work (the next page of a list). */
+const urgency = new AsyncLocalStorage<true>();
+
 /**
- * A request handler that lets at most `limit` requests be in flight: the SDK's own handler
- * (node:http, keep-alive) does the work.
+ * Runs `call` with its requests ahead of the queue: a list's next page is urgent, since the
+ * calls for its items cannot start before it, while a get only finishes work. Without this, each
+ * page would wait behind every get queued so far, and the pages of a long list would trickle in.
+ */
+export function urgently<T>(call: () => Promise<T>): Promise<T> {
+  return urgency.run(true, call);
+}
+
+/**
+ * A request handler that lets at most `limit` requests be in flight, urgent ones first: the
+ * SDK's own handler (node:http, keep-alive) does the work.
  */
 export class LimitedRequestHandler {
   private active = 0;
   private sent = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly urgent: (() => void)[] = [];
 
   constructor(
     private readonly inner: SdkRequestHandler & {
@@ -71,14 +85,17 @@ export class LimitedRequestHandler {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own signature
   async handle(request: any, options?: any): Promise<any> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active >= this.limit) {
+      const queue = urgency.getStore() === true ? this.urgent : this.waiting;
+      await new Promise<void>((resolve) => queue.push(resolve));
+    }
     this.active++;
     this.sent++;
     try {
       return await this.inner.handle(request, options);
     } finally {
       this.active--;
-      this.waiting.shift()?.();
+      (this.urgent.shift() ?? this.waiting.shift())?.();
     }
   }
 

@@ -12,7 +12,7 @@ import {
   type GuardedResourceType,
   type ResourceFamily,
 } from "../../policy-pack/catalog";
-import { awsErrorText, isRegionNotEnabled, type AwsSession, type Credentials } from "./aws-session";
+import { awsErrorText, isRegionNotEnabled, urgently, type AwsSession, type Credentials } from "./aws-session";
 
 /** The Pulumi type each AWS resource is created with (the catalog's tokens). */
 export const AUDITED_TOKENS = {
@@ -71,7 +71,7 @@ async function allPages<T>(
   let token: string | undefined;
   // Bounded: a list longer than this many pages is a broken paginator, not an account.
   for (let page = 0; page < 10_000; page++) {
-    const answer = await next(token);
+    const answer = await urgently(() => next(token));
     items.push(...(answer.items ?? []));
     token = answer.token;
     if (token === undefined || token === "") return items;

@@ -32,7 +32,9 @@ export function formatText(report: Report, options: TextOptions): string {
 
   lines.push(`Resources (${report.resources.length}):`);
   const width = Math.max(0, ...report.resources.map((r) => r.type.length));
-  for (const resource of report.resources) lines.push(...resourceLines(resource, width, options));
+  // An audited resource is named by its ARN too (its `urn`): that is how it is found in AWS.
+  const showArn = report.command === "audit";
+  for (const resource of report.resources) lines.push(...resourceLines(resource, width, options, showArn));
   lines.push("");
 
   const violations = [
@@ -44,7 +46,10 @@ export function formatText(report: Report, options: TextOptions): string {
   if (violations.length > 0) {
     lines.push("Policy violations:");
     for (const { resource, f } of violations) {
-      const subject = resource === undefined ? "stack" : `${resource.type}: ${resource.name}`;
+      const subject =
+        resource === undefined
+          ? "stack"
+          : `${resource.type}: ${resource.name}${showArn ? `, ${resource.urn}` : ""}`;
       lines.push(`    [${f.level}]  ${f.policy}  (${subject})`);
       for (const line of f.message.split("\n")) lines.push(`        ${line}`);
     }
@@ -79,13 +84,19 @@ function resultLine(report: Report): string {
     : "Result: PASSED — no mandatory violation (exit 0).";
 }
 
-function resourceLines(resource: ResourceReport, width: number, options: TextOptions): string[] {
+function resourceLines(
+  resource: ResourceReport,
+  width: number,
+  options: TextOptions,
+  showArn: boolean,
+): string[] {
   const mark = resource.findings.some((f) => blocks(f.level))
     ? "✗"
     : resource.findings.length > 0
       ? "!"
       : "✓";
-  const lines = [`  ${mark} ${resource.type.padEnd(width)}  ${resource.name}`];
+  const arn = showArn ? `  ${resource.urn}` : "";
+  const lines = [`  ${mark} ${resource.type.padEnd(width)}  ${resource.name}${arn}`];
   for (const finding of resource.findings) lines.push(`        ${findingHeadline(finding)}`);
   if (options.verbose) {
     for (const skipped of resource.skipped)
