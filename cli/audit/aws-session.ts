@@ -41,6 +41,12 @@ export interface AwsSession {
   readonly baseCredentials: Credentials;
   /** The options a client made elsewhere (the facts module's KMS clients) takes to share the run's budget. */
   readonly sharedOptions: Pick<ClientOptions, "requestHandler" | "retryMode" | "maxAttempts">;
+  /**
+   * Runs a call that finishes work (a get) when a slot is free: at most twice the request limit
+   * are issued at once, so that thousands of gets do not wait as SDK commands (each holds its
+   * request and middleware) in the handler's queue. Memory then stays flat as inventories grow.
+   */
+  issue<T>(call: () => Promise<T>): Promise<T>;
   /** AWS requests sent so far (retries included). */
   readonly requests: () => number;
 }
@@ -112,6 +118,23 @@ export class LimitedRequestHandler {
   }
 }
 
+/** A semaphore: `run` waits for one of `count` slots. */
+function slots(count: number): <T>(call: () => Promise<T>) => Promise<T> {
+  let free = count;
+  const waiting: (() => void)[] = [];
+  return async (call) => {
+    if (free === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+    else free--;
+    try {
+      return await call();
+    } finally {
+      const next = waiting.shift();
+      if (next === undefined) free++;
+      else next();
+    }
+  };
+}
+
 export interface SessionOptions {
   readonly profile?: string;
   readonly concurrency: number;
@@ -164,6 +187,7 @@ export async function startSession(options: SessionOptions): Promise<AwsSession>
     baseCredentials,
     clientOptions,
     sharedOptions: { requestHandler, retryMode: "adaptive", maxAttempts: MAX_ATTEMPTS },
+    issue: slots(2 * options.concurrency),
     requests: () => requestHandler.requests,
   };
 }

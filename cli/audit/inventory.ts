@@ -121,7 +121,9 @@ export async function readScope(
       const { type, family } = typeOf(AUDITED_TOKENS.workspace);
       return Promise.all(
         summaries.map(async (summary) => {
-          const domain = await client.send(new GetDomainCommand({ identifier: summary.id }));
+          const domain = await session.issue(() =>
+            client.send(new GetDomainCommand({ identifier: summary.id })),
+          );
           const tags = domain.tags ?? {};
           return found({
             ...base,
@@ -164,7 +166,9 @@ export async function readScope(
       const { type, family } = typeOf(AUDITED_TOKENS.agent);
       return Promise.all(
         summaries.map(async (summary) => {
-          const { agent } = await client.send(new GetAgentCommand({ agentId: summary.agentId }));
+          const { agent } = await session.issue(() =>
+            client.send(new GetAgentCommand({ agentId: summary.agentId })),
+          );
           return found({
             ...base,
             type,
@@ -191,7 +195,9 @@ export async function readScope(
       const { type, family } = typeOf(AUDITED_TOKENS.guardrail);
       return Promise.all(
         summaries.map(async (summary) => {
-          const guardrail = await client.send(new GetGuardrailCommand({ guardrailIdentifier: summary.id }));
+          const guardrail = await session.issue(() =>
+            client.send(new GetGuardrailCommand({ guardrailIdentifier: summary.id })),
+          );
           return found({
             ...base,
             type,
@@ -214,7 +220,9 @@ export async function readScope(
       const { type, family } = typeOf(AUDITED_TOKENS.customModel);
       return Promise.all(
         summaries.map(async (summary) => {
-          const model = await client.send(new GetCustomModelCommand({ modelIdentifier: summary.modelArn }));
+          const model = await session.issue(() =>
+            client.send(new GetCustomModelCommand({ modelIdentifier: summary.modelArn })),
+          );
           return found({
             ...base,
             type,

@@ -74,11 +74,10 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** Writes the stack configuration(s); returns the files written. */
+/** Writes the stack configuration(s); returns the files written (none when nothing needs re-creating). */
 export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspace[]): string[] {
   const recreate = workspaces.filter((w) => w.verdict === "non-compliant");
   const byAccount = groupBy(recreate, (w) => w.resource.account);
-  if (byAccount.size === 0) byAccount.set("", []);
   const written: string[] = [];
   for (const [account, group] of byAccount) {
     const taken = new Set<string>();
@@ -103,22 +102,16 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
         ...(Object.keys(roles).length === 0 ? {} : { roles }),
       };
     });
-    const config: Record<string, unknown> =
-      regions.length === 0
-        ? { "aws:region": "us-east-1" }
-        : {
-            "aws:region": regions[0],
-            [`${PROJECT}:regions`]: regions,
-            [`${PROJECT}:workspaces`]: definitions,
-          };
+    const config = {
+      "aws:region": regions[0],
+      [`${PROJECT}:regions`]: regions,
+      [`${PROJECT}:workspaces`]: definitions,
+    };
     const header = [
-      `# Written by \`bedrock-cmk-guard audit\` on ${new Date().toISOString().slice(0, 10)}${account === "" ? "" : ` for account ${account}`}.`,
+      `# Written by \`bedrock-cmk-guard audit\` on ${new Date().toISOString().slice(0, 10)} for account ${account}.`,
       `# ${definitions.length} workspace(s) without a fit customer-managed key, re-created by the sample`,
       "# stack with a key it creates. Check with `bedrock-cmk-guard preview --stack-config <this file>`,",
       "# then `pulumi up`; move the data, then delete each old workspace (its ARN is in the audit report).",
-      ...(definitions.length === 0
-        ? ["# No workspace needs re-creating: this stack would create the default workspace."]
-        : []),
     ];
     const target = fileFor(file, [account], byAccount.size > 1);
     write(
@@ -137,11 +130,10 @@ interface ImportEntry {
   readonly id: string;
 }
 
-/** Writes the `pulumi import --file` document(s); returns the files written. */
+/** Writes the `pulumi import --file` document(s); returns the files written (none when nothing to adopt). */
 export function emitImport(file: string, workspaces: readonly JudgedWorkspace[]): string[] {
   const adopt = workspaces.filter((w) => w.verdict === "compliant");
   const groups = groupBy(adopt, (w) => `${w.resource.account}/${w.resource.region}`);
-  if (groups.size === 0) groups.set("", []);
   const written: string[] = [];
   for (const [scope, group] of groups) {
     const taken = new Set<string>();
@@ -155,7 +147,7 @@ export function emitImport(file: string, workspaces: readonly JudgedWorkspace[])
         resources.push({ type: "aws:kms/key:Key", name: `${name}-key`, id: keyId });
       }
     }
-    const target = fileFor(file, scope === "" ? [] : scope.split("/"), groups.size > 1);
+    const target = fileFor(file, scope.split("/"), groups.size > 1);
     write(target, JSON.stringify({ resources }, null, 2) + "\n", "--emit-import");
     written.push(target);
   }

@@ -126,11 +126,14 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
   coverage.sort((a, b) => `${a.account}/${a.region ?? ""}`.localeCompare(`${b.account}/${b.region ?? ""}`));
   workspaces.sort((a, b) => a.resource.arn.localeCompare(b.resource.arn));
   if (options.emitStackConfig !== undefined) {
-    for (const file of emitStackConfig(options.emitStackConfig, workspaces))
-      progress(`Wrote the stack config ${file}.`);
+    const files = emitStackConfig(options.emitStackConfig, workspaces);
+    for (const file of files) progress(`Wrote the stack config ${file}.`);
+    if (files.length === 0) progress("No workspace needs re-creating: no stack config written.");
   }
   if (options.emitImport !== undefined) {
-    for (const file of emitImport(options.emitImport, workspaces)) progress(`Wrote the import file ${file}.`);
+    const files = emitImport(options.emitImport, workspaces);
+    for (const file of files) progress(`Wrote the import file ${file}.`);
+    if (files.length === 0) progress("No compliant workspace to adopt: no import file written.");
   }
   const accountList = [...new Set(accounts.map((a) => a.account))];
   return {

@@ -13,6 +13,8 @@ import { describeAudit, FakeWorld, isolatedFolder, keyArn, MANAGEMENT, runAudit 
 
 const MEMBER = "222222222222";
 const SUSPENDED = "444444444444";
+/** An active member account without the role: it cannot be read. */
+const NO_ROLE = "555555555555";
 const FOREIGN = "333333333333";
 const ROLES = {
   execution: `arn:aws:iam::${MANAGEMENT}:role/service-role/AmazonBedrockStudioServiceRole-old`,
@@ -88,7 +90,8 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     world.organizations
       .addAccount({ id: MANAGEMENT, name: "management" })
       .addAccount({ id: MEMBER, name: "member" })
-      .addAccount({ id: SUSPENDED, name: "closed", status: "SUSPENDED" });
+      .addAccount({ id: SUSPENDED, name: "closed", status: "SUSPENDED" })
+      .addAccount({ id: NO_ROLE, name: "no-role" });
     world.ssm.addServiceRegions("datazone", [
       ...["us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-2", "eu-west-3", "eu-north-1"],
       ...["ap-south-1", "ap-northeast-1", "ap-northeast-2", "eu-west-1", "eu-central-1", "ap-east-1"],
@@ -222,7 +225,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     assert.match(preview.out, /aws:datazone\/domain:Domain\s+no-key/);
   });
 
-  it("audits the organization's active accounts, assuming the role in each member account", async () => {
+  it("audits the organization's active accounts, assuming the role in each member account; one that cannot be assumed is reported, the others judged", async () => {
     const run = await runAudit(["--accounts", "organization", "--regions", "us-east-1", "-f", "json", "-q"], {
       endpoint: world.server.url,
       accessKeyId: "AKIDMANAGEMENT",
@@ -232,11 +235,22 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     const assumed = world.server
       .callsOf("sts", "AssumeRole")
       .map((c) => (c.input as URLSearchParams).get("RoleArn"));
-    assert.deepEqual(assumed, [`arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`]);
+    assert.deepEqual(assumed.sort(), [
+      `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`,
+      `arn:aws:iam::${NO_ROLE}:role/OrganizationAccountAccessRole`,
+    ]);
     assert.deepEqual(policies(resource(report, "member-ws")), ["mandatory workspace-cmk-required"]);
     assert.deepEqual(
-      report.coverage?.map((c) => c.account),
-      [MANAGEMENT, MEMBER],
+      report.coverage?.map((c) => [c.account, c.status]),
+      [
+        [MANAGEMENT, "read"],
+        [MEMBER, "read"],
+        [NO_ROLE, "incomplete"],
+      ],
+    );
+    assert.match(
+      report.warnings.join("\n"),
+      /555555555555 incomplete: cannot assume role OrganizationAccountAccessRole \(sts:AssumeRole\): AccessDenied/,
     );
   });
 
