@@ -91,17 +91,18 @@ const DEFAULT_CONCURRENCY = 8;
 const MAX_TAG_PAGES = 10;
 
 type KmsSdk = typeof import("@aws-sdk/client-kms");
-let sdk: KmsSdk | undefined;
+let loadedSdk: KmsSdk | undefined;
 function kmsSdk(): KmsSdk {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see the header)
-  sdk ??= require("@aws-sdk/client-kms") as KmsSdk;
-  return sdk;
+  loadedSdk ??= require("@aws-sdk/client-kms") as KmsSdk;
+  return loadedSdk;
 }
 
 export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
   const clients = new Map<string, KMSClient>();
   const cache = new Map<string, Promise<KeyVerification>>();
   const limit = concurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  let noCredentials: VerificationFailure | undefined;
   const clientFor = (region: string): KMSClient => {
     let client = clients.get(region);
     if (client === undefined) {
@@ -121,9 +122,16 @@ export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
       const key = `${lookup.region}\u0000${lookup.reference}`;
       let pending = cache.get(key);
       if (pending === undefined) {
-        pending = limit(() =>
-          withTimeout(options.timeoutSeconds, (signal) => readKey(clientFor, lookup, signal)),
-        );
+        pending = limit(async () => {
+          // Missing credentials are missing for every key: the keys still waiting are not retried.
+          if (noCredentials !== undefined) return { kind: "failed", failure: noCredentials };
+          const result = await withTimeout(options.timeoutSeconds, (signal) =>
+            readKey(clientFor, lookup, signal),
+          );
+          if (result.kind === "failed" && result.failure.kind === "no-credentials")
+            noCredentials = result.failure;
+          return result;
+        });
         cache.set(key, pending);
       }
       return pending;
@@ -181,14 +189,17 @@ async function readKey(
   lookup: KeyLookup,
   signal: AbortSignal,
 ): Promise<KeyVerification> {
-  const { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListResourceTagsCommand } =
-    kmsSdk();
+  let sdk: KmsSdk;
   let client: KMSClient;
   try {
+    // A missing SDK or a bad client option is a failure of this verification like any other.
+    sdk = kmsSdk();
     client = clientFor(lookup.region);
   } catch (error) {
     return { kind: "failed", failure: classify("DescribeKey", error) };
   }
+  const { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListResourceTagsCommand } =
+    sdk;
   const call = async <T>(operation: KmsOperation, send: () => Promise<T>): Promise<T> => {
     try {
       return await send();

@@ -91,37 +91,47 @@ export function keyFitnessStackPolicy(
     const findings: Finding[] = [];
     const pending: string[] = [];
     const current = limits();
+    /** One key of one resource, wherever its facts came from. */
+    const judge = (
+      trace: GuardedResourceTrace,
+      input: Omit<KeyFitnessInput, "limits" | "consumer">,
+      key: { label: string; pendingLabel: string; about: readonly StackResource[] },
+    ) => {
+      const outcome = evaluateSafely(rule, {
+        ...input,
+        limits: current,
+        consumer: { family: trace.family, props: trace.resource.props },
+      });
+      if (outcome.kind === "non-compliant") {
+        findings.push({
+          message: violationMessage(
+            forFamily(rule, trace),
+            subjectOf(trace),
+            `${key.label}: ${outcome.problem}`,
+            outcome.fix,
+          ),
+          urn: trace.resource.urn,
+          about: [trace.resource, ...key.about].map(resourceRef),
+        });
+      } else if (outcome.kind === "undetermined") {
+        pending.push(
+          `${trace.type.displayName} '${trace.resource.name}', ${key.pendingLabel}: ${outcome.reason}`,
+        );
+      }
+    };
     for (const trace of traceStack(resources)) {
       if (isOutside(trace)) {
         if (keyApplies(trace) !== true) continue;
         const status = verifier.status(trace);
         if (status.kind === "off") continue;
-        if (status.kind !== "verified") {
-          pending.push(unverifiedNote(trace));
-          continue;
-        }
-        const input: KeyFitnessInput = {
-          facts: status.key.facts,
-          keyType: KMS_API_KEY_SOURCE,
-          limits: current,
-          consumer: { family: trace.family, props: trace.resource.props },
-        };
-        const outcome = evaluateSafely(rule, input);
-        if (outcome.kind === "non-compliant") {
-          findings.push({
-            message: violationMessage(
-              forFamily(rule, trace),
-              subjectOf(trace),
-              `${OUTSIDE_KEY_LABEL}: ${outcome.problem}`,
-              outcome.fix,
-            ),
-            urn: trace.resource.urn,
-            about: [resourceRef(trace.resource)],
-          });
-        } else if (outcome.kind === "undetermined") {
-          pending.push(
-            `${trace.type.displayName} '${trace.resource.name}', key outside the stack: ${outcome.reason}`,
+        if (status.kind === "verified") {
+          judge(
+            trace,
+            { facts: status.key.facts, keyType: KMS_API_KEY_SOURCE },
+            { label: OUTSIDE_KEY_LABEL, pendingLabel: "key outside the stack", about: [] },
           );
+        } else {
+          pending.push(unverifiedNote(trace));
         }
         continue;
       }
@@ -132,33 +142,15 @@ export function keyFitnessStackPolicy(
       if (applies !== true) continue;
       for (const key of trace.trace.keys) {
         const primaryType = key.primary === undefined ? undefined : kmsKeyType(key.primary.type);
-        const input: KeyFitnessInput = {
-          facts: key.facts,
-          keyType: key.keyType,
-          ...(primaryType === undefined ? {} : { primaryType }),
-          limits: current,
-          consumer: { family: trace.family, props: trace.resource.props },
-        };
-        const outcome = evaluateSafely(rule, input);
-        if (outcome.kind === "non-compliant") {
-          const about = [trace.resource, key.key, key.primary, key.keyPolicy]
-            .filter((r) => r !== undefined)
-            .map(resourceRef);
-          findings.push({
-            message: violationMessage(
-              forFamily(rule, trace),
-              subjectOf(trace),
-              `${keyLabel(key)}: ${outcome.problem}`,
-              outcome.fix,
-            ),
-            urn: trace.resource.urn,
-            about,
-          });
-        } else if (outcome.kind === "undetermined") {
-          pending.push(
-            `${trace.type.displayName} '${trace.resource.name}', key '${key.key.name}': ${outcome.reason}`,
-          );
-        }
+        judge(
+          trace,
+          { facts: key.facts, keyType: key.keyType, ...(primaryType === undefined ? {} : { primaryType }) },
+          {
+            label: keyLabel(key),
+            pendingLabel: `key '${key.key.name}'`,
+            about: [key.key, key.primary, key.keyPolicy].filter((r) => r !== undefined),
+          },
+        );
       }
     }
     return { findings, pending };

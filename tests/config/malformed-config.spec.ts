@@ -161,6 +161,30 @@ const CASES: readonly Case[] = [
     key: "guard-settings.exemptions[0].(entry)",
     expects: /an object \{ resource, policies, reason, expires \}/,
   },
+  {
+    label: "verifyKeysWithAws that is not an object",
+    config: guardSettings({ verifyKeysWithAws: true }),
+    key: "guard-settings.verifyKeysWithAws",
+    expects: /an object \{ enabled, timeoutSeconds \}/,
+  },
+  {
+    label: "verifyKeysWithAws.enabled of the wrong type",
+    config: guardSettings({ verifyKeysWithAws: { enabled: "yes" } }),
+    key: "guard-settings.verifyKeysWithAws.enabled",
+    expects: /true or false/,
+  },
+  {
+    label: "verifyKeysWithAws.timeoutSeconds out of bounds",
+    config: guardSettings({ verifyKeysWithAws: { enabled: true, timeoutSeconds: 0 } }),
+    key: "guard-settings.verifyKeysWithAws.timeoutSeconds",
+    expects: /an integer from 1 to 300/,
+  },
+  {
+    label: "verifyKeysWithAws with an unknown key",
+    config: guardSettings({ verifyKeysWithAws: { enable: true } }),
+    key: "guard-settings.verifyKeysWithAws.enable",
+    expects: /one of enabled, timeoutSeconds/,
+  },
 ];
 
 /** The Configure request's entries, as the engine gate reads them from the wire. */

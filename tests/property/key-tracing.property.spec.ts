@@ -127,7 +127,7 @@ function policyResources(stack: readonly GeneratedResource[]): PolicyResource[] 
 describe("property: every policy of the pack, in-process, over arbitrary stacks", function () {
   this.timeout(120_000);
 
-  it("never throws; every violation names a resource of the stack and carries no exception text", () => {
+  it("never throws; every violation names a resource of the stack and carries no exception text", async () => {
     const guards = CONFIGS.map((config) => {
       const state = createPackState({ PULUMI_CONFIG: JSON.stringify({ "aws:region": "us-east-1" }) });
       const guard = buildGuard(state);
@@ -135,8 +135,9 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
       return guard;
     });
     const reported = new Set<string>();
-    fc.assert(
-      fc.property(arbitraryStack(), fc.nat(CONFIGS.length - 1), (stack, configIndex) => {
+    // Policies may be async (stack policies that read AWS): awaited, as @pulumi/policy does.
+    await fc.assert(
+      fc.asyncProperty(arbitraryStack(), fc.nat(CONFIGS.length - 1), async (stack, configIndex) => {
         const guard = guards[configIndex];
         const byUrn = new Map(stack.map((r) => [r.urn, r]));
         const check = (policy: string, message: string, urn: string | undefined) => {
@@ -153,14 +154,14 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
           if (typeof resourcePolicy.validateResource === "function") {
             for (const r of stack) {
               const args = { type: r.type, name: r.name, urn: r.urn, props: r.props, notApplicable };
-              void resourcePolicy.validateResource(args as never, (message, urn) =>
+              await resourcePolicy.validateResource(args as never, (message, urn) =>
                 check(policy.name, message, urn ?? r.urn),
               );
             }
           }
           const stackPolicy = policy as StackValidationPolicy;
           if (typeof stackPolicy.validateStack === "function") {
-            void stackPolicy.validateStack({ resources, notApplicable } as never, (message, urn) =>
+            await stackPolicy.validateStack({ resources, notApplicable } as never, (message, urn) =>
               check(policy.name, message, urn),
             );
           }
@@ -170,7 +171,9 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
     );
     // The stacks reach nearly every policy's violations (a region mismatch needs a region input that
     // some types lack), so the checks above ran on them.
-    const names = guards[0].policies.map((p) => p.name);
+    // cmk-key-customer-managed judges only what AWS KMS says (verifyKeysWithAws), never asked here:
+    // tests/aws/kms-verification.spec.ts drives it against a fake KMS.
+    const names = guards[0].policies.map((p) => p.name).filter((name) => name !== "cmk-key-customer-managed");
     const silent = names.filter((name) => !reported.has(name));
     assert.ok(silent.length <= names.length / 10, `never reported: ${silent.join(", ")}`);
   });

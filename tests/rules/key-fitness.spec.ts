@@ -9,7 +9,7 @@ import {
   DEFAULT_LIMITS,
   type KeyFitnessInput,
 } from "../../policy-pack/rules/key-fitness-input";
-import { cmkKeyVerifiable } from "../../policy-pack/rules/key-outside-stack";
+import { cmkKeyVerifiable, type OutsideKeyVerification } from "../../policy-pack/rules/key-outside-stack";
 import { classifyKeyReference } from "../../policy-pack/key-reference";
 import { parseTrustedKey, type TrustedKeyPattern } from "../../policy-pack/key-tracing-trusted";
 import type { OutsideKeyReference } from "../../policy-pack/key-tracing";
@@ -327,6 +327,38 @@ describe("cmk-key-verifiable (keys outside the stack)", () => {
   for (const [label, reference, patterns, expected] of table) {
     it(`${label} -> ${expected}`, () => assert.equal(judge(reference, patterns), expected));
   }
+
+  it("with verifyKeysWithAws, judges what AWS KMS said, trusted or not", () => {
+    const verifiedBy = (verification: OutsideKeyVerification, patterns: TrustedKeyPattern[] = []) =>
+      cmkKeyVerifiable.evaluate({
+        family: WORKSPACE_FAMILY,
+        type: WORKSPACE_FAMILY.types[0],
+        reference: classifyKeyReference(ARN) as OutsideKeyReference,
+        trustedKeys: patterns,
+        verification,
+      });
+    assert.equal(verifiedBy({ kind: "verified" }).kind, "compliant");
+    const denied = verifiedBy(
+      {
+        kind: "failed",
+        failure: {
+          kind: "access-denied",
+          operation: "GetKeyRotationStatus",
+          code: "AccessDeniedException",
+          detail: "",
+        },
+      },
+      trusted(ARN),
+    );
+    assert.equal(denied.kind, "non-compliant");
+    assert.match(denied.kind === "non-compliant" ? denied.problem : "", /kms:GetKeyRotationStatus/);
+    assert.match(denied.kind === "non-compliant" ? (denied.fix ?? "") : "", /kms:GetKeyRotationStatus/);
+    assert.equal(
+      verifiedBy({ kind: "failed", failure: { kind: "timeout", afterSeconds: 3 } }).kind,
+      "non-compliant",
+    );
+    assert.equal(verifiedBy({ kind: "no-region" }).kind, "non-compliant");
+  });
 
   it("rejects malformed trusted-key entries", () => {
     for (const bad of [
