@@ -7,10 +7,8 @@
  * Also the pack's start time with the setting off against the floor (an empty pack).
  * Usage: ts-node bench/kms-verification.ts [latencyMs=50]
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { PackClient, type ResourceSpec } from "../cli/engine-client";
+import { fakeAwsEnv } from "../tests/support/fake-aws/env";
 import { FakeKms } from "../tests/support/fake-aws/kms";
 import { FakeAwsServer } from "../tests/support/fake-aws/server";
 import { createFloorPack } from "./floor";
@@ -40,24 +38,11 @@ function stack(keys: number, run: number): ResourceSpec[] {
   }));
 }
 
-function env(server: FakeAwsServer): Record<string, string> {
-  const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-kms-")), "empty");
-  fs.writeFileSync(empty, "");
-  return {
-    AWS_ENDPOINT_URL: server.url,
-    AWS_ACCESS_KEY_ID: "AKIDBENCH",
-    AWS_SECRET_ACCESS_KEY: "fake-secret",
-    AWS_SESSION_TOKEN: "",
-    AWS_PROFILE: "",
-    AWS_SHARED_CREDENTIALS_FILE: empty,
-    AWS_CONFIG_FILE: empty,
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-}
-
 /** One AnalyzeStack on a fresh pack (a fresh run: nothing cached), in ms. */
 async function analyze(server: FakeAwsServer, resources: ResourceSpec[], verify: boolean): Promise<number> {
-  const pack = await PackClient.start({ env: env(server) });
+  const pack = await PackClient.start({
+    env: fakeAwsEnv(server, { accessKeyId: "AKIDBENCH", secretAccessKey: "fake-secret" }),
+  });
   try {
     await pack.initialise(
       verify

@@ -144,13 +144,15 @@ function concurrencyLimit(count: number): <T>(task: () => Promise<T>) => Promise
   let running = 0;
   const waiting: (() => void)[] = [];
   return async (task) => {
-    if (running >= count) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
+    if (running < count) running++;
+    // A finishing task hands its slot straight to the next one: no newcomer can slip in between.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
       return await task();
     } finally {
-      running--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next === undefined) running--;
+      else next();
     }
   };
 }

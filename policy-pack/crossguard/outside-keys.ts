@@ -25,8 +25,8 @@ export function isOutside(trace: GuardedResourceTrace): trace is OutsideTrace {
 /** What the pack knows from AWS about a key outside the stack. */
 export type OutsideKeyStatus =
   | { readonly kind: "off" }
-  /** An alias name or key id on a resource whose region is not known: KMS cannot be asked. */
-  | { readonly kind: "no-region" }
+  /** Why KMS was not asked, and what would let it be. */
+  | { readonly kind: "not-asked"; readonly reason: string; readonly fix: string }
   | KeyVerification;
 
 export interface OutsideKeyVerifier {
@@ -78,17 +78,20 @@ export function outsideKeyVerifier(state: PackState): OutsideKeyVerifier {
     status(trace) {
       if (!guardSettings(state).verifyKeysWithAws.enabled) return { kind: "off" };
       const lookup = lookupOf(trace, state);
-      if (lookup === undefined) return { kind: "no-region" };
-      // Absent only if a policy reads before prepare: nothing was verified, and it says so.
+      if (lookup === undefined) {
+        return {
+          kind: "not-asked",
+          reason:
+            "it is named by a key id or alias, which KMS resolves only in a region, and the resource's region is not known.",
+          fix: "Name the key by its key ARN, or set the resource's (or its provider's) region.",
+        };
+      }
+      // Absent only if a policy read before prepare ran: nothing was verified, and it says so.
       return (
         results.get(lookupKey(lookup)) ?? {
-          kind: "failed",
-          failure: {
-            kind: "error",
-            operation: "DescribeKey",
-            code: "NotVerified",
-            detail: "not verified yet",
-          },
+          kind: "not-asked",
+          reason: "the verification did not run before this policy (internal error).",
+          fix: "Report this to the bedrock-cmk-guard maintainers.",
         }
       );
     },

@@ -165,8 +165,9 @@ function verificationOf(status: OutsideKeyStatus): OutsideKeyVerification | unde
     case "off":
       return undefined;
     case "verified":
-    case "no-region":
-      return { kind: status.kind };
+      return { kind: "verified" };
+    case "not-asked":
+      return status;
     case "failed":
       return { kind: "failed", failure: status.failure };
   }

@@ -8,8 +8,8 @@ import { compliant, nonCompliant, type Rule, type RuleOutcome } from "../rule";
 export type OutsideKeyVerification =
   | { readonly kind: "verified" }
   | { readonly kind: "failed"; readonly failure: VerificationFailure }
-  /** A key id or alias on a resource whose region is not known: KMS could not be asked. */
-  | { readonly kind: "no-region" };
+  /** AWS KMS was not asked (e.g. a key id or alias on a resource whose region is not known). */
+  | { readonly kind: "not-asked"; readonly reason: string; readonly fix: string };
 
 export interface OutsideKeyInput {
   readonly family: ResourceFamily;
@@ -43,10 +43,10 @@ function verified(input: OutsideKeyInput, property: string): RuleOutcome | undef
   if (verification === undefined) return undefined;
   if (verification.kind === "verified") return compliant;
   const trusted = isTrusted(input.reference, input.trustedKeys) ? " (it is in trustedKeys)" : "";
-  if (verification.kind === "no-region") {
+  if (verification.kind === "not-asked") {
     return nonCompliant(
-      `\`${property}\` names a KMS key outside this stack${trusted} by a key id or alias, and the resource's region is not known, so AWS KMS could not be asked about it.`,
-      "Name the key by its key ARN, or set the resource's (or its provider's) region.",
+      `\`${property}\` names a KMS key outside this stack${trusted} that AWS KMS was not asked about: ${verification.reason}`,
+      verification.fix,
     );
   }
   return nonCompliant(

@@ -4,9 +4,6 @@
  * on 127.0.0.1 (AWS_ENDPOINT_URL) and fake credentials; no real credentials can be picked up.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import {
   PackClient,
   urnOf,
@@ -14,6 +11,7 @@ import {
   type PolicyConfigSpec,
   type ResourceSpec,
 } from "../../cli/engine-client";
+import { fakeAwsEnv } from "../support/fake-aws/env";
 import { FakeKms } from "../support/fake-aws/kms";
 import { FakeAwsServer } from "../support/fake-aws/server";
 
@@ -49,26 +47,10 @@ const verify = (
   },
 });
 
-/** An environment in which the SDK finds only what the test gives it (no profile, no instance role). */
-function isolatedEnv(server: FakeAwsServer, credentials: boolean): Record<string, string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-verification-"));
-  const empty = path.join(dir, "empty");
-  fs.writeFileSync(empty, "");
-  return {
-    AWS_ENDPOINT_URL: server.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: credentials ? "AKIDPACKTEST" : "",
-    AWS_SECRET_ACCESS_KEY: credentials ? "fake-secret" : "",
-    AWS_SESSION_TOKEN: "",
-    AWS_PROFILE: "",
-    AWS_SHARED_CREDENTIALS_FILE: empty,
-    AWS_CONFIG_FILE: empty,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_WEB_IDENTITY_TOKEN_FILE: "",
-    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
-    AWS_CONTAINER_CREDENTIALS_FULL_URI: "",
-  };
-}
+const CREDENTIALS = { accessKeyId: "AKIDPACKTEST", secretAccessKey: "fake-secret" };
+/** The SDK finds only what the test gives it (no profile, no instance role). */
+const isolatedEnv = (server: FakeAwsServer, credentials: boolean) =>
+  fakeAwsEnv(server, credentials ? CREDENTIALS : undefined);
 
 const on = (result: { diagnostics: Diagnostic[] }, name: string) =>
   result.diagnostics.filter((d) => d.urn === urnOf("aws:datazone/domain:Domain", name));
@@ -224,6 +206,20 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     assert.match(found[0].message, /did not answer within 1 seconds/);
     const note = result.notApplicable.find((n) => n.policyName === "cmk-key-customer-managed");
     assert.match(note?.reason ?? "", /could not be read from AWS KMS/);
+  });
+
+  it("an alias on a resource whose region is unknown: says KMS was not asked, and why", async () => {
+    // This pack's stack config has aws:region only: an aws-native resource has no region.
+    const project: ResourceSpec = {
+      type: "aws-native:bedrock:DataAutomationProject",
+      name: "regionless",
+      properties: { projectName: "regionless", kmsKeyId: "alias/team-key" },
+    };
+    const result = await shortTimeout.analyzeStack([project]);
+    const found = result.diagnostics.filter((d) => d.urn === urnOf(project.type, project.name));
+    assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+    assert.match(found[0].message, /AWS KMS was not asked about: .*region is not known/);
+    assert.equal(server.calls.length, 0);
   });
 
   it("no credentials: one advisory for the run, not one per resource, and no call made", async () => {

@@ -357,7 +357,10 @@ describe("cmk-key-verifiable (keys outside the stack)", () => {
       verifiedBy({ kind: "failed", failure: { kind: "timeout", afterSeconds: 3 } }).kind,
       "non-compliant",
     );
-    assert.equal(verifiedBy({ kind: "no-region" }).kind, "non-compliant");
+    assert.equal(
+      verifiedBy({ kind: "not-asked", reason: "no region.", fix: "Set one." }).kind,
+      "non-compliant",
+    );
   });
 
   it("rejects malformed trusted-key entries", () => {

@@ -35,6 +35,9 @@
  *
  * Call log: `server.calls` lists every request (service, region, operation, accessKeyId, input as
  * parsed, fault applied); `server.callsOf(service, operation?)` filters it.
+ *
+ * Child processes (the pack, the CLI): `fakeAwsEnv(server, credentials?)` (env.ts) is the
+ * environment that reaches this server and can never pick up real credentials.
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
