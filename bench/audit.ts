@@ -16,7 +16,7 @@ import { spawn } from "child_process";
 import { readFileSync } from "fs";
 import { cpus, loadavg } from "os";
 import * as path from "path";
-import { FakeWorld, isolatedFolder, keyArn, MANAGEMENT } from "../tests/audit/fake-world";
+import { auditEnv, FakeWorld, isolatedFolder, keyArn, MANAGEMENT } from "../tests/audit/fake-world";
 import { CLI } from "../tests/cli/run-cli";
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -124,14 +124,7 @@ async function audit(
       cwd,
       stdio: ["ignore", "ignore", "inherit"],
       env: {
-        PATH: process.env.PATH,
-        HOME: cwd,
-        AWS_ENDPOINT_URL: fake.server.url,
-        AWS_ACCESS_KEY_ID: "AKIDMANAGEMENT",
-        AWS_SECRET_ACCESS_KEY: "fake-secret",
-        AWS_SHARED_CREDENTIALS_FILE: path.join(cwd, "aws-credentials"),
-        AWS_CONFIG_FILE: path.join(cwd, "aws-config"),
-        AWS_EC2_METADATA_DISABLED: "true",
+        ...auditEnv(fake.server, cwd, { accessKeyId: "AKIDMANAGEMENT" }),
         BENCH_HEAP_FILE: path.join(cwd, "heap.json"),
       },
     },

@@ -106,7 +106,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
   it("reads every page, retries a throttled call, and judges each workspace and Bedrock resource with the pack's rules", async () => {
     world.server.faults = { throttle: [{ service: "datazone", operation: "GetDomain", count: 2 }] };
     const run = await runAudit(["--regions", "us-east-1", "-f", "json", "-q"], {
-      endpoint: world.server.url,
+      server: world.server,
       accessKeyId: "AKIDMANAGEMENT",
     });
     assert.equal(run.code, 1, describeAudit(run));
@@ -142,7 +142,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     const cwd = isolatedFolder();
     fs.writeFileSync(path.join(cwd, "pack.json"), JSON.stringify({ "cmk-key-rotation": "advisory" }));
     const run = await runAudit(["--regions", "us-east-1", "-f", "json", "-q", "-c", "pack.json"], {
-      endpoint: world.server.url,
+      server: world.server,
       accessKeyId: "AKIDMANAGEMENT",
       cwd,
     });
@@ -156,7 +156,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
 
   it("exits 4 when a region answers AccessDenied, still judging the others; --regions all reads SSM's list; a disabled region is skipped", async () => {
     const run = await runAudit(["--regions", "all", "-f", "json"], {
-      endpoint: world.server.url,
+      server: world.server,
       accessKeyId: "AKIDMANAGEMENT",
       region: "eu-west-1",
     });
@@ -185,7 +185,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
         "--emit-import",
         "import.json",
       ],
-      { endpoint: world.server.url, accessKeyId: "AKIDMANAGEMENT", cwd },
+      { server: world.server, accessKeyId: "AKIDMANAGEMENT", cwd },
     );
     assert.equal(run.code, 1, describeAudit(run));
     const stackConfig = fs.readFileSync(path.join(cwd, "Pulumi.recreate.yaml"), "utf8");
@@ -227,7 +227,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
 
   it("audits the organization's active accounts, assuming the role in each member account; one that cannot be assumed is reported, the others judged", async () => {
     const run = await runAudit(["--accounts", "organization", "--regions", "us-east-1", "-f", "json", "-q"], {
-      endpoint: world.server.url,
+      server: world.server,
       accessKeyId: "AKIDMANAGEMENT",
     });
     assert.equal(run.code, 1, describeAudit(run));
@@ -255,11 +255,25 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
   });
 
   it("without credentials exits 2 at once with one line", async () => {
-    const run = await runAudit(["--regions", "us-east-1"], { endpoint: world.server.url });
+    const run = await runAudit(["--regions", "us-east-1"], { server: world.server });
     assert.equal(run.code, 2, describeAudit(run));
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
     assert.match(run.stderr, /no AWS credentials/);
     assert.ok(run.ms < 10_000, `took ${run.ms} ms`);
     assert.equal(world.server.calls.length, 0);
+  });
+
+  it("exits 2 with one line on a bad --regions, before any AWS call, and when no region is configured", async () => {
+    const bad = await runAudit(["--regions", "nowhere"], {
+      server: world.server,
+      accessKeyId: "AKIDMANAGEMENT",
+    });
+    assert.equal(bad.code, 2, describeAudit(bad));
+    assert.match(bad.stderr, /--regions: .*not a region: nowhere/);
+    assert.equal(world.server.calls.length, 0);
+    const noRegion = await runAudit([], { server: world.server, accessKeyId: "AKIDMANAGEMENT" });
+    assert.equal(noRegion.code, 2, describeAudit(noRegion));
+    assert.match(noRegion.stderr, /no region: set AWS_REGION/);
+    assert.equal(noRegion.stderr.trim().split("\n").length, 1, noRegion.stderr);
   });
 });

@@ -11,6 +11,7 @@ import { FakeBedrock } from "../support/fake-aws/bedrock";
 import { FakeDataZone } from "../support/fake-aws/datazone";
 import { FakeKms } from "../support/fake-aws/kms";
 import { FakeOrganizations } from "../support/fake-aws/organizations";
+import { fakeAwsEnv } from "../support/fake-aws/env";
 import { FakeAwsServer } from "../support/fake-aws/server";
 import { FakeSsm } from "../support/fake-aws/ssm";
 import { FakeAccounts } from "../support/fake-aws/sts";
@@ -59,32 +60,39 @@ export interface AuditRun {
   readonly cwd: string;
 }
 
-/** A working folder outside the repository, with empty AWS config files. */
+/** A working folder outside the repository. */
 export function isolatedFolder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmk-audit-"));
-  fs.writeFileSync(path.join(dir, "aws-credentials"), "");
-  fs.writeFileSync(path.join(dir, "aws-config"), "");
-  return dir;
+  return fs.mkdtempSync(path.join(os.tmpdir(), "cmk-audit-"));
 }
 
-/** Runs `node dist/cli/main.js <args>` with the fake endpoint and the given access key (none: no credentials). */
-export function runAudit(
-  args: readonly string[],
-  options: { endpoint: string; accessKeyId?: string; region?: string; cwd?: string },
-): Promise<AuditRun> {
-  const cwd = options.cwd ?? isolatedFolder();
-  const env: NodeJS.ProcessEnv = {
+/**
+ * The environment of a CLI run against the fake: isolated from the machine's AWS configuration,
+ * with the given access key (none: no credentials) and region (none: no configured region).
+ */
+export function auditEnv(
+  server: FakeAwsServer,
+  cwd: string,
+  options: { accessKeyId?: string; region?: string } = {},
+): NodeJS.ProcessEnv {
+  const credentials =
+    options.accessKeyId === undefined
+      ? undefined
+      : { accessKeyId: options.accessKeyId, secretAccessKey: "fake-secret" };
+  return {
     PATH: process.env.PATH,
     HOME: cwd,
-    AWS_ENDPOINT_URL: options.endpoint,
-    AWS_SHARED_CREDENTIALS_FILE: path.join(cwd, "aws-credentials"),
-    AWS_CONFIG_FILE: path.join(cwd, "aws-config"),
-    AWS_EC2_METADATA_DISABLED: "true",
-    ...(options.region === undefined ? {} : { AWS_REGION: options.region }),
-    ...(options.accessKeyId === undefined
-      ? {}
-      : { AWS_ACCESS_KEY_ID: options.accessKeyId, AWS_SECRET_ACCESS_KEY: "fake-secret" }),
+    ...fakeAwsEnv(server, credentials),
+    AWS_REGION: options.region ?? "",
   };
+}
+
+/** Runs `node dist/cli/main.js audit <args>` against the fake, from a folder outside the repository. */
+export function runAudit(
+  args: readonly string[],
+  options: { server: FakeAwsServer; accessKeyId?: string; region?: string; cwd?: string },
+): Promise<AuditRun> {
+  const cwd = options.cwd ?? isolatedFolder();
+  const env = auditEnv(options.server, cwd, options);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "audit", ...args], {
