@@ -7,6 +7,7 @@
  * pack's own parser), and exemptions applied as the guard-settings policy applies them.
  */
 import { classifyKeyReference } from "../../policy-pack/key-reference";
+import { readPath } from "../../policy-pack/values";
 import type { OutsideKeyReference } from "../../policy-pack/key-tracing";
 import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../../policy-pack/config";
 import { exemptedMessage, exemptionFor, expiredNote } from "../../policy-pack/exemptions";
@@ -19,6 +20,7 @@ import {
   CONSUMED_KEY_SCOPE,
   DEFAULT_LIMITS,
   type KeyFitnessInput,
+  type KeyFitnessLimits,
 } from "../../policy-pack/rules/key-fitness-input";
 import { cmkKeyVerifiable } from "../../policy-pack/rules/key-outside-stack";
 import { keyReferenceInput } from "../../policy-pack/rules/key-reference-input";
@@ -43,7 +45,7 @@ export interface KeyToRead {
 
 /** What the audit asks KMS about a resource's key: nothing when the reference rules already judge it. */
 export function keyToRead(resource: AuditedResource): KeyToRead | undefined {
-  const value = resource.props[resource.type.keyProperty.join(".")];
+  const value = readPath(resource.props, resource.type.keyProperty);
   const parsed = classifyKeyReference(value);
   if (typeof value !== "string") return undefined;
   if (parsed.form === "key-arn") return { reference: value, region: parsed.region, parsed };
@@ -106,7 +108,7 @@ export function createAuditJudge(
     rule: rule.rule,
     limits: limitsOf(rule, state).limits,
   }));
-  const keyRules: { rule: Rule<KeyFitnessInput>; limits: () => typeof DEFAULT_LIMITS }[] = [
+  const keyRules: { rule: Rule<KeyFitnessInput>; limits: () => KeyFitnessLimits }[] = [
     ...fitness,
     { rule: workspaceKeyBedrockTag, limits: () => DEFAULT_LIMITS },
   ];
