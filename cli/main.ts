@@ -5,13 +5,15 @@
  *            this tool playing the engine, as a first `pulumi preview` would, and sends its
  *            resources through the real pack.
  *   check:   runs the same pack over a `pulumi stack export` or `pulumi preview --json` file.
+ *   audit:   reads what already exists in AWS accounts and judges it with the pack's rules.
  * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error,
- * 4 not verified (the key of a guarded resource could not be read: a secret the file does not hold, or a value only known online).
+ * 4 not verified: the key of a guarded resource could not be read (a secret the file does not hold,
+ *   or a value only known online), or (audit) an account or region could not be fully read.
  * Results go to stdout (or --output); progress and warnings to stderr.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import {
   EXIT_CLEAN,
   EXIT_INTERNAL_ERROR,
@@ -39,6 +41,16 @@ interface OutputOptions {
   readonly output?: string;
   readonly verbose: boolean;
   readonly quiet: boolean;
+}
+
+interface AuditOptions extends OutputOptions {
+  readonly regions?: string;
+  readonly profile?: string;
+  readonly accounts?: string;
+  readonly roleName: string;
+  readonly concurrency: number;
+  readonly emitStackConfig?: string;
+  readonly emitImport?: string;
 }
 
 interface PreviewOptions extends OutputOptions {
@@ -177,7 +189,23 @@ async function check(file: string, options: OutputOptions): Promise<number> {
   return emit(report, input, options);
 }
 
-function emit(report: Report, input: PackInput, options: OutputOptions): number {
+async function audit(options: AuditOptions): Promise<number> {
+  const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
+  const { runAudit, isIncomplete } = await import("./audit/run");
+  const report = await runAudit({
+    ...options,
+    packConfig,
+    configFile: options.config,
+    packVersion: toolVersion(),
+    progress: progressFor(options),
+  });
+  // SARIF locations: no file holds these resources; each result names its ARN (logical location).
+  const code = emit(report, { source: "aws-accounts", lineOf: () => 1 }, options);
+  // Exit 4, like an unread key: a region or account not fully read was not verified.
+  return code === EXIT_CLEAN && isIncomplete(report) ? EXIT_NOT_VERIFIED : code;
+}
+
+function emit(report: Report, input: Pick<PackInput, "source" | "lineOf">, options: OutputOptions): number {
   if (options.format !== "text" && !options.quiet) {
     for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
   }
@@ -246,16 +274,19 @@ export function buildProgram(run: (work: Promise<number>) => void): Command {
 Exit codes:
   0  no mandatory violation
   1  at least one mandatory violation (what would stop \`pulumi up\`)
-  2  unusable input: missing file, bad JSON/YAML, unknown format, bad pack config, failing program
+  2  unusable input: missing file, bad JSON/YAML, unknown format, bad pack config, failing program;
+     audit: no AWS credentials
   3  internal error
-  4  no mandatory violation, but a guarded key reference is a secret the file does not hold
-     (not verified: check a \`pulumi stack export --show-secrets\` file)
+  4  no mandatory violation, but not everything was verified: a guarded key reference could
+     not be read (a secret the file does not hold: check a \`pulumi stack export --show-secrets\`
+     file; a lookup only AWS answers), or (audit) an account or region could not be fully read
 
 Examples:
   bedrock-cmk-guard preview
   bedrock-cmk-guard preview --stack-config examples/Pulumi.no-cmk.yaml
   pulumi stack export --file stack.json && bedrock-cmk-guard check stack.json --format sarif > guard.sarif
-  pulumi preview --json --show-sames > preview.json && bedrock-cmk-guard check preview.json`,
+  pulumi preview --json --show-sames > preview.json && bedrock-cmk-guard check preview.json
+  bedrock-cmk-guard audit --regions all --emit-stack-config Pulumi.recreate.yaml`,
     );
 
   withOutputOptions(
@@ -286,6 +317,44 @@ Examples:
       )
       .argument("<file>", "the stack export or preview JSON file; `-` reads standard input"),
   ).action((file: string, options: OutputOptions) => run(check(file, options)));
+
+  withOutputOptions(
+    program
+      .command("audit")
+      .description(
+        "read the Bedrock Studio workspaces, agents, guardrails and custom models that already exist in " +
+          "AWS accounts and regions, verify their keys with AWS KMS, and judge them with the pack's rules " +
+          "(exit 4: something could not be read)",
+      )
+      .option(
+        "--regions <list>",
+        "regions to read: `us-east-1,eu-west-1`, or `all` (where DataZone is offered)",
+      )
+      .option("--profile <name>", "AWS profile (default: AWS_PROFILE, then the default credential chain)")
+      .option(
+        "--accounts <list>",
+        "accounts to read: `111122223333,444455556666`, or `organization` (the active accounts of the AWS Organization)",
+      )
+      .option("--role-name <name>", "role assumed in each other account", "OrganizationAccountAccessRole")
+      .addOption(
+        new Option("--concurrency <n>", "AWS requests in flight at once")
+          .default(16)
+          .argParser((value: string) => {
+            const n = Number(value);
+            if (!Number.isInteger(n) || n < 1 || n > 256)
+              throw new InvalidArgumentError("expected an integer from 1 to 256");
+            return n;
+          }),
+      )
+      .option(
+        "--emit-stack-config <file>",
+        "write a Pulumi.<stack>.yaml re-creating the non-compliant workspaces",
+      )
+      .option(
+        "--emit-import <file>",
+        "write a `pulumi import --file` document for the compliant workspaces and keys",
+      ),
+  ).action((options: AuditOptions) => run(audit(options)));
 
   return program;
 }

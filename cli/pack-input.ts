@@ -1,7 +1,7 @@
 import type { ResourceSpec } from "./engine-client";
 
 /** Where the resources came from, as the report names it. */
-export type SourceKind = "program" | "stack-export" | "preview-json";
+export type SourceKind = "program" | "stack-export" | "preview-json" | "aws-accounts";
 
 /**
  * What one run sends to the pack, whatever the front end: the engine calls Analyze once per

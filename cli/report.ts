@@ -79,7 +79,7 @@ export interface Summary {
 
 export interface Report {
   readonly reportVersion: typeof REPORT_VERSION;
-  readonly command: "preview" | "check";
+  readonly command: "preview" | "check" | "audit";
   readonly sourceKind: SourceKind;
   readonly source: string;
   readonly project: string;
@@ -89,11 +89,23 @@ export interface Report {
   /** Stack-policy findings that name no resource of the input. */
   readonly stackFindings: readonly Finding[];
   readonly warnings: readonly string[];
+  /** `audit` only: each account × region read, skipped or incomplete (and why). */
+  readonly coverage?: readonly CoverageEntry[];
   readonly summary: Summary;
 }
 
 /** The check that reports a key reference the input hid (see PackInput.unreadableKeyReferences). */
 export const UNREADABLE_KEY_CHECK = "key-reference-unreadable";
+
+/** One account and region of an audit: `incomplete` means some of it could not be read (exit 4). */
+export interface CoverageEntry {
+  readonly account: string;
+  /** Absent when the whole account could not be reached (e.g. its role could not be assumed). */
+  readonly region?: string;
+  readonly status: "read" | "incomplete" | "skipped";
+  readonly resources: number;
+  readonly notes: readonly string[];
+}
 
 /** Mandatory and remediate both stop an update; the engine treats remediate as mandatory here. */
 export function blocks(level: Level): boolean {

@@ -8,6 +8,13 @@ const SOURCE_NAMES: Record<Report["sourceKind"], string> = {
   program: "program run by Pulumi's Node.js runtime, this tool as the engine, in preview mode",
   "stack-export": "`pulumi stack export`",
   "preview-json": "`pulumi preview --json`",
+  "aws-accounts": "resources read from AWS",
+};
+
+const VERBS: Record<Report["command"], string> = {
+  preview: "Previewing",
+  check: "Checking",
+  audit: "Auditing",
 };
 
 const RESULT_LINES: Record<Report["summary"]["verdict"], string> = {
@@ -26,7 +33,7 @@ export interface TextOptions {
 
 export function formatText(report: Report, options: TextOptions): string {
   const lines: string[] = [];
-  const verb = report.command === "preview" ? "Previewing" : "Checking";
+  const verb = VERBS[report.command];
   lines.push(
     `${verb} ${report.project}/${report.stack}: ${report.source} (${SOURCE_NAMES[report.sourceKind]})`,
   );
@@ -34,7 +41,9 @@ export function formatText(report: Report, options: TextOptions): string {
 
   lines.push(`Resources (${report.resources.length}):`);
   const width = Math.max(0, ...report.resources.map((r) => r.type.length));
-  for (const resource of report.resources) lines.push(...resourceLines(resource, width, options));
+  // An audited resource is named by its ARN too (its `urn`): that is how it is found in AWS.
+  const showArn = report.command === "audit";
+  for (const resource of report.resources) lines.push(...resourceLines(resource, width, options, showArn));
   lines.push("");
 
   const violations = [
@@ -46,7 +55,10 @@ export function formatText(report: Report, options: TextOptions): string {
   if (violations.length > 0) {
     lines.push("Policy violations:");
     for (const { resource, f } of violations) {
-      const subject = resource === undefined ? "stack" : `${resource.type}: ${resource.name}`;
+      const subject =
+        resource === undefined
+          ? "stack"
+          : `${resource.type}: ${resource.name}${showArn ? `, ${resource.urn}` : ""}`;
       lines.push(`    [${f.level}]  ${f.policy}  (${subject})`);
       for (const line of f.message.split("\n")) lines.push(`        ${line}`);
     }
@@ -63,17 +75,35 @@ export function formatText(report: Report, options: TextOptions): string {
     `Summary: ${summary.resources} resources, ${plural(summary.mandatory, "mandatory violation")}, ` +
       `${plural(summary.advisory, "advisory finding")}${skipped}.`,
   );
-  lines.push(RESULT_LINES[summary.verdict]);
+  lines.push(resultLine(report));
   return lines.join("\n") + "\n";
 }
 
-function resourceLines(resource: ResourceReport, width: number, options: TextOptions): string[] {
+function resultLine(report: Report): string {
+  if (report.command === "audit") {
+    const incomplete = (report.coverage ?? []).some((entry) => entry.status === "incomplete");
+    if (report.summary.verdict === "blocked")
+      return "Result: BLOCKED — existing resources violate a mandatory policy (exit 1).";
+    return incomplete
+      ? "Result: INCOMPLETE — no mandatory violation in what was read, but not everything could be read (exit 4)."
+      : "Result: PASSED — no mandatory violation (exit 0).";
+  }
+  return RESULT_LINES[report.summary.verdict];
+}
+
+function resourceLines(
+  resource: ResourceReport,
+  width: number,
+  options: TextOptions,
+  showArn: boolean,
+): string[] {
   const mark = resource.findings.some((f) => blocks(f.level))
     ? "✗"
     : resource.findings.length > 0
       ? "!"
       : "✓";
-  const lines = [`  ${mark} ${resource.type.padEnd(width)}  ${resource.name}`];
+  const arn = showArn ? `  ${resource.urn}` : "";
+  const lines = [`  ${mark} ${resource.type.padEnd(width)}  ${resource.name}${arn}`];
   for (const remediation of resource.remediations ?? [])
     lines.push(`        remediated by ${remediation.policy}: set ${remediation.properties.join(", ")}`);
   for (const finding of resource.findings) lines.push(`        ${findingHeadline(finding)}`);

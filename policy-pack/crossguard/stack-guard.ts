@@ -47,7 +47,7 @@ export const STACK_POLICY_CANNOT_REMEDIATE =
   "a stack policy cannot change resources (set its kms-key-* twin to remediate where it has one)";
 
 /** The settings a fitness rule's policy takes, if any, and how its limits are read from them. */
-function limitsOf(
+export function limitsOf(
   rule: KeyFitnessRule,
   state: PackState,
 ): { spec?: SettingsSpec<unknown>; limits: () => KeyFitnessLimits } {

@@ -1,0 +1,179 @@
+/**
+ * A fake Amazon Bedrock control plane (REST-JSON; Bedrock and Bedrock Agents both sign as
+ * `bedrock`): guardrails and custom models (`bedrockHandler`), agents (`agentHandler`), each
+ * listed with pagination and read one by one. Register both:
+ * `server.register("bedrock", bedrock.bedrockHandler).register("bedrock", bedrock.agentHandler)`.
+ */
+import { page } from "./pages";
+import { AwsError, restJsonHandler, type FakeAwsCall } from "./server";
+import type { FakeAccounts } from "./sts";
+
+export interface FakeBedrockResource {
+  readonly id: string;
+  readonly name: string;
+  /** The KMS key ARN the resource is encrypted with; absent: an AWS-owned or AWS-managed key. */
+  readonly kmsKeyArn?: string;
+}
+
+type Kind = "agent" | "guardrail" | "custom-model";
+
+export class FakeBedrock {
+  pageSize = 100;
+  private readonly resources = new Map<string, FakeBedrockResource[]>();
+
+  constructor(private readonly accounts: FakeAccounts) {}
+
+  add(kind: Kind, account: string, region: string, resource: FakeBedrockResource): this {
+    const key = `${kind}/${account}/${region}`;
+    this.resources.set(key, [...(this.resources.get(key) ?? []), resource]);
+    return this;
+  }
+
+  private scope(kind: Kind, call: FakeAwsCall): { account: string; items: FakeBedrockResource[] } {
+    const account = this.accounts.check(call);
+    return { account, items: this.resources.get(`${kind}/${account}/${call.region}`) ?? [] };
+  }
+
+  private one(
+    kind: Kind,
+    call: FakeAwsCall,
+    identifier: string,
+  ): { account: string; item: FakeBedrockResource } {
+    const { account, items } = this.scope(kind, call);
+    const item = items.find((r) => r.id === identifier || identifier.endsWith(`/${r.id}`));
+    if (!item) throw new AwsError("ResourceNotFoundException", `${kind} ${identifier} not found`, 404);
+    return { account, item };
+  }
+
+  readonly bedrockHandler = restJsonHandler([
+    {
+      method: "GET",
+      path: "/guardrails",
+      operation: "ListGuardrails",
+      handle: (request, call) => {
+        const { account, items } = this.scope("guardrail", call);
+        const result = page(
+          items,
+          request.query.get("nextToken"),
+          request.query.get("maxResults"),
+          this.pageSize,
+        );
+        return {
+          guardrails: result.items.map((g) => ({
+            id: g.id,
+            arn: `arn:aws:bedrock:${call.region}:${account}:guardrail/${g.id}`,
+            status: "READY",
+            name: g.name,
+            version: "DRAFT",
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/guardrails/{guardrailIdentifier}",
+      operation: "GetGuardrail",
+      handle: (request, call) => {
+        const { account, item } = this.one("guardrail", call, request.params.guardrailIdentifier);
+        return {
+          name: item.name,
+          guardrailId: item.id,
+          guardrailArn: `arn:aws:bedrock:${call.region}:${account}:guardrail/${item.id}`,
+          version: "DRAFT",
+          status: "READY",
+          createdAt: "2025-01-01T00:00:00Z",
+          updatedAt: "2025-01-01T00:00:00Z",
+          blockedInputMessaging: "Blocked.",
+          blockedOutputsMessaging: "Blocked.",
+          ...(item.kmsKeyArn === undefined ? {} : { kmsKeyArn: item.kmsKeyArn }),
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/custom-models",
+      operation: "ListCustomModels",
+      handle: (request, call) => {
+        const { account, items } = this.scope("custom-model", call);
+        const result = page(
+          items,
+          request.query.get("nextToken"),
+          request.query.get("maxResults"),
+          this.pageSize,
+        );
+        return {
+          modelSummaries: result.items.map((m) => ({
+            modelArn: `arn:aws:bedrock:${call.region}:${account}:custom-model/${m.id}`,
+            modelName: m.name,
+            creationTime: "2025-01-01T00:00:00Z",
+            baseModelArn: `arn:aws:bedrock:${call.region}::foundation-model/amazon.titan-text-express-v1`,
+            baseModelName: "Titan Text G1 - Express",
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/custom-models/{modelIdentifier+}",
+      operation: "GetCustomModel",
+      handle: (request, call) => {
+        const { account, item } = this.one("custom-model", call, request.params.modelIdentifier);
+        return {
+          modelArn: `arn:aws:bedrock:${call.region}:${account}:custom-model/${item.id}`,
+          modelName: item.name,
+          creationTime: "2025-01-01T00:00:00Z",
+          baseModelArn: `arn:aws:bedrock:${call.region}::foundation-model/amazon.titan-text-express-v1`,
+          ...(item.kmsKeyArn === undefined ? {} : { modelKmsKeyArn: item.kmsKeyArn }),
+        };
+      },
+    },
+  ]);
+
+  readonly agentHandler = restJsonHandler([
+    {
+      method: "POST",
+      path: "/agents/",
+      operation: "ListAgents",
+      handle: (request, call) => {
+        const { items } = this.scope("agent", call);
+        const body = (request.body ?? {}) as { nextToken?: string; maxResults?: number };
+        const result = page(items, body.nextToken, body.maxResults, this.pageSize);
+        return {
+          agentSummaries: result.items.map((a) => ({
+            agentId: a.id,
+            agentName: a.name,
+            agentStatus: "PREPARED",
+            updatedAt: "2025-01-01T00:00:00Z",
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/agents/{agentId}/",
+      operation: "GetAgent",
+      handle: (request, call) => {
+        const { account, item } = this.one("agent", call, request.params.agentId);
+        return {
+          agent: {
+            agentId: item.id,
+            agentName: item.name,
+            agentArn: `arn:aws:bedrock:${call.region}:${account}:agent/${item.id}`,
+            agentVersion: "DRAFT",
+            agentStatus: "PREPARED",
+            agentResourceRoleArn: `arn:aws:iam::${account}:role/AmazonBedrockExecutionRoleForAgents_${item.id}`,
+            idleSessionTTLInSeconds: 600,
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+            ...(item.kmsKeyArn === undefined ? {} : { customerEncryptionKeyArn: item.kmsKeyArn }),
+          },
+        };
+      },
+    },
+  ]);
+}
