@@ -7,7 +7,7 @@ import { readPath, UNKNOWN, type Unknown } from "./values";
  * package (`aws:region` / `aws-native:region`). A value of the wrong type counts as not saying.
  */
 export function resolveRegion(
-  type: GuardedResourceType,
+  type: Pick<GuardedResourceType, "provider" | "regionProperty">,
   props: unknown,
   providerProps: unknown,
   stackConfig: Readonly<Record<string, unknown>>,

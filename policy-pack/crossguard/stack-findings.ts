@@ -100,6 +100,7 @@ export function stackResource(resource: PolicyResource): StackResource {
     name: resource.name,
     props: rawProps(resource.props),
     propertyDependencies,
+    ...(resource.provider === undefined ? {} : { providerProps: rawProps(resource.provider.props) }),
   };
 }
 

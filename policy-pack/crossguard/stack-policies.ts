@@ -5,7 +5,7 @@
  * README, "Cost of the stack policies", for why that is affordable).
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { kmsKeyType } from "../kms-catalog";
+import { keyPolicyFacts, kmsKeyPolicyType, kmsKeyType } from "../kms-catalog";
 import { traceStack, type GuardedResourceTrace, type StackResource, type TracedKey } from "../key-tracing";
 import { violationMessage } from "../messages";
 import type { Rule, RuleMetadata } from "../rule";
@@ -41,7 +41,8 @@ function forFamily(rule: RuleMetadata, trace: GuardedResourceTrace): RuleMetadat
 }
 
 function keyLabel(key: TracedKey): string {
-  const via = key.keyPolicy === undefined ? "" : `, with key policy '${key.keyPolicy.name}'`;
+  const names = key.keyPolicies.map((p) => `'${p.name}'`).join(", ");
+  const via = names === "" ? "" : `, with key ${key.keyPolicies.length > 1 ? "policies" : "policy"} ${names}`;
   const primary = key.primary === undefined ? "" : `, replica of '${key.primary.name}'`;
   return `its KMS key '${key.key.name}' (${key.keyType.displayName}${primary}${via})`;
 }
@@ -76,7 +77,7 @@ export function keyFitnessStackPolicy(
     const findings: Finding[] = [];
     const pending: string[] = [];
     const current = limits();
-    for (const trace of traceStack(resources)) {
+    for (const trace of traceStack(resources, state.stackConfig)) {
       if (trace.trace.kind !== "in-stack") continue;
       const applies = keyApplies(trace);
       if (typeof applies === "string")
@@ -89,11 +90,12 @@ export function keyFitnessStackPolicy(
           keyType: key.keyType,
           ...(primaryType === undefined ? {} : { primaryType }),
           limits: current,
+          attachedPolicies: attachedPolicies(key),
           consumer: { family: trace.family, props: trace.resource.props },
         };
         const outcome = evaluateSafely(rule, input);
         if (outcome.kind === "non-compliant") {
-          const about = [trace.resource, key.key, key.primary, key.keyPolicy]
+          const about = [trace.resource, key.key, key.primary, ...key.keyPolicies]
             .filter((r) => r !== undefined)
             .map(resourceRef);
           findings.push({
@@ -118,26 +120,59 @@ export function keyFitnessStackPolicy(
   return { policy: stackPolicy(rule, state, evaluate), evaluator: { stack: evaluate } };
 }
 
-/** Keys outside the stack: trusted by config, or reported as not verifiable. */
+/** The documents of the key policy resources attached to a key, as the key fitness rules read them. */
+function attachedPolicies(key: TracedKey): { name: string; policy: unknown }[] {
+  return key.keyPolicies.flatMap((resource) => {
+    const type = kmsKeyPolicyType(resource.type);
+    return type === undefined
+      ? []
+      : [{ name: resource.name, policy: keyPolicyFacts(type, resource.props).policy }];
+  });
+}
+
+/**
+ * Keys outside the stack: trusted by config, or reported as not verifiable. That includes the
+ * primary of a replica key of the stack whose primary is not in the stack: the replica shares its
+ * usage, spec and rotation, which only the primary's owner can show.
+ */
 export function outsideKeyStackPolicy(state: PackState): GuardPolicy<StackValidationPolicy> {
   const rule = cmkKeyVerifiable;
   const evaluate = (resources: readonly StackResource[]): StackVerdict => {
     const findings: Finding[] = [];
     const { trustedKeys } = guardSettings(state);
-    for (const trace of traceStack(resources)) {
-      if (trace.trace.kind !== "outside" || keyApplies(trace) !== true) continue;
-      const outcome = evaluateSafely(rule, {
-        family: trace.family,
-        type: trace.type,
-        reference: trace.trace.reference,
-        trustedKeys,
-      });
-      if (outcome.kind !== "non-compliant") continue;
-      findings.push({
-        message: violationMessage(forFamily(rule, trace), subjectOf(trace), outcome.problem, outcome.fix),
-        urn: trace.resource.urn,
-        about: [resourceRef(trace.resource)],
-      });
+    for (const trace of traceStack(resources, state.stackConfig)) {
+      if (keyApplies(trace) !== true) continue;
+      const outside =
+        trace.trace.kind === "outside"
+          ? [{ reference: trace.trace.reference, about: [trace.resource] }]
+          : trace.trace.kind === "in-stack"
+            ? trace.trace.keys.flatMap((key) =>
+                key.outsidePrimary === undefined
+                  ? []
+                  : [
+                      {
+                        reference: key.outsidePrimary,
+                        about: [trace.resource, key.key],
+                        replica: key.key.name,
+                      },
+                    ],
+              )
+            : [];
+      for (const { reference, about, ...via } of outside) {
+        const outcome = evaluateSafely(rule, {
+          family: trace.family,
+          type: trace.type,
+          reference,
+          trustedKeys,
+          ...("replica" in via ? { replicaOf: via.replica } : {}),
+        });
+        if (outcome.kind !== "non-compliant") continue;
+        findings.push({
+          message: violationMessage(forFamily(rule, trace), subjectOf(trace), outcome.problem, outcome.fix),
+          urn: trace.resource.urn,
+          about: about.map(resourceRef),
+        });
+      }
     }
     return { findings, pending: [] };
   };

@@ -9,6 +9,11 @@ export interface OutsideKeyInput {
   /** The key reference the resource names, of a key that is not in the stack. */
   readonly reference: OutsideKeyReference;
   readonly trustedKeys: readonly TrustedKeyPattern[];
+  /**
+   * Set when the reference is the primary of a replica key of the stack (the replica's name):
+   * the replica shares its usage, spec and rotation with that primary.
+   */
+  readonly replicaOf?: string;
 }
 
 /**
@@ -26,6 +31,12 @@ export const cmkKeyVerifiable: Rule<OutsideKeyInput> = {
   evaluate(input) {
     if (isTrusted(input.reference, input.trustedKeys)) return compliant;
     const property = input.type.keyProperty.join(".");
+    if (input.replicaOf !== undefined) {
+      return nonCompliant(
+        `its KMS key '${input.replicaOf}' is a replica of a multi-Region primary key that is not in this stack and not in trustedKeys: the guard cannot verify the replica's usage, spec and rotation, which it shares with the primary.`,
+        "Create the primary key in this stack, or add the primary key's ARN to the `trustedKeys` setting of the guard-settings policy in the pack config.",
+      );
+    }
     const unverifiable =
       input.reference.form === "key-arn"
         ? "and not in trustedKeys"

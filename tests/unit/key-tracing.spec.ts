@@ -87,9 +87,11 @@ describe("key tracing", () => {
     assert.equal(trace.kind, "in-stack");
     const [traced] = trace.keys;
     assert.equal(traced.primary?.name, "primary");
-    assert.equal(traced.keyPolicy?.name, "kp");
+    assert.deepEqual(
+      traced.keyPolicies.map((p) => p.name),
+      ["kp"],
+    );
     assert.equal(traced.facts.rotationPeriodDays, 180);
-    assert.equal(traced.facts.policy, "{}");
     assert.equal(traced.facts.bypassLockout, true);
   });
 
