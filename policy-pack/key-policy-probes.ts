@@ -209,13 +209,18 @@ export function findPublicGrant(document: PolicyDocument, keyAccount: string | u
   const owners = keyAccount === undefined ? [...named, unknownOwner] : [keyAccount];
   const statements = statementsOf(document);
   const simulated = simulationDocument(statements);
-  const conditions = conditionsOf(statements);
   const mentioned = JSON.stringify(document).toLowerCase();
+  const denies = statements.filter((s) => s.Effect !== "Allow");
   for (const caller of callers(outside, namedServices(statements))) {
-    const axes = searchAxes(caller, conditions, owners, mentioned);
+    // Only Allow statements whose principal can match this caller can let it in: the others
+    // (named principals, which never name the outside account) are skipped, with their conditions.
+    const allows = statements.filter((s) => s.Effect === "Allow" && couldMatch(s, caller));
+    if (allows.length === 0) continue;
+    const actions = KEY_USE_ACTIONS.filter((action) => allows.some((s) => coversAction(s, action)));
+    const axes = searchAxes(caller, conditionsOf([...allows, ...denies]), owners, mentioned);
     const combinations = axes.reduce((n, axis) => n * axis.candidates.length, 1);
     if (combinations > MAX_COMBINATIONS) return { kind: "too-complex", combinations };
-    const hit = search(caller, axes, simulated, owners[0]!);
+    const hit = search(caller, axes, actions, simulated, owners[0]!);
     if (hit !== undefined) {
       const culprits = culpritStatements(statements, caller, hit, owners[0]!);
       return {
@@ -232,7 +237,13 @@ interface Hit {
   readonly context: Record<string, ContextValue>;
 }
 
-function search(caller: Caller, axes: readonly Axis[], document: unknown, owner: string): Hit | undefined {
+function search(
+  caller: Caller,
+  axes: readonly Axis[],
+  actions: readonly string[],
+  document: unknown,
+  owner: string,
+): Hit | undefined {
   const counters = axes.map(() => 0);
   for (;;) {
     const context: Record<string, ContextValue> = {};
@@ -240,7 +251,7 @@ function search(caller: Caller, axes: readonly Axis[], document: unknown, owner:
       const value = axis.candidates[counters[i]!];
       if (value !== undefined) context[axis.key] = value;
     });
-    for (const action of KEY_USE_ACTIONS) {
+    for (const action of actions) {
       if (allowed(caller, action, context, document, owner)) return { action, context };
     }
     // Mixed-radix increment over the axes' candidates.
@@ -325,6 +336,34 @@ function simulationDocument(statements: readonly StatementDocument[]): {
       return widened;
     }),
   };
+}
+
+/** Whether an Allow statement's principal could be `caller` (see findPublicGrant). */
+function couldMatch(statement: StatementDocument, caller: Caller): boolean {
+  if ("NotPrincipal" in statement) return true;
+  const principal = statement.Principal;
+  if (hasWildcardPrincipal(principal)) return true;
+  const name = caller.principal;
+  if (typeof name !== "string" || !isPlainObject(principal)) return false;
+  const services: unknown[] = Array.isArray(principal.Service) ? principal.Service : [principal.Service];
+  return services.some((s) => typeof s === "string" && s.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * Whether an Allow statement's Action could cover `action` (IAM's wildcards, case-insensitive);
+ * a NotAction statement always could. Only prunes the actions simulated: the simulator decides.
+ */
+function coversAction(statement: StatementDocument, action: string): boolean {
+  if (!("Action" in statement)) return true;
+  const patterns = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+  return patterns.some((pattern) => {
+    if (typeof pattern !== "string") return true;
+    const regex = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    return new RegExp(`^${regex}$`, "i").test(action);
+  });
 }
 
 function hasWildcardPrincipal(principal: unknown): boolean {

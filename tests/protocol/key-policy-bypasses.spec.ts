@@ -342,4 +342,139 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
       });
     }
   }
+
+  /**
+   * Key policies as AWS documents them (account 111122223333 replaced by the key's account; our
+   * own Sids). Each must pass at preview and at up.
+   */
+  const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+  const documented: [string, string][] = [
+    [
+      "KMS's default key policy (programmatic CreateKey)",
+      document({
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      }),
+    ],
+    [
+      "KMS's console default key policy (administrators, users, persistent resources)",
+      document(
+        ADMIN,
+        {
+          Sid: "Allow access for Key Administrators",
+          Effect: "Allow",
+          Principal: { AWS: role("KeyAdmin") },
+          Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*"],
+          Resource: "*",
+        },
+        {
+          Sid: "Allow use of the key",
+          Effect: "Allow",
+          Principal: { AWS: role("KeyUser") },
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+          Resource: "*",
+        },
+        {
+          Sid: "Allow attachment of persistent resources",
+          Effect: "Allow",
+          Principal: { AWS: role("KeyUser") },
+          Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+          Resource: "*",
+          Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
+      ),
+    ],
+    [
+      "Bedrock guardrails: creators and users by role",
+      document(
+        ADMIN,
+        {
+          Sid: "PermissionsForGuardrailsCreators",
+          Effect: "Allow",
+          Principal: { AWS: role("guardrail-creator") },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+          Resource: "*",
+        },
+        {
+          Sid: "PermissionsForGuardrailsUsers",
+          Effect: "Allow",
+          Principal: { AWS: role("guardrail-user") },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        },
+      ),
+    ],
+    [
+      "Bedrock Flows: a role, through Bedrock, for one flow's encryption context",
+      document(ADMIN, {
+        Sid: "EncryptFlowKMS",
+        Effect: "Allow",
+        Principal: { AWS: role("flows") },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        Condition: {
+          StringEquals: {
+            "kms:EncryptionContext:aws:bedrock-flows:arn": `arn:aws:bedrock:us-east-1:${ACCOUNT}:flow/FLOW12345`,
+            "kms:ViaService": "bedrock.us-east-1.amazonaws.com",
+          },
+        },
+      }),
+    ],
+    [
+      "Bedrock AgentCore Identity: everyone of the key's own account, through the service",
+      document(ADMIN, {
+        Sid: "BedrockAgentCoreIdentityKMSAccess",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext"],
+        Resource: "*",
+        Condition: {
+          StringLike: { "kms:ViaService": "bedrock-agentcore-identity.*.amazonaws.com" },
+          StringEquals: { "aws:ResourceAccount": "${aws:PrincipalAccount}" },
+          ArnLike: {
+            "kms:EncryptionContext:aws-crypto-ec:aws:bedrock-agentcore-identity:token-vault-arn":
+              "arn:aws:bedrock-agentcore:*:*:token-vault/default",
+          },
+        },
+      }),
+    ],
+    [
+      "SageMaker Unified Studio catalog export: a service principal for the key's own account",
+      document(ADMIN, {
+        Sid: "EnableSystemTablesKeyUsage",
+        Effect: "Allow",
+        Principal: { Service: "systemtables.sagemaker-catalog.amazonaws.com" },
+        Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`,
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      }),
+    ],
+    [
+      "a Bedrock Studio workspace key: every principal of the account, through Bedrock",
+      document(ADMIN, {
+        Sid: "Bedrock",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
+        Resource: "*",
+        Condition: {
+          StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "bedrock.us-east-1.amazonaws.com" },
+        },
+      }),
+    ],
+  ];
+  for (const phase of PHASES) {
+    for (const [label, policy] of documented) {
+      it(`passes AWS's documented key policy: ${label}, at ${phase}`, async () => {
+        const result = await run(pack, [
+          fitKey(phase, { policy }),
+          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+        ]);
+        assert.deepEqual(result.diagnostics, []);
+      });
+    }
+  }
 });
