@@ -20,7 +20,6 @@
  * An account named nowhere in the policy plays the outside account. When the key's account is not
  * known, every account the policy names (and one it does not) is tried as the key's account.
  */
-import type { AnonymousRequestPrincipal } from "@cloud-copilot/iam-simulate";
 import { isPlainObject } from "./values";
 
 /** The key's use actions (`kms:GenerateDataKey*` and `kms:ReEncrypt*` spelled out). */
@@ -67,9 +66,12 @@ type ContextValue = string | string[];
 /** A value tried for a condition key; undefined = the key is absent from the request. */
 type Candidate = ContextValue | undefined;
 
+/** Stands for the simulator's anonymous principal (which is only loaded when a request is simulated). */
+const ANONYMOUS: unique symbol = Symbol("anonymous");
+
 interface Caller {
   readonly description: string;
-  readonly principal: string | AnonymousRequestPrincipal;
+  readonly principal: string | typeof ANONYMOUS;
   /** Whether the caller has identity policies (its own account's: they allow everything). */
   readonly hasIdentity: boolean;
   /** Identity facts, by lower-case key: a fixed value, absent (undefined), or either (`optional`). */
@@ -150,7 +152,7 @@ function callers(outside: string, services: readonly string[]): Caller[] {
   };
   const anonymous: Caller = {
     description: "an anonymous caller",
-    principal: libraries().simulate.anonymousPrincipal,
+    principal: ANONYMOUS,
     hasIdentity: false,
     identity: { "aws:principaltype": "Anonymous", "aws:principalisawsservice": "false", ...network },
   };
@@ -198,9 +200,22 @@ function freshAccount(taken: ReadonlySet<string>): string {
   return String(serial);
 }
 
+/** Searches already run, by the statements that matter to them (see findPublicGrant). */
+type SearchOutcome =
+  | { readonly kind: "restricted" }
+  | { readonly kind: "too-complex"; readonly combinations: number }
+  | { readonly kind: "hit"; readonly caller: Caller; readonly hit: Hit };
+const searches = new Map<string, SearchOutcome>();
+const SEARCH_CACHE_LIMIT = 2000;
+
 /**
  * Searches for a request from outside the key's account that the key policy allows. The document
  * must have passed validation (key-policy.ts); `keyAccount` is the key's account when known.
+ *
+ * Only the statements an outside caller could match (a wildcard principal, NotPrincipal, a service
+ * principal) and the Deny statements take part: a grant to named principals never names the
+ * outside account. Keys that differ only in such grants (one role per key, typically) share one
+ * search, and a policy without any such statement needs no simulation at all.
  */
 export function findPublicGrant(document: PolicyDocument, keyAccount: string | undefined): GrantSearch {
   const named = new Set(JSON.stringify(document).match(ACCOUNT_ID) ?? []);
@@ -208,12 +223,32 @@ export function findPublicGrant(document: PolicyDocument, keyAccount: string | u
   const unknownOwner = freshAccount(new Set([...named, outside]));
   const owners = keyAccount === undefined ? [...named, unknownOwner] : [keyAccount];
   const statements = statementsOf(document);
+  const relevant = statements.filter((s) => s.Effect !== "Allow" || couldMatchAnOutsider(s));
+  if (!relevant.some((s) => s.Effect === "Allow")) return { kind: "restricted" };
+  const cacheKey = JSON.stringify([relevant, owners, outside]);
+  let outcome = searches.get(cacheKey);
+  if (outcome === undefined) {
+    outcome = searchCallers(relevant, owners, outside);
+    if (searches.size >= SEARCH_CACHE_LIMIT) searches.clear();
+    searches.set(cacheKey, outcome);
+  }
+  if (outcome.kind !== "hit") return outcome;
+  const culprits = culpritStatements(statements, outcome.caller, outcome.hit, owners[0]!);
+  return {
+    kind: "public",
+    grant: { statements: culprits, caller: outcome.caller.description, action: outcome.hit.action },
+  };
+}
+
+function searchCallers(
+  statements: readonly StatementDocument[],
+  owners: readonly string[],
+  outside: string,
+): SearchOutcome {
   const simulated = simulationDocument(statements);
-  const mentioned = JSON.stringify(document).toLowerCase();
+  const mentioned = JSON.stringify(statements).toLowerCase();
   const denies = statements.filter((s) => s.Effect !== "Allow");
   for (const caller of callers(outside, namedServices(statements))) {
-    // Only Allow statements whose principal can match this caller can let it in: the others
-    // (named principals, which never name the outside account) are skipped, with their conditions.
     const allows = statements.filter((s) => s.Effect === "Allow" && couldMatch(s, caller));
     if (allows.length === 0) continue;
     const actions = KEY_USE_ACTIONS.filter((action) => allows.some((s) => coversAction(s, action)));
@@ -221,13 +256,7 @@ export function findPublicGrant(document: PolicyDocument, keyAccount: string | u
     const combinations = axes.reduce((n, axis) => n * axis.candidates.length, 1);
     if (combinations > MAX_COMBINATIONS) return { kind: "too-complex", combinations };
     const hit = search(caller, axes, actions, simulated, owners[0]!);
-    if (hit !== undefined) {
-      const culprits = culpritStatements(statements, caller, hit, owners[0]!);
-      return {
-        kind: "public",
-        grant: { statements: culprits, caller: caller.description, action: hit.action },
-      };
-    }
+    if (hit !== undefined) return { kind: "hit", caller, hit };
   }
   return { kind: "restricted" };
 }
@@ -277,7 +306,7 @@ function allowed(
   const result = simulate.runUnsafeSimulation(
     {
       request: {
-        principal: caller.principal,
+        principal: caller.principal === ANONYMOUS ? simulate.anonymousPrincipal : caller.principal,
         action,
         resource: { resource: `arn:aws:kms:us-east-1:${owner}:key/guard-probe`, accountId: owner },
         contextVariables: context,
@@ -336,6 +365,16 @@ function simulationDocument(statements: readonly StatementDocument[]): {
       return widened;
     }),
   };
+}
+
+/** Whether an Allow statement could match some outside caller (a wildcard, NotPrincipal, a service). */
+function couldMatchAnOutsider(statement: StatementDocument): boolean {
+  const principal = statement.Principal;
+  return (
+    "NotPrincipal" in statement ||
+    hasWildcardPrincipal(principal) ||
+    (isPlainObject(principal) && principal.Service !== undefined)
+  );
 }
 
 /** Whether an Allow statement's principal could be `caller` (see findPublicGrant). */
@@ -438,9 +477,13 @@ function searchAxes(
   // Identity facts: fixed for the caller and always in the request, so policy variables resolve.
   const fixed: Record<string, Candidate> = {};
   const varied: Axis[] = [];
+  // A key the policy names nowhere (in a condition or a variable) cannot change its verdict:
+  // leaving it out keeps the simulated requests small.
   const resourceAccount: Axis = { key: "aws:ResourceAccount", candidates: owners };
-  if (owners.length === 1) fixed[resourceAccount.key] = owners[0];
-  else varied.push(resourceAccount);
+  if (mentioned.includes("aws:resourceaccount")) {
+    if (owners.length === 1) fixed[resourceAccount.key] = owners[0];
+    else varied.push(resourceAccount);
+  }
   const ownerFacts: Caller["identity"] = {
     "aws:resourceorgid": { optional: OWNER_ORG },
     "aws:resourceorgpaths": { optional: [`${OWNER_ORG}/r-own1/`] },
@@ -450,7 +493,7 @@ function searchAxes(
     const fact = caller.identity[lower] ?? ownerFacts[lower];
     if (isPlainObject(fact)) {
       if (mentioned.includes(lower)) varied.push({ key: canonical, candidates: [undefined, fact.optional] });
-    } else if (fact !== undefined) {
+    } else if (fact !== undefined && mentioned.includes(lower)) {
       fixed[canonical] = fact;
     }
   }
