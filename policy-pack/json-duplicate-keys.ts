@@ -28,11 +28,11 @@ export function duplicateKeyPaths(text: string): string[] {
   };
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
       const end = stringEnd(text, i);
       const top = stack[stack.length - 1];
-      if (top?.kind === "object" && nextNonSpace(text, end) === ":") {
+      if (top?.kind === "object" && nextNonSpace(text, end) === COLON) {
         const key = JSON.parse(text.slice(i, end)) as string;
         if (top.keys.has(key)) found.push(top.path === "" ? "(document)" : top.path);
         top.keys.add(key);
@@ -41,17 +41,12 @@ export function duplicateKeyPaths(text: string): string[] {
       i = end;
       continue;
     }
-    if (c === "{" || c === "[") {
-      stack.push({
-        kind: c === "{" ? "object" : "array",
-        path: childPath(),
-        keys: new Set(),
-        index: 0,
-        key: "",
-      });
-    } else if (c === "}" || c === "]") {
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      const kind = c === OPEN_OBJECT ? "object" : "array";
+      stack.push({ kind, path: childPath(), keys: new Set(), index: 0, key: "" });
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       stack.pop();
-    } else if (c === ",") {
+    } else if (c === COMMA) {
       const top = stack[stack.length - 1];
       if (top?.kind === "array") top.index += 1;
     }
@@ -60,19 +55,34 @@ export function duplicateKeyPaths(text: string): string[] {
   return [...new Set(found)];
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
 /** The index just after the closing quote of the string starting at `start`. */
 function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === "\\") i += 2;
-    else if (text[i] === '"') return i + 1;
-    else i += 1;
+  let quote = text.indexOf('"', start + 1);
+  while (quote >= 0) {
+    // A quote preceded by an odd number of backslashes is escaped.
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return quote + 1;
+    quote = text.indexOf('"', quote + 1);
   }
   return text.length;
 }
 
-function nextNonSpace(text: string, from: number): string | undefined {
+/** The first character after `from` that is not JSON whitespace (space, tab, CR, LF). */
+function nextNonSpace(text: string, from: number): number {
   let i = from;
-  while (i < text.length && /\s/.test(text[i]!)) i += 1;
-  return text[i];
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return c;
+    i += 1;
+  }
 }

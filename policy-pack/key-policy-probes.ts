@@ -210,21 +210,26 @@ const SEARCH_CACHE_LIMIT = 2000;
 
 /**
  * Searches for a request from outside the key's account that the key policy allows. The document
- * must have passed validation (key-policy.ts); `keyAccount` is the key's account when known.
+ * must have passed validation (key-policy.ts); `text` is its JSON; `keyAccount` is the key's
+ * account when known.
  *
  * Only the statements an outside caller could match (a wildcard principal, NotPrincipal, a service
  * principal) and the Deny statements take part: a grant to named principals never names the
  * outside account. Keys that differ only in such grants (one role per key, typically) share one
  * search, and a policy without any such statement needs no simulation at all.
  */
-export function findPublicGrant(document: PolicyDocument, keyAccount: string | undefined): GrantSearch {
-  const named = new Set(JSON.stringify(document).match(ACCOUNT_ID) ?? []);
-  const outside = freshAccount(new Set([...named, ...(keyAccount === undefined ? [] : [keyAccount])]));
-  const unknownOwner = freshAccount(new Set([...named, outside]));
-  const owners = keyAccount === undefined ? [...named, unknownOwner] : [keyAccount];
+export function findPublicGrant(
+  document: PolicyDocument,
+  text: string,
+  keyAccount: string | undefined,
+): GrantSearch {
   const statements = statementsOf(document);
   const relevant = statements.filter((s) => s.Effect !== "Allow" || couldMatchAnOutsider(s));
   if (!relevant.some((s) => s.Effect === "Allow")) return { kind: "restricted" };
+  const named = new Set(text.match(ACCOUNT_ID) ?? []);
+  const outside = freshAccount(new Set([...named, ...(keyAccount === undefined ? [] : [keyAccount])]));
+  const unknownOwner = freshAccount(new Set([...named, outside]));
+  const owners = keyAccount === undefined ? [...named, unknownOwner] : [keyAccount];
   const cacheKey = JSON.stringify([relevant, owners, outside]);
   let outcome = searches.get(cacheKey);
   if (outcome === undefined) {

@@ -9,7 +9,7 @@
  * Results never carry document text (it could be secret), only statement positions.
  */
 import { duplicateKeyPaths } from "./json-duplicate-keys";
-import { findPublicGrant, type PublicGrant } from "./key-policy-probes";
+import { findPublicGrant, statementsOf, type PolicyDocument, type PublicGrant } from "./key-policy-probes";
 import { isPlainObject, plain, UNKNOWN } from "./values";
 
 export type KeyPolicyVerdict =
@@ -73,11 +73,14 @@ function policyLibrary(): IamPolicy {
 }
 
 /**
- * Verdicts already reached, by (document text, key account): a stack usually repeats a handful
- * of documents, and a verdict costs up to a few hundred simulated requests.
+ * Verdicts already reached, by key account, then document text: a stack usually repeats a handful
+ * of documents, a verdict can cost a few hundred simulated requests, and during `pulumi up` every
+ * key policy is judged by Analyze (the kms-key-* policies) before AnalyzeStack judges it again for
+ * each resource using the key. Bounded (oldest out first): about 1 KB per document.
  */
-const verdictCache = new Map<string, KeyPolicyVerdict>();
-const CACHE_LIMIT = 2000;
+const verdictCache = new Map<string, Map<string, KeyPolicyVerdict>>();
+let cachedVerdicts = 0;
+const CACHE_LIMIT = 20_000;
 
 export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyPolicyVerdict {
   const value = plain(policy);
@@ -86,7 +89,8 @@ export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyP
   if (typeof value !== "string") {
     if (containsUnknown(value)) return analysePartlyUnknown(value, keyAccount);
     const document = plainDeep(value);
-    return cached(JSON.stringify(document), keyAccount, () => analyseDocument(document, keyAccount));
+    const text = JSON.stringify(document);
+    return cached(text, keyAccount, () => analyseDocument(document, text, keyAccount));
   }
   return cached(value, keyAccount, () => {
     let document: unknown;
@@ -97,18 +101,32 @@ export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyP
     }
     const duplicates = duplicateKeyPaths(value);
     if (duplicates.length > 0) return { kind: "duplicate-key", paths: duplicates };
-    return analyseDocument(document, keyAccount);
+    return analyseDocument(document, value, keyAccount);
   });
 }
 
 function cached(text: string, keyAccount: KeyAccount, compute: () => KeyPolicyVerdict): KeyPolicyVerdict {
-  const key = `${keyAccount ?? "?"}\u0000${text}`;
-  const known = verdictCache.get(key);
+  const account = keyAccount ?? "";
+  let byText = verdictCache.get(account);
+  const known = byText?.get(text);
   if (known !== undefined) return known;
   const verdict = compute();
-  if (verdictCache.size >= CACHE_LIMIT) verdictCache.clear();
-  verdictCache.set(key, verdict);
+  if (cachedVerdicts >= CACHE_LIMIT) evictOldest();
+  if (byText === undefined) verdictCache.set(account, (byText = new Map()));
+  byText.set(text, verdict);
+  cachedVerdicts += 1;
   return verdict;
+}
+
+function evictOldest(): void {
+  for (const [account, byText] of verdictCache) {
+    const oldest = byText.keys().next();
+    if (oldest.done === true) continue;
+    byText.delete(oldest.value);
+    cachedVerdicts -= 1;
+    if (byText.size === 0) verdictCache.delete(account);
+    return;
+  }
 }
 
 function containsUnknown(value: unknown): boolean {
@@ -129,10 +147,11 @@ function plainDeep(value: unknown): unknown {
   return current;
 }
 
-function analyseDocument(document: unknown, keyAccount: KeyAccount): KeyPolicyVerdict {
+/** `text`: the document as JSON (where the probes look for the accounts it names). */
+function analyseDocument(document: unknown, text: string, keyAccount: KeyAccount): KeyPolicyVerdict {
   const problems = malformed(document);
   if (problems.length > 0) return { kind: "invalid", problems };
-  const search = findPublicGrant(document as PolicyDocument, keyAccount);
+  const search = findPublicGrant(document as PolicyDocument, text, keyAccount);
   if (search.kind === "too-complex") return search;
   return search.kind === "public" ? { kind: "public", grant: search.grant } : { kind: "restricted" };
 }
@@ -149,19 +168,6 @@ function analysePartlyUnknown(raw: unknown, keyAccount: KeyAccount): KeyPolicyVe
   if (known.length === 0) return { kind: "unknown" };
   const verdict = analyseKeyPolicy({ Version: "2012-10-17", Statement: known }, keyAccount);
   return verdict.kind === "restricted" ? { kind: "unknown" } : verdict;
-}
-
-/** The statements of a document that passed `malformed`, as the probes read them. */
-export interface PolicyDocument {
-  readonly Statement: StatementDocument | readonly StatementDocument[];
-  readonly [key: string]: unknown;
-}
-export type StatementDocument = Readonly<Record<string, unknown>>;
-
-export function statementsOf(document: PolicyDocument): readonly StatementDocument[] {
-  return Array.isArray(document.Statement)
-    ? (document.Statement as readonly StatementDocument[])
-    : [document.Statement as StatementDocument];
 }
 
 /**

@@ -33,6 +33,44 @@ export interface GuardPolicy<P> {
   readonly evaluator: PolicyEvaluator;
 }
 
+/**
+ * @pulumi/policy hands every stack policy its own copy of the stack's resources, but their property
+ * objects are the same ones (shared-deserialization.ts): one AnalyzeStack's key traces are computed
+ * by the first stack policy and reused by the others, instead of once per policy.
+ */
+let lastTraces:
+  | {
+      readonly resources: readonly StackResource[];
+      readonly stackConfig: PackState["stackConfig"];
+      readonly traces: GuardedResourceTrace[];
+    }
+  | undefined;
+
+function sharedTraces(resources: readonly StackResource[], state: PackState): GuardedResourceTrace[] {
+  if (
+    lastTraces !== undefined &&
+    lastTraces.stackConfig === state.stackConfig &&
+    sameStack(lastTraces.resources, resources)
+  )
+    return lastTraces.traces;
+  const traces = traceStack(resources, state.stackConfig);
+  lastTraces = { resources, stackConfig: state.stackConfig, traces };
+  return traces;
+}
+
+/** The same resources with the very same property objects: copies of one AnalyzeStack request. */
+function sameStack(a: readonly StackResource[], b: readonly StackResource[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i]!, b[i]!];
+    if (x.props !== y.props || x.urn !== y.urn || x.providerProps !== y.providerProps) return false;
+    if (Object.keys(x.propertyDependencies).length !== Object.keys(y.propertyDependencies).length)
+      return false;
+  }
+  return true;
+}
+
 /** The rule's metadata with the compliance mapping of the family whose resource uses the key. */
 function forFamily(rule: RuleMetadata, trace: GuardedResourceTrace): RuleMetadata {
   return rule.compliance === undefined
@@ -77,7 +115,7 @@ export function keyFitnessStackPolicy(
     const findings: Finding[] = [];
     const pending: string[] = [];
     const current = limits();
-    for (const trace of traceStack(resources, state.stackConfig)) {
+    for (const trace of sharedTraces(resources, state)) {
       if (trace.trace.kind !== "in-stack") continue;
       const applies = keyApplies(trace);
       if (typeof applies === "string")
@@ -140,7 +178,7 @@ export function outsideKeyStackPolicy(state: PackState): GuardPolicy<StackValida
   const evaluate = (resources: readonly StackResource[]): StackVerdict => {
     const findings: Finding[] = [];
     const { trustedKeys } = guardSettings(state);
-    for (const trace of traceStack(resources, state.stackConfig)) {
+    for (const trace of sharedTraces(resources, state)) {
       if (keyApplies(trace) !== true) continue;
       const outside =
         trace.trace.kind === "outside"
