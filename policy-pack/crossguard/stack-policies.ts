@@ -64,6 +64,7 @@ function sameStack(a: readonly StackResource[], b: readonly StackResource[]): bo
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const [x, y] = [a[i]!, b[i]!];
+    if (x === y) continue;
     if (x.props !== y.props || x.urn !== y.urn || x.providerProps !== y.providerProps) return false;
     if (Object.keys(x.propertyDependencies).length !== Object.keys(y.propertyDependencies).length)
       return false;
