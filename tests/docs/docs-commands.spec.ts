@@ -228,9 +228,7 @@ describe("documentation commands and sample outputs", function () {
  * Pages that other branches add (issues 11 to 15); links to them are allowed before they exist.
  * Remove each name once its page is merged.
  */
-const PAGES_FROM_OTHER_BRANCHES = new Set([
-  "docs/key-policy-evaluation.md",
-]);
+const PAGES_FROM_OTHER_BRANCHES = new Set(["docs/key-policy-evaluation.md"]);
 
 /** What a `pulumi` command of the docs asks of this repository: a pack, and a config for it. */
 interface PulumiCommandNeeds {
