@@ -334,6 +334,14 @@ describe("documented commands that need the Pulumi CLI: checked through the engi
 });
 
 describe("documentation links", () => {
+  it("docs/index.md links every page of docs/", () => {
+    const index = fs.readFileSync(path.join(ROOT, "docs", "index.md"), "utf8");
+    const unlisted = docFiles()
+      .filter((file) => file.startsWith("docs/") && file !== "docs/index.md")
+      .filter((file) => !index.includes(`](${path.posix.basename(file)})`));
+    assert.deepEqual(unlisted, [], "pages that docs/index.md does not list");
+  });
+
   it("every relative link names a file that exists, and a heading of it", () => {
     for (const file of docFiles()) {
       const text = fs.readFileSync(path.join(ROOT, file), "utf8");
