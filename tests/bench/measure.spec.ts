@@ -26,8 +26,11 @@ describe("bench measurements", () => {
   it("reads a live process's CPU time, which grows with work", function () {
     if (process.platform !== "linux") this.skip();
     const before = cpuMs(process.pid)!;
-    const until = Date.now() + 60;
-    while (Date.now() < until); // busy
+    // Work until Node's own clock has counted 60 ms of CPU (not 60 ms of wall time, which a busy
+    // machine may not turn into CPU time), bounded by 10 s of wall time.
+    const start = process.cpuUsage();
+    const deadline = Date.now() + 10_000;
+    while (process.cpuUsage(start).user < 60_000 && Date.now() < deadline); // busy
     assert.ok(cpuMs(process.pid)! >= before + 30, `${before} -> ${cpuMs(process.pid)}`);
     assert.equal(cpuMs(2 ** 30), undefined);
   });
