@@ -42,6 +42,19 @@ export const REALISTIC_MIX: Omit<StackShape, "size" | "preview"> = {
   seed: 6,
 };
 
+/**
+ * A stack of Bedrock resources only: every resource a workspace or a key, each workspace with a
+ * key of its own, wired through propertyDependencies (the worst case for the key tracing and the
+ * key policy evaluator: one key, and one key policy, per workspace).
+ */
+export const ALL_BEDROCK: Omit<StackShape, "size" | "preview"> = {
+  workspaceShare: 0.5,
+  keyShare: 0.5,
+  aliasShare: 0,
+  wiredShare: 1,
+  seed: 12,
+};
+
 /** Mulberry32: a tiny, fast, seedable generator; good enough to vary names and properties. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -136,6 +149,16 @@ function keyResource(context: Context, index: number): { spec: ResourceSpec; key
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${context.account}:role/bedrock-studio-${index}` },
         Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": context.account } },
+      },
+      {
+        // As the sample stack's WorkspaceKey: the services act for this account only. A service
+        // principal can be any account's caller, so the key policy evaluator simulates this one.
+        Sid: "BedrockStudioServicesForThisAccountOnly",
+        Effect: "Allow",
+        Principal: { Service: ["datazone.amazonaws.com", "bedrock.amazonaws.com"] },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": context.account } },
       },

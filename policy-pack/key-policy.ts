@@ -1,10 +1,15 @@
 /**
- * Reads a KMS key policy document and answers one question: does it grant anything to every
- * principal (`"*"`, `{"AWS": "*"}`, or an Allow with `NotPrincipal`) without a condition that
- * narrows who can use it? Parsing and validation are @cloud-copilot/iam-policy's; this module only
- * decides which conditions narrow. Results never carry document text (it could be secret), only
- * statement positions.
+ * Reads a KMS key policy document and asks the question KMS answers: can a principal outside the
+ * key's account use the key, on the key policy alone? The document is evaluated by
+ * @cloud-copilot/iam-simulate (IAM's evaluation logic: Deny wins, policy variables resolve,
+ * condition operators, IfExists, Null and set operators mean what IAM says) against probe requests
+ * from outside callers (see key-policy-probes.ts). A document KMS would reject, or that cannot be
+ * read the same way by every reader (duplicate JSON keys), fails closed.
+ *
+ * Results never carry document text (it could be secret), only statement positions.
  */
+import { duplicateKeyPaths } from "./json-duplicate-keys";
+import { findPublicGrant, statementsOf, type PolicyDocument, type PublicGrant } from "./key-policy-probes";
 import { isPlainObject, plain, UNKNOWN } from "./values";
 
 export type KeyPolicyVerdict =
@@ -12,76 +17,116 @@ export type KeyPolicyVerdict =
   | { readonly kind: "default" }
   | { readonly kind: "unknown" }
   | { readonly kind: "not-json" }
-  /** A JSON value that is not a valid policy document; `paths` say where (e.g. `Statement[0]`). */
-  | { readonly kind: "invalid"; readonly paths: readonly string[] }
-  /** Allow statements open to every principal without a narrowing condition, by position. */
-  | { readonly kind: "public"; readonly statements: readonly string[] }
+  /** The same key twice in one object: `JSON.parse` keeps the last, other readers may not. */
+  | { readonly kind: "duplicate-key"; readonly paths: readonly string[] }
+  /** Not a policy document KMS accepts; `problems` say where (e.g. `Statement[0]: no Principal`). */
+  | { readonly kind: "invalid"; readonly problems: readonly string[] }
+  /** Conditions with more combinations of values than the guard explores: it cannot vouch for them. */
+  | { readonly kind: "too-complex"; readonly combinations: number }
+  /** A request from outside the key's account is allowed. */
+  | { readonly kind: "public"; readonly grant: PublicGrant }
   | { readonly kind: "restricted" };
 
-/**
- * Condition keys that tie a request to a known account, organization or network path. A grant to
- * `*` under one of them (with a positive operator and a concrete value) reaches only those callers.
- * `kms:ViaService` alone is not among them: it names a service, not whose principals call it.
- */
-const NARROWING_KEYS = new Set(
+/** A 12-digit AWS account id, or undefined when the key's account is not known (yet). */
+export type KeyAccount = string | undefined;
+
+/** IAM's condition operators (without the IfExists suffix and set-operator prefix). */
+const CONDITION_OPERATORS = new Set(
   [
-    "aws:PrincipalAccount",
-    "aws:PrincipalArn",
-    "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths",
-    "aws:SourceAccount",
-    "aws:SourceArn",
-    "aws:SourceOrgID",
-    "aws:SourceOrgPaths",
-    "aws:SourceOwner",
-    "aws:SourceVpc",
-    "aws:SourceVpce",
-    "kms:CallerAccount",
-  ].map((k) => k.toLowerCase()),
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+  ].map((o) => o.toLowerCase()),
 );
-const POSITIVE_OPERATORS = new Set([
-  "StringEquals",
-  "StringEqualsIgnoreCase",
-  "StringLike",
-  "ArnEquals",
-  "ArnLike",
-]);
-const ARN_KEYS = new Set(["aws:principalarn", "aws:sourcearn"]);
-const ORG_PATH_KEYS = new Set(["aws:principalorgpaths", "aws:sourceorgpaths"]);
 
 type IamPolicy = typeof import("@cloud-copilot/iam-policy");
-// Loaded on first use (about 25-50 ms): most resources, and every key without a policy, never need it.
+// Loaded on first use: most resources, and every key without a policy, never need it.
 let iamPolicy: IamPolicy | undefined;
-function library(): IamPolicy {
+function policyLibrary(): IamPolicy {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see above)
   iamPolicy ??= require("@cloud-copilot/iam-policy") as IamPolicy;
   return iamPolicy;
 }
 
-/** Verdicts of policy strings already read: a stack usually repeats a handful of documents. */
-const verdictCache = new Map<string, KeyPolicyVerdict>();
-const CACHE_LIMIT = 1000;
+/**
+ * Verdicts already reached, by key account, then document text: a stack usually repeats a handful
+ * of documents, a verdict can cost a few hundred simulated requests, and during `pulumi up` every
+ * key policy is judged by Analyze (the kms-key-* policies) before AnalyzeStack judges it again for
+ * each resource using the key. Bounded (oldest out first): about 1 KB per document.
+ */
+const verdictCache = new Map<string, Map<string, KeyPolicyVerdict>>();
+let cachedVerdicts = 0;
+const CACHE_LIMIT = 20_000;
 
-export function analyseKeyPolicy(policy: unknown): KeyPolicyVerdict {
+export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyPolicyVerdict {
   const value = plain(policy);
   if (value === UNKNOWN) return { kind: "unknown" };
   if (value === undefined || value === null) return { kind: "default" };
-  if (typeof value !== "string") return analyseDocument(value);
-  const cached = verdictCache.get(value);
-  if (cached !== undefined) return cached;
-  let document: unknown;
-  try {
-    document = JSON.parse(value);
-  } catch {
-    return remember(value, { kind: "not-json" });
+  if (typeof value !== "string") {
+    if (containsUnknown(value)) return analysePartlyUnknown(value, keyAccount);
+    const document = plainDeep(value);
+    const text = JSON.stringify(document);
+    return cached(text, keyAccount, () => analyseDocument(document, text, keyAccount));
   }
-  return remember(value, analyseDocument(document));
+  return cached(value, keyAccount, () => {
+    let document: unknown;
+    try {
+      document = JSON.parse(value);
+    } catch {
+      return { kind: "not-json" };
+    }
+    const duplicates = duplicateKeyPaths(value);
+    if (duplicates.length > 0) return { kind: "duplicate-key", paths: duplicates };
+    return analyseDocument(document, value, keyAccount);
+  });
 }
 
-function remember(text: string, verdict: KeyPolicyVerdict): KeyPolicyVerdict {
-  if (verdictCache.size >= CACHE_LIMIT) verdictCache.clear();
-  verdictCache.set(text, verdict);
+function cached(text: string, keyAccount: KeyAccount, compute: () => KeyPolicyVerdict): KeyPolicyVerdict {
+  const account = keyAccount ?? "";
+  let byText = verdictCache.get(account);
+  const known = byText?.get(text);
+  if (known !== undefined) return known;
+  const verdict = compute();
+  if (cachedVerdicts >= CACHE_LIMIT) evictOldest();
+  if (byText === undefined) verdictCache.set(account, (byText = new Map()));
+  byText.set(text, verdict);
+  cachedVerdicts += 1;
   return verdict;
+}
+
+function evictOldest(): void {
+  for (const [account, byText] of verdictCache) {
+    const oldest = byText.keys().next();
+    if (oldest.done === true) continue;
+    byText.delete(oldest.value);
+    cachedVerdicts -= 1;
+    if (byText.size === 0) verdictCache.delete(account);
+    return;
+  }
 }
 
 function containsUnknown(value: unknown): boolean {
@@ -102,87 +147,74 @@ function plainDeep(value: unknown): unknown {
   return current;
 }
 
-function analyseDocument(raw: unknown): KeyPolicyVerdict {
-  if (containsUnknown(raw)) return analysePartlyUnknown(raw);
-  const document = plainDeep(raw);
-  const { validateResourcePolicy } = library();
-  let errors: { path: string }[];
-  try {
-    errors = validateResourcePolicy(document);
-  } catch {
-    return { kind: "invalid", paths: [] };
-  }
-  if (errors.length > 0)
-    return { kind: "invalid", paths: [...new Set(errors.map((e) => e.path || "(document)"))] };
-  const open = publicStatements(document);
-  return open.length > 0 ? { kind: "public", statements: open } : { kind: "restricted" };
+/** `text`: the document as JSON (where the probes look for the accounts it names). */
+function analyseDocument(document: unknown, text: string, keyAccount: KeyAccount): KeyPolicyVerdict {
+  const problems = malformed(document);
+  if (problems.length > 0) return { kind: "invalid", problems };
+  const search = findPublicGrant(document as PolicyDocument, text, keyAccount);
+  if (search.kind === "too-complex") return search;
+  return search.kind === "public" ? { kind: "public", grant: search.grant } : { kind: "restricted" };
 }
 
 /**
  * A document object with unknown parts (aws-native, at preview): the statements that are fully
- * known are judged; if none of them is public the verdict waits for the rest.
+ * known are judged on their own (a Deny among the unknown ones could only narrow them); if they
+ * allow no outside caller the verdict waits for the rest.
  */
-function analysePartlyUnknown(raw: unknown): KeyPolicyVerdict {
-  const statements = plain(
-    isPlainObject(plain(raw)) ? (plain(raw) as Record<string, unknown>).Statement : UNKNOWN,
-  );
+function analysePartlyUnknown(raw: unknown, keyAccount: KeyAccount): KeyPolicyVerdict {
+  const statements = plain(isPlainObject(raw) ? raw.Statement : UNKNOWN);
   if (!Array.isArray(statements)) return { kind: "unknown" };
-  const known = statements.map((s, i) => [s, i] as const).filter(([s]) => !containsUnknown(s));
-  const open: string[] = [];
-  for (const [statement, index] of known) {
-    const verdict = analyseDocument({ Version: "2012-10-17", Statement: [plainDeep(statement)] });
-    if (verdict.kind === "public") open.push(`Statement[${index}]`);
+  const known = statements.filter((s) => !containsUnknown(s)).map(plainDeep);
+  if (known.length === 0) return { kind: "unknown" };
+  const verdict = analyseKeyPolicy({ Version: "2012-10-17", Statement: known }, keyAccount);
+  return verdict.kind === "restricted" ? { kind: "unknown" } : verdict;
+}
+
+/**
+ * What KMS would reject, or what IAM would read differently from a reader: the library's resource
+ * policy validation, plus what it leaves to the service (a statement with no principal or no
+ * resource, an unknown condition operator, `Null` with IfExists).
+ */
+function malformed(document: unknown): string[] {
+  let errors: { path: string; message: string }[];
+  try {
+    errors = policyLibrary().validateResourcePolicy(document);
+  } catch {
+    return ["(document): not a policy document"];
   }
-  return open.length > 0 ? { kind: "public", statements: open } : { kind: "unknown" };
-}
-
-function publicStatements(document: unknown): string[] {
-  const policy = library().loadPolicy(document);
-  const open: string[] = [];
-  policy.statements().forEach((statement, position) => {
-    if (!statement.isAllow()) return;
-    const everyone =
-      statement.isNotPrincipalStatement() ||
-      (statement.isPrincipalStatement() && statement.principals().some((p) => p.isWildcardPrincipal()));
-    if (!everyone) return;
-    const narrowed = statement
-      .conditions()
-      .some((c) =>
-        narrows(
-          c.operation().baseOperator(),
-          c.operation().setOperator(),
-          c.operation().isIfExists(),
-          c.conditionKey(),
-          c.conditionValues(),
-        ),
-      );
-    if (!narrowed) open.push(`Statement[${position}]`);
+  if (errors.length > 0)
+    return [...new Set(errors.map((e) => `${positionOf(e.path)}: not valid in an IAM policy document`))];
+  const problems: string[] = [];
+  statementsOf(document as PolicyDocument).forEach((statement, index) => {
+    const at = `Statement[${index}]`;
+    if (!("Principal" in statement) && !("NotPrincipal" in statement))
+      problems.push(`${at}: no Principal (a key policy statement must say whom it applies to)`);
+    if (!("Resource" in statement) && !("NotResource" in statement))
+      problems.push(`${at}: no Resource (a key policy statement uses "Resource": "*")`);
+    const conditions = statement.Condition;
+    if (!isPlainObject(conditions)) return;
+    for (const operator of Object.keys(conditions)) {
+      if (!knownOperator(operator)) problems.push(`${at}: a condition operator IAM does not know`);
+    }
   });
-  return open;
+  return [...new Set(problems)];
 }
 
-/** Whether one condition limits a grant to `*` to known callers (see NARROWING_KEYS). */
-export function narrows(
-  operator: string,
-  setOperator: string | undefined,
-  ifExists: boolean,
-  key: string,
-  values: readonly string[],
-): boolean {
-  // `...IfExists` passes when the key is absent, and `ForAllValues` passes on an empty set.
-  if (ifExists || setOperator === "ForAllValues") return false;
-  if (!POSITIVE_OPERATORS.has(operator)) return false;
-  const normalisedKey = key.toLowerCase();
-  if (!NARROWING_KEYS.has(normalisedKey) || values.length === 0) return false;
-  return values.every((value) => concrete(normalisedKey, value));
+/** `ForAnyValue:StringLikeIfExists` and the like; `Null` takes neither IfExists nor a set operator. */
+function knownOperator(operator: string): boolean {
+  const parts = operator.split(":");
+  if (parts.length > 2) return false;
+  const setOperator = parts.length === 2 ? parts[0]!.toLowerCase() : undefined;
+  if (setOperator !== undefined && setOperator !== "foranyvalue" && setOperator !== "forallvalues")
+    return false;
+  const base = parts[parts.length - 1]!.toLowerCase();
+  if (base === "null") return setOperator === undefined;
+  const withoutIfExists = base.endsWith("ifexists") ? base.slice(0, -"ifexists".length) : base;
+  return CONDITION_OPERATORS.has(withoutIfExists) && withoutIfExists !== "null";
 }
 
-/** A condition value that names specific callers: no wildcard where the account or org goes. */
-function concrete(key: string, value: string): boolean {
-  if (value.trim() === "") return false;
-  // An organization path may end in a wildcard below a concrete organization id (`o-.../r-.../*`).
-  if (ORG_PATH_KEYS.has(key)) return /^o-[a-z0-9]+\//.test(value);
-  if (!ARN_KEYS.has(key)) return !/[*?]/.test(value);
-  const account = value.split(":")[4];
-  return account !== undefined && /^[0-9]{12}$/.test(account);
+/** The statement a validation path points into (`Statement[2].Principal.#Bogus` -> `Statement[2]`). */
+function positionOf(path: string): string {
+  const statement = /^Statement(\[\d+\])?/.exec(path);
+  return statement === null ? "(document)" : statement[0];
 }

@@ -68,6 +68,8 @@ export interface KmsKeyType {
   /** What a person calls this resource. */
   readonly displayName: string;
   readonly role: "key" | "replica";
+  /** The resource's own region input (@pulumi/aws v7), absent for aws-native (its provider's region). */
+  readonly regionProperty?: string;
   /** The property that holds each fact (absent: the type has no such property). */
   readonly factProperties: Readonly<Partial<Record<KeyFactName, string>>>;
   /** Every property the pack reads on this type (checked against the typings). */
@@ -258,7 +260,8 @@ export const KMS_KEY_TYPES: readonly KmsKeyType[] = [
     displayName: "KMS key",
     role: "key",
     factProperties: AWS_KEY_FACTS,
-    properties: [...Object.values(AWS_KEY_FACTS), "tagsAll", "customKeyStoreId", "xksKeyId"],
+    regionProperty: "region",
+    properties: [...Object.values(AWS_KEY_FACTS), "tagsAll", "customKeyStoreId", "xksKeyId", "region"],
     outputProperties: ["arn", "keyId", "tagsAll"],
     normalise: (props) =>
       keyFacts(
@@ -288,7 +291,8 @@ export const KMS_KEY_TYPES: readonly KmsKeyType[] = [
     displayName: "KMS key with imported key material",
     role: "key",
     factProperties: AWS_EXTERNAL_KEY_FACTS,
-    properties: [...Object.values(AWS_EXTERNAL_KEY_FACTS), "tagsAll", "keyMaterialBase64"],
+    regionProperty: "region",
+    properties: [...Object.values(AWS_EXTERNAL_KEY_FACTS), "tagsAll", "keyMaterialBase64", "region"],
     outputProperties: ["arn", "tagsAll"],
     normalise: (props) =>
       keyFacts(
@@ -317,7 +321,8 @@ export const KMS_KEY_TYPES: readonly KmsKeyType[] = [
     displayName: "KMS replica key",
     role: "replica",
     factProperties: AWS_REPLICA_KEY_FACTS,
-    properties: [...Object.values(AWS_REPLICA_KEY_FACTS), "tagsAll"],
+    regionProperty: "region",
+    properties: [...Object.values(AWS_REPLICA_KEY_FACTS), "tagsAll", "region"],
     outputProperties: ["arn", "keyId", "tagsAll", "keyUsage", "keySpec", "keyRotationEnabled"],
     normalise: (props) => {
       const own = keyFacts(
@@ -397,6 +402,8 @@ export interface KmsAliasType {
   /** The target key's ARN, as the provider reports it (absent: none). */
   readonly targetArnProperty?: string;
   readonly arnProperty?: string;
+  /** The resource's own region input (@pulumi/aws v7); absent: its provider's region. */
+  readonly regionProperty?: string;
   readonly properties: readonly string[];
   readonly outputProperties: readonly string[];
 }
@@ -409,7 +416,8 @@ export const KMS_ALIAS_TYPES: readonly KmsAliasType[] = [
     targetProperty: "targetKeyId",
     targetArnProperty: "targetKeyArn",
     arnProperty: "arn",
-    properties: ["name", "targetKeyId", "targetKeyArn", "arn"],
+    regionProperty: "region",
+    properties: ["name", "targetKeyId", "targetKeyArn", "arn", "region"],
     outputProperties: ["targetKeyArn", "arn"],
   },
   {
@@ -431,6 +439,8 @@ export interface KmsKeyPolicyType {
   readonly keyProperty: string;
   readonly policyProperty: string;
   readonly bypassLockoutProperty: string;
+  /** The resource's own region input (@pulumi/aws v7). */
+  readonly regionProperty?: string;
   readonly properties: readonly string[];
   readonly outputProperties: readonly string[];
 }
@@ -444,7 +454,8 @@ export const KMS_KEY_POLICY_TYPES: readonly KmsKeyPolicyType[] = [
     keyProperty: "keyId",
     policyProperty: "policy",
     bypassLockoutProperty: "bypassPolicyLockoutSafetyCheck",
-    properties: ["keyId", "policy", "bypassPolicyLockoutSafetyCheck"],
+    regionProperty: "region",
+    properties: ["keyId", "policy", "bypassPolicyLockoutSafetyCheck", "region"],
     outputProperties: [],
   },
 ];

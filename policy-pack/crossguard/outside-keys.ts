@@ -7,10 +7,10 @@
  */
 import { createKmsFactsSource, type KeyVerification, type KmsFactsSource } from "../aws/kms-facts";
 import type { GuardedResourceTrace, OutsideKeyReference, StackResource } from "../key-tracing";
-import { traceStack } from "../key-tracing";
 import { resolveRegion } from "../resource-region";
 import { readPath } from "../values";
 import type { PackState } from "./pack-state";
+import { sharedTraces } from "./stack-traces";
 import { guardSettings } from "./stack-settings";
 
 /** A guarded resource whose key is outside the stack. */
@@ -47,7 +47,15 @@ function lookupOf(trace: OutsideTrace, state: PackState): { reference: string; r
       : reference.form === "customer-alias"
         ? reference.region
         : undefined;
-  const region = arnRegion ?? resolveRegion(trace.type, trace.resource.props, undefined, state.stackConfig);
+  const region =
+    arnRegion ??
+    resolveRegion(
+      trace.type,
+      trace.resource.props,
+      trace.resource.providerProps,
+      state.stackConfig,
+      state.environmentRegion,
+    );
   return typeof region === "string" ? { reference: value, region } : undefined;
 }
 
@@ -67,7 +75,7 @@ export function outsideKeyVerifier(state: PackState): OutsideKeyVerifier {
       const setting = guardSettings(state).verifyKeysWithAws;
       if (!setting.enabled) return;
       const facts = sourceFor(setting.timeoutSeconds);
-      const lookups = traceStack(resources)
+      const lookups = sharedTraces(resources, state)
         .filter(isOutside)
         .map((trace) => lookupOf(trace, state))
         .filter((lookup) => lookup !== undefined);

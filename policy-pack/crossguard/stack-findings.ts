@@ -99,19 +99,34 @@ export function stackResources(resources: readonly PolicyResource[]): readonly S
   return withTemplateResources(resources.map(stackResource));
 }
 
+/**
+ * Plain forms already made, by the resource's property object: @pulumi/policy hands every stack
+ * policy its own copy of each resource, with the very same (shared) property object, so one
+ * AnalyzeStack makes each plain form once instead of once per stack policy.
+ */
+const plainForms = new WeakMap<object, StackResource>();
+
 /** The plain form of a resource as @pulumi/policy hands it to stack policies. */
 export function stackResource(resource: PolicyResource): StackResource {
+  const props = rawProps(resource.props);
+  const providerProps = resource.provider === undefined ? undefined : rawProps(resource.provider.props);
+  const known = typeof props === "object" && props !== null ? plainForms.get(props) : undefined;
+  if (known !== undefined && known.urn === resource.urn && known.providerProps === providerProps)
+    return known;
   const propertyDependencies: Record<string, string[]> = {};
   for (const [property, sources] of Object.entries(resource.propertyDependencies ?? {})) {
     propertyDependencies[property] = sources.map((s) => s.urn);
   }
-  return {
+  const plainForm: StackResource = {
     type: resource.type,
     urn: resource.urn,
     name: resource.name,
-    props: rawProps(resource.props),
+    props,
     propertyDependencies,
+    ...(providerProps === undefined ? {} : { providerProps }),
   };
+  if (typeof props === "object" && props !== null) plainForms.set(props, plainForm);
+  return plainForm;
 }
 
 export function resourceRef(resource: { readonly urn: string; readonly name: string }): ResourceRef {

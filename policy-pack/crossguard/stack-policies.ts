@@ -6,10 +6,10 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { failureText, KMS_API_KEY_SOURCE } from "../aws/kms-facts";
-import { kmsKeyType } from "../kms-catalog";
-import { traceStack, type GuardedResourceTrace, type StackResource, type TracedKey } from "../key-tracing";
+import { keyPolicyFacts, kmsKeyPolicyType, kmsKeyType } from "../kms-catalog";
+import type { GuardedResourceTrace, StackResource, TracedKey } from "../key-tracing";
 import { violationMessage } from "../messages";
-import type { Rule, RuleMetadata } from "../rule";
+import type { Rule, RuleMetadata, RuleOutcome } from "../rule";
 import { cmkKeyCustomerManaged } from "../rules/key-customer-managed";
 import { cmkKeyVerifiable, type OutsideKeyVerification } from "../rules/key-outside-stack";
 import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../rules/key-fitness-input";
@@ -19,6 +19,7 @@ import { blueprintConfigurationsOf } from "../workspace-blueprints";
 import { evaluateSafely } from "./outcome";
 import { isOutside, type OutsideKeyStatus, type OutsideKeyVerifier, type OutsideTrace } from "./outside-keys";
 import type { PackState } from "./pack-state";
+import { sharedTraces } from "./stack-traces";
 import { policyMetadata } from "./policy-metadata";
 import {
   pendingNote,
@@ -45,7 +46,8 @@ function forFamily(rule: RuleMetadata, trace: GuardedResourceTrace): RuleMetadat
 }
 
 function keyLabel(key: TracedKey): string {
-  const via = key.keyPolicy === undefined ? "" : `, with key policy '${key.keyPolicy.name}'`;
+  const names = key.keyPolicies.map((p) => `'${p.name}'`).join(", ");
+  const via = names === "" ? "" : `, with key ${key.keyPolicies.length > 1 ? "policies" : "policy"} ${names}`;
   const primary = key.primary === undefined ? "" : `, replica of '${key.primary.name}'`;
   return `its KMS key '${key.key.name}' (${key.keyType.displayName}${primary}${via})`;
 }
@@ -124,7 +126,7 @@ export function keyFitnessStackPolicy(
         );
       }
     };
-    for (const trace of traceStack(resources)) {
+    for (const trace of sharedTraces(resources, state)) {
       if (isOutside(trace)) {
         if (keyApplies(trace) !== true) continue;
         const status = verifier.status(trace);
@@ -149,11 +151,16 @@ export function keyFitnessStackPolicy(
         const primaryType = key.primary === undefined ? undefined : kmsKeyType(key.primary.type);
         judge(
           trace,
-          { facts: key.facts, keyType: key.keyType, ...(primaryType === undefined ? {} : { primaryType }) },
+          {
+            facts: key.facts,
+            keyType: key.keyType,
+            ...(primaryType === undefined ? {} : { primaryType }),
+            attachedPolicies: attachedPolicies(key),
+          },
           {
             label: keyLabel(key),
             pendingLabel: `key '${key.key.name}'`,
-            about: [key.key, key.primary, key.keyPolicy].filter((r) => r !== undefined),
+            about: [key.key, key.primary, ...key.keyPolicies].filter((r) => r !== undefined),
           },
         );
       }
@@ -162,6 +169,16 @@ export function keyFitnessStackPolicy(
   };
   const prepare = verifier.prepare;
   return { policy: stackPolicy(rule, state, evaluate, prepare), evaluator: { stack: evaluate, prepare } };
+}
+
+/** The documents of the key policy resources attached to a key, as the key fitness rules read them. */
+function attachedPolicies(key: TracedKey): { name: string; policy: unknown }[] {
+  return key.keyPolicies.flatMap((resource) => {
+    const type = kmsKeyPolicyType(resource.type);
+    return type === undefined
+      ? []
+      : [{ name: resource.name, policy: keyPolicyFacts(type, resource.props).policy }];
+  });
 }
 
 /** The rule's view of a verification (the facts themselves go to the other policies). */
@@ -181,6 +198,9 @@ function verificationOf(status: OutsideKeyStatus): OutsideKeyVerification | unde
 /**
  * Keys outside the stack: verified with AWS KMS, trusted by config, or reported as not
  * verifiable. Missing credentials are one finding for the run (the same cause for every key).
+ * That includes the primary of a replica key of the stack whose primary is not in the stack: the
+ * replica shares its usage, spec and rotation, which only the primary's owner can show (it is not
+ * verified with AWS KMS: judged by trustedKeys only).
  */
 export function outsideKeyStackPolicy(
   state: PackState,
@@ -191,27 +211,45 @@ export function outsideKeyStackPolicy(
     const findings: Finding[] = [];
     const { trustedKeys } = guardSettings(state);
     const withoutCredentials: { trace: OutsideTrace; text: string }[] = [];
-    for (const trace of traceStack(resources)) {
-      if (!isOutside(trace) || keyApplies(trace) !== true) continue;
-      const status = verifier.status(trace);
-      if (status.kind === "failed" && status.failure.kind === "no-credentials") {
-        withoutCredentials.push({ trace, text: failureText(status.failure) });
-        continue;
-      }
-      const verification = verificationOf(status);
-      const outcome = evaluateSafely(rule, {
-        family: trace.family,
-        type: trace.type,
-        reference: trace.trace.reference,
-        trustedKeys,
-        ...(verification === undefined ? {} : { verification }),
-      });
-      if (outcome.kind !== "non-compliant") continue;
+    const report = (trace: GuardedResourceTrace, outcome: RuleOutcome, about: readonly StackResource[]) => {
+      if (outcome.kind !== "non-compliant") return;
       findings.push({
         message: violationMessage(forFamily(rule, trace), subjectOf(trace), outcome.problem, outcome.fix),
         urn: trace.resource.urn,
-        about: [resourceRef(trace.resource)],
+        about: about.map(resourceRef),
       });
+    };
+    for (const trace of sharedTraces(resources, state)) {
+      if (keyApplies(trace) !== true) continue;
+      if (isOutside(trace)) {
+        const status = verifier.status(trace);
+        if (status.kind === "failed" && status.failure.kind === "no-credentials") {
+          withoutCredentials.push({ trace, text: failureText(status.failure) });
+          continue;
+        }
+        const verification = verificationOf(status);
+        const input = {
+          family: trace.family,
+          type: trace.type,
+          reference: trace.trace.reference,
+          trustedKeys,
+          ...(verification === undefined ? {} : { verification }),
+        };
+        report(trace, evaluateSafely(rule, input), [trace.resource]);
+        continue;
+      }
+      if (trace.trace.kind !== "in-stack") continue;
+      for (const key of trace.trace.keys) {
+        if (key.outsidePrimary === undefined) continue;
+        const input = {
+          family: trace.family,
+          type: trace.type,
+          reference: key.outsidePrimary,
+          trustedKeys,
+          replicaOf: key.key.name,
+        };
+        report(trace, evaluateSafely(rule, input), [trace.resource, key.key]);
+      }
     }
     if (withoutCredentials.length > 0) {
       const names = withoutCredentials.map(({ trace }) => `'${trace.resource.name}'`);
@@ -249,7 +287,7 @@ export function customerManagedStackPolicy(
   const evaluate = (resources: readonly StackResource[]): StackVerdict => {
     const findings: Finding[] = [];
     const pending: string[] = [];
-    for (const trace of traceStack(resources)) {
+    for (const trace of sharedTraces(resources, state)) {
       // A stack can only create customer-managed keys: only keys outside it are in question.
       if (!isOutside(trace) || keyApplies(trace) !== true) continue;
       const status = verifier.status(trace);

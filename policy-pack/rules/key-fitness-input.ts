@@ -21,6 +21,11 @@ export interface KeyFitnessInput {
   /** A replica's primary, when it is in the stack (its shared facts are in `facts`). */
   readonly primaryType?: KeySource;
   readonly limits: KeyFitnessLimits;
+  /**
+   * Standalone key policy resources (`aws:kms/keyPolicy:KeyPolicy`) attached to the key, in URN
+   * order: each one's document is the key's policy at some point of a deployment.
+   */
+  readonly attachedPolicies?: readonly { readonly name: string; readonly policy: unknown }[];
   /** The guarded resource that uses the key (stack policies); absent when a key is judged on its own. */
   readonly consumer?: {
     readonly family: ResourceFamily;

@@ -19,6 +19,11 @@ export interface OutsideKeyInput {
   readonly trustedKeys: readonly TrustedKeyPattern[];
   /** Absent when verification with AWS KMS is off. */
   readonly verification?: OutsideKeyVerification;
+  /**
+   * Set when the reference is the primary of a replica key of the stack (the replica's name):
+   * the replica shares its usage, spec and rotation with that primary.
+   */
+  readonly replicaOf?: string;
 }
 
 const VERIFY_SETTING = "guard-settings.verifyKeysWithAws";
@@ -71,6 +76,13 @@ export const cmkKeyVerifiable: Rule<OutsideKeyInput> = {
   defaultLevel: "advisory",
   evaluate(input) {
     const property = input.type.keyProperty.join(".");
+    // A replica's primary is not verified with AWS KMS: trustedKeys alone can vouch for it.
+    if (input.replicaOf !== undefined && !isTrusted(input.reference, input.trustedKeys)) {
+      return nonCompliant(
+        `its KMS key '${input.replicaOf}' is a replica of a multi-Region primary key that is not in this stack and not in trustedKeys: the guard cannot verify the replica's usage, spec and rotation, which it shares with the primary.`,
+        "Create the primary key in this stack, or add the primary key's ARN to the `trustedKeys` setting of the guard-settings policy in the pack config.",
+      );
+    }
     const outcome = verified(input, property);
     if (outcome !== undefined) return outcome;
     if (isTrusted(input.reference, input.trustedKeys)) return compliant;

@@ -83,7 +83,8 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
         env: isolatedEnv(server, true),
         stackConfig: { "aws:region": "us-east-1", "aws-native:region": "us-east-1" },
       }),
-      PackClient.start({ env: isolatedEnv(server, true) }),
+      // No region anywhere (neither stack config nor AWS_REGION / AWS_DEFAULT_REGION): see "region is unknown".
+      PackClient.start({ env: { ...isolatedEnv(server, true), AWS_REGION: "", AWS_DEFAULT_REGION: "" } }),
       PackClient.start({ env: isolatedEnv(server, false) }),
       PackClient.start({ env: isolatedEnv(server, true) }),
     ]);
@@ -206,7 +207,7 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
   });
 
   it("an alias on a resource whose region is unknown: says KMS was not asked, and why", async () => {
-    // This pack's stack config has aws:region only: an aws-native resource has no region.
+    // This pack has no region in its stack config nor in its environment.
     const project: ResourceSpec = {
       type: "aws-native:bedrock:DataAutomationProject",
       name: "regionless",

@@ -16,7 +16,7 @@ import { arbitraryStack, KEY_ARNS, type GeneratedResource } from "./stack-arbitr
 function summary(trace: KeyTrace): string {
   switch (trace.kind) {
     case "in-stack":
-      return `in-stack ${trace.keys.map((k) => `${k.key.urn}/${k.primary?.urn ?? ""}/${k.keyPolicy?.urn ?? ""}`).join(",")}`;
+      return `in-stack ${trace.keys.map((k) => `${k.key.urn}/${k.primary?.urn ?? ""}/${k.keyPolicies.map((p) => p.urn).join("+")}`).join(",")}`;
     case "outside":
       return `outside ${JSON.stringify(trace.reference)}`;
     default:

@@ -34,6 +34,70 @@ function keyNames(trace: KeyTrace): string[] {
   return trace.kind === "in-stack" ? trace.keys.map((k) => k.key.name) : [trace.kind];
 }
 
+describe("key tracing: key identity includes the region (issue 12)", () => {
+  const MRK = "mrk-1234abcd12ab34cd56ef1234567890ab";
+  const mrkKey = (name: string, region: string | undefined) =>
+    resource("aws:kms/key:Key", name, {
+      keyId: MRK,
+      ...(region === undefined ? {} : { region }),
+      multiRegion: true,
+    });
+  const keyPolicy = (region: string | undefined, name = "kp") =>
+    resource("aws:kms/keyPolicy:KeyPolicy", name, {
+      keyId: MRK,
+      policy: "{}",
+      ...(region === undefined ? {} : { region }),
+    });
+  it("resolves a bare mrk- id only in the region of the resource that names it", () => {
+    const east = mrkKey("east", "us-east-1");
+    const west = mrkKey("west", "eu-west-1");
+    const project = () => resource("aws-native:bedrock:DataAutomationProject", "p", { kmsKeyId: MRK });
+    const withProvider = (region: string): StackResource => ({ ...project(), providerProps: { region } });
+    for (const region of ["us-east-1", "eu-west-1"]) {
+      const [trace] = traceStack([east, west, withProvider(region)]);
+      assert.deepEqual(keyNames(trace!.trace), [region === "us-east-1" ? "east" : "west"]);
+    }
+    // The stack's default region stands in for a resource that states none.
+    const [byDefault] = traceStack([east, west, project()], { "aws-native:region": "eu-west-1" });
+    assert.deepEqual(keyNames(byDefault!.trace), ["west"]);
+    // Nothing says the region: every candidate is judged.
+    const [anywhere] = traceStack([east, west, project()]);
+    assert.deepEqual(keyNames(anywhere!.trace).sort(), ["east", "west"]);
+  });
+
+  it("attaches a KeyPolicy addressed by an mrk- id only to the key of its own region", () => {
+    const east = mrkKey("east", "us-east-1");
+    const west = mrkKey("west", "eu-west-1");
+    const uses = (name: string) =>
+      resource("aws:datazone/domain:Domain", `d-${name}`, { kmsKeyIdentifier: MRK, region: name });
+    const traces = traceStack([east, west, keyPolicy("us-east-1"), uses("us-east-1"), uses("eu-west-1")]);
+    const policiesOf = (region: string) => {
+      const trace = traces.find((t) => t.resource.name === `d-${region}`)!.trace;
+      assert.equal(trace.kind, "in-stack");
+      return trace.kind === "in-stack" ? trace.keys.flatMap((k) => k.keyPolicies.map((p) => p.name)) : [];
+    };
+    assert.deepEqual(policiesOf("us-east-1"), ["kp"]);
+    assert.deepEqual(policiesOf("eu-west-1"), []);
+  });
+
+  it("keeps every KeyPolicy of a key, in URN order whatever the stack order", () => {
+    const k = key();
+    const policies = [keyPolicy(undefined, "b"), keyPolicy(undefined, "a")].map((p) => ({
+      ...p,
+      props: { keyId: ID, policy: "{}" },
+    }));
+    for (const order of [policies, [...policies].reverse()]) {
+      const [trace] = traceStack([k, ...order, domain(ARN)]);
+      assert.equal(trace!.trace.kind, "in-stack");
+      if (trace!.trace.kind === "in-stack")
+        assert.deepEqual(
+          trace!.trace.keys[0]!.keyPolicies.map((p) => p.name),
+          ["a", "b"],
+        );
+    }
+  });
+});
+
 describe("key tracing", () => {
   it("follows property dependencies at preview", () => {
     const k = key({ arn: U, keyId: U });
@@ -87,9 +151,11 @@ describe("key tracing", () => {
     assert.equal(trace.kind, "in-stack");
     const [traced] = trace.keys;
     assert.equal(traced.primary?.name, "primary");
-    assert.equal(traced.keyPolicy?.name, "kp");
+    assert.deepEqual(
+      traced.keyPolicies.map((p) => p.name),
+      ["kp"],
+    );
     assert.equal(traced.facts.rotationPeriodDays, 180);
-    assert.equal(traced.facts.policy, "{}");
     assert.equal(traced.facts.bypassLockout, true);
   });
 

@@ -1,0 +1,480 @@
+/**
+ * Issue 12: every bypass the security review found, and the three policies it found wrongly
+ * blocked, driven through the engine protocol at preview (unknown outputs, property dependencies)
+ * and at up (every value known).
+ */
+import { strict as assert } from "assert";
+import {
+  PackClient,
+  UNKNOWN,
+  urnOf,
+  type AnalyzeResult,
+  type ProviderSpec,
+  type ResourceSpec,
+} from "../../cli/engine-client";
+
+const ACCOUNT = "123456789012";
+const KEY = "aws:kms/key:Key";
+const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
+const DOMAIN = "aws:datazone/domain:Domain";
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab";
+const keyArn = (region: string, id: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`;
+const keyUrn = urnOf(KEY, "workspace-key");
+const OUTSIDE_PRIMARY = keyArn("us-west-2", MRK_ID);
+const domainUrn = urnOf(DOMAIN, "studio");
+const EU_PROVIDER: ProviderSpec = {
+  type: "pulumi:providers:aws",
+  name: "eu",
+  properties: { region: "eu-west-1" },
+};
+const EU_NATIVE_PROVIDER: ProviderSpec = {
+  type: "pulumi:providers:aws-native",
+  name: "eu-native",
+  properties: { region: "eu-west-1" },
+};
+
+type Phase = "preview" | "up";
+const PHASES: Phase[] = ["preview", "up"];
+
+const document = (...statements: unknown[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const ADMIN = {
+  Sid: "Admin",
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: "kms:*",
+  Resource: "*",
+};
+const RESTRICTED = document(ADMIN);
+const toEveryone = (principal: unknown, condition?: unknown) => ({
+  Effect: "Allow",
+  Principal: principal,
+  Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+  Resource: "*",
+  ...(condition === undefined ? {} : { Condition: condition }),
+});
+const PUBLIC = document(ADMIN, toEveryone("*"));
+
+/** A fit key as the engine sends it: outputs unknown at preview, known at up. */
+function fitKey(phase: Phase, overrides: Record<string, unknown> = {}, name = "workspace-key"): ResourceSpec {
+  const known = phase === "up";
+  const id = (overrides.keyId as string | undefined) ?? KEY_ID;
+  return {
+    type: KEY,
+    name,
+    urn: urnOf(KEY, name),
+    properties: {
+      keyUsage: "ENCRYPT_DECRYPT",
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      isEnabled: true,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      policy: RESTRICTED,
+      tags: { EnableBedrock: "true" },
+      tagsAll: known ? { EnableBedrock: "true" } : UNKNOWN,
+      ...overrides,
+      arn: known ? keyArn("us-east-1", id) : UNKNOWN,
+      keyId: known ? id : UNKNOWN,
+    },
+  };
+}
+
+/** A workspace whose key property comes from `from` (its ARN `arn` once known). */
+function workspace(phase: Phase, from: string, arn: string, provider?: ProviderSpec): ResourceSpec {
+  return {
+    type: DOMAIN,
+    name: "studio",
+    urn: domainUrn,
+    properties: {
+      name: "studio",
+      domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/studio-service`,
+      kmsKeyIdentifier: phase === "up" ? arn : UNKNOWN,
+    },
+    ...(provider === undefined ? {} : { provider }),
+    dependencies: [from],
+    propertyDependencies: { kmsKeyIdentifier: [from] },
+  };
+}
+
+function keyPolicy(phase: Phase, name: string, policy: string, key: string, keyId: string): ResourceSpec {
+  return {
+    type: KEY_POLICY,
+    name,
+    properties: { keyId: phase === "up" ? keyId : UNKNOWN, policy },
+    dependencies: [key],
+    propertyDependencies: { keyId: [key] },
+  };
+}
+
+/** What the engine does for a whole preview or update: Analyze per resource, then AnalyzeStack. */
+async function run(pack: PackClient, resources: ResourceSpec[]): Promise<AnalyzeResult> {
+  const results = [
+    ...(await Promise.all(resources.map((r) => pack.analyze(r)))),
+    await pack.analyzeStack(resources),
+  ];
+  return {
+    diagnostics: results.flatMap((r) => r.diagnostics),
+    notApplicable: results.flatMap((r) => r.notApplicable),
+  };
+}
+
+function findings(result: AnalyzeResult, urn = domainUrn): string[] {
+  return result.diagnostics
+    .filter((d) => d.urn === urn)
+    .map((d) => `${d.policyName}:${d.enforcementLevel}`)
+    .sort();
+}
+
+describe("policy pack through the engine protocol: issue 12 key policy bypasses", function () {
+  let pack: PackClient;
+  /** A pack whose config trusts the outside primary key of case 6. */
+  let trusting: PackClient;
+  before(async () => {
+    [pack, trusting] = await Promise.all([PackClient.start(), PackClient.start()]);
+    await pack.initialise();
+    await trusting.initialise({ "guard-settings": { properties: { trustedKeys: [OUTSIDE_PRIMARY] } } });
+  });
+  after(async () => Promise.all([pack?.stop(), trusting?.stop()]));
+
+  const publicPolicies: [string, string][] = [
+    [
+      "1. kms:CallerAccount compared to ${aws:PrincipalAccount}",
+      document(ADMIN, toEveryone("*", { StringEquals: { "kms:CallerAccount": "${aws:PrincipalAccount}" } })),
+    ],
+    [
+      "1. aws:PrincipalAccount compared to ${aws:PrincipalAccount}",
+      document(
+        ADMIN,
+        toEveryone("*", { StringEquals: { "aws:PrincipalAccount": "${aws:PrincipalAccount}" } }),
+      ),
+    ],
+    [
+      "1. aws:PrincipalOrgID compared to ${aws:PrincipalOrgID}",
+      document(ADMIN, toEveryone("*", { StringEquals: { "aws:PrincipalOrgID": "${aws:PrincipalOrgID}" } })),
+    ],
+    [
+      "1. aws:SourceAccount compared to ${aws:SourceAccount}",
+      document(ADMIN, toEveryone("*", { StringEquals: { "aws:SourceAccount": "${aws:SourceAccount}" } })),
+    ],
+    ['2. {"Service": "*"}', document(ADMIN, toEveryone({ Service: "*" }))],
+    ['2. {"Federated": "*"}', document(ADMIN, toEveryone({ Federated: "*" }))],
+    ['2. {"CanonicalUser": "*"}', document(ADMIN, toEveryone({ CanonicalUser: "*" }))],
+    ['2. {"AWS": "arn:aws:iam::*:root"}', document(ADMIN, toEveryone({ AWS: "arn:aws:iam::*:root" }))],
+    [
+      '3. two "Statement" keys, the public one first',
+      `{"Version":"2012-10-17","Statement":[${JSON.stringify(toEveryone("*"))}],"Statement":[${JSON.stringify(ADMIN)}]}`,
+    ],
+    [
+      "a statement without Principal",
+      document(ADMIN, { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }),
+    ],
+  ];
+  for (const phase of PHASES) {
+    for (const [label, policy] of publicPolicies) {
+      it(`blocks ${label} at ${phase}, without quoting the policy`, async () => {
+        const result = await run(pack, [
+          fitKey(phase, { policy }),
+          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+        ]);
+        assert.deepEqual(findings(result), ["cmk-key-policy-public:mandatory"]);
+        const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
+        assert.match(message, /Statement\[1\]|\(document\)/);
+        assert.match(message, /\nFix: /);
+        assert.ok(!message.includes("${aws:") && !message.includes("iam::*"), "never quotes the document");
+      });
+    }
+  }
+
+  for (const phase of PHASES) {
+    for (const order of ["public first", "restricted first"] as const) {
+      it(`4. blocks a key with two KeyPolicy resources (${order}) at ${phase}`, async () => {
+        const policies = [
+          keyPolicy(phase, "open", PUBLIC, keyUrn, KEY_ID),
+          keyPolicy(phase, "closed", RESTRICTED, keyUrn, KEY_ID),
+        ];
+        if (order === "restricted first") policies.reverse();
+        const result = await run(pack, [
+          fitKey(phase),
+          ...policies,
+          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+        ]);
+        assert.deepEqual(findings(result), ["cmk-key-policy-public:mandatory"]);
+        const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
+        assert.match(message, /2 key policy resources set this key's policy/);
+        assert.match(message, /the key policy set by 'open' lets/);
+      });
+    }
+  }
+
+  for (const phase of PHASES) {
+    it(`5. judges a replica's own public policy, not the primary's mrk- KeyPolicy, at ${phase}`, async () => {
+      const primary = fitKey(phase, { multiRegion: true, keyId: MRK_ID }, "primary");
+      const replicaUrn = urnOf("aws:kms/replicaKey:ReplicaKey", "replica");
+      const known = phase === "up";
+      const replica: ResourceSpec = {
+        type: "aws:kms/replicaKey:ReplicaKey",
+        name: "replica",
+        urn: replicaUrn,
+        provider: EU_PROVIDER,
+        properties: {
+          primaryKeyArn: known ? keyArn("us-east-1", MRK_ID) : UNKNOWN,
+          arn: known ? keyArn("eu-west-1", MRK_ID) : UNKNOWN,
+          keyId: known ? MRK_ID : UNKNOWN,
+          deletionWindowInDays: 30,
+          policy: PUBLIC,
+          tags: { EnableBedrock: "true" },
+        },
+        propertyDependencies: { primaryKeyArn: [primary.urn!] },
+      };
+      const result = await run(pack, [
+        primary,
+        replica,
+        keyPolicy(phase, "primary-policy", RESTRICTED, primary.urn!, MRK_ID),
+        workspace(phase, replicaUrn, keyArn("eu-west-1", MRK_ID), EU_PROVIDER),
+      ]);
+      assert.deepEqual(findings(result), ["cmk-key-policy-public:mandatory"]);
+      const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
+      assert.doesNotMatch(message, /primary-policy/, "the primary's KeyPolicy is not the replica's");
+    });
+  }
+
+  const replicaTypes: [string, Record<string, unknown>][] = [
+    [
+      "aws-native:kms:ReplicaKey",
+      { pendingWindowInDays: 30, tags: [{ key: "EnableBedrock", value: "true" }] },
+    ],
+    ["aws:kms/replicaKey:ReplicaKey", { deletionWindowInDays: 30, tags: { EnableBedrock: "true" } }],
+  ];
+  for (const phase of PHASES) {
+    for (const [type, own] of replicaTypes) {
+      it(`6. reports a ${type} whose primary is outside the stack as an outside key at ${phase}`, async () => {
+        const urn = urnOf(type, "replica");
+        const known = phase === "up";
+        const replica: ResourceSpec = {
+          type,
+          name: "replica",
+          urn,
+          properties: {
+            ...own,
+            primaryKeyArn: OUTSIDE_PRIMARY,
+            arn: known ? keyArn("us-east-1", MRK_ID) : UNKNOWN,
+            keyId: known ? MRK_ID : UNKNOWN,
+          },
+        };
+        const result = await run(pack, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
+        assert.deepEqual(findings(result), ["cmk-key-verifiable:advisory"]);
+        const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
+        assert.match(message, /replica of a multi-Region primary key that is not in this stack/);
+        const vouched = await run(trusting, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
+        assert.deepEqual(findings(vouched), [], "trustedKeys vouches for the primary");
+      });
+    }
+  }
+
+  for (const phase of PHASES) {
+    it(`7. does not resolve an alias name in another region's alias at ${phase}`, async () => {
+      const aliasUrn = urnOf("aws:kms/alias:Alias", "shared");
+      const known = phase === "up";
+      const alias: ResourceSpec = {
+        type: "aws:kms/alias:Alias",
+        name: "shared",
+        urn: aliasUrn,
+        properties: {
+          name: "alias/shared",
+          targetKeyId: known ? KEY_ID : UNKNOWN,
+          targetKeyArn: known ? keyArn("us-east-1", KEY_ID) : UNKNOWN,
+        },
+        propertyDependencies: { targetKeyId: [keyUrn] },
+      };
+      const projectUrn = urnOf("aws-native:bedrock:DataAutomationProject", "project");
+      const project: ResourceSpec = {
+        type: "aws-native:bedrock:DataAutomationProject",
+        name: "project",
+        urn: projectUrn,
+        provider: EU_NATIVE_PROVIDER,
+        properties: { projectName: "project", kmsKeyId: "alias/shared" },
+      };
+      const result = await run(pack, [fitKey(phase), alias, project]);
+      assert.deepEqual(findings(result, projectUrn), ["cmk-key-verifiable:advisory"]);
+      // The same alias name in the alias's own region is the stack's key.
+      const home = { ...project, provider: { ...EU_NATIVE_PROVIDER, properties: { region: "us-east-1" } } };
+      const resolved = await run(pack, [fitKey(phase), alias, home]);
+      assert.deepEqual(findings(resolved, projectUrn), []);
+    });
+  }
+
+  const wronglyBlocked: [string, string][] = [
+    [
+      "an Allow to * with a Deny to * outside the key's account",
+      document(
+        { Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" },
+        {
+          Effect: "Deny",
+          Principal: "*",
+          Action: "kms:*",
+          Resource: "*",
+          Condition: { StringNotEquals: { "kms:CallerAccount": ACCOUNT } },
+        },
+      ),
+    ],
+    [
+      'kms:CallerAccount in ["<own account>", "*"] under StringEquals',
+      document(ADMIN, toEveryone("*", { StringEquals: { "kms:CallerAccount": [ACCOUNT, "*"] } })),
+    ],
+    [
+      '{"AWS": "*"} narrowed by aws:ResourceAccount = ${aws:PrincipalAccount}',
+      document(
+        ADMIN,
+        toEveryone({ AWS: "*" }, { StringEquals: { "aws:ResourceAccount": "${aws:PrincipalAccount}" } }),
+      ),
+    ],
+  ];
+  for (const phase of PHASES) {
+    for (const [label, policy] of wronglyBlocked) {
+      it(`passes ${label} at ${phase}`, async () => {
+        const result = await run(pack, [
+          fitKey(phase, { policy }),
+          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+        ]);
+        assert.deepEqual(result.diagnostics, []);
+      });
+    }
+  }
+
+  /**
+   * Key policies as AWS documents them (account 111122223333 replaced by the key's account; our
+   * own Sids). Each must pass at preview and at up.
+   */
+  const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+  const documented: [string, string][] = [
+    [
+      "KMS's default key policy (programmatic CreateKey)",
+      document({
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      }),
+    ],
+    [
+      "KMS's console default key policy (administrators, users, persistent resources)",
+      document(
+        ADMIN,
+        {
+          Sid: "Allow access for Key Administrators",
+          Effect: "Allow",
+          Principal: { AWS: role("KeyAdmin") },
+          Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*"],
+          Resource: "*",
+        },
+        {
+          Sid: "Allow use of the key",
+          Effect: "Allow",
+          Principal: { AWS: role("KeyUser") },
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+          Resource: "*",
+        },
+        {
+          Sid: "Allow attachment of persistent resources",
+          Effect: "Allow",
+          Principal: { AWS: role("KeyUser") },
+          Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+          Resource: "*",
+          Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
+      ),
+    ],
+    [
+      "Bedrock guardrails: creators and users by role",
+      document(
+        ADMIN,
+        {
+          Sid: "PermissionsForGuardrailsCreators",
+          Effect: "Allow",
+          Principal: { AWS: role("guardrail-creator") },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+          Resource: "*",
+        },
+        {
+          Sid: "PermissionsForGuardrailsUsers",
+          Effect: "Allow",
+          Principal: { AWS: role("guardrail-user") },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        },
+      ),
+    ],
+    [
+      "Bedrock Flows: a role, through Bedrock, for one flow's encryption context",
+      document(ADMIN, {
+        Sid: "EncryptFlowKMS",
+        Effect: "Allow",
+        Principal: { AWS: role("flows") },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        Condition: {
+          StringEquals: {
+            "kms:EncryptionContext:aws:bedrock-flows:arn": `arn:aws:bedrock:us-east-1:${ACCOUNT}:flow/FLOW12345`,
+            "kms:ViaService": "bedrock.us-east-1.amazonaws.com",
+          },
+        },
+      }),
+    ],
+    [
+      "Bedrock AgentCore Identity: everyone of the key's own account, through the service",
+      document(ADMIN, {
+        Sid: "BedrockAgentCoreIdentityKMSAccess",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext"],
+        Resource: "*",
+        Condition: {
+          StringLike: { "kms:ViaService": "bedrock-agentcore-identity.*.amazonaws.com" },
+          StringEquals: { "aws:ResourceAccount": "${aws:PrincipalAccount}" },
+          ArnLike: {
+            "kms:EncryptionContext:aws-crypto-ec:aws:bedrock-agentcore-identity:token-vault-arn":
+              "arn:aws:bedrock-agentcore:*:*:token-vault/default",
+          },
+        },
+      }),
+    ],
+    [
+      "SageMaker Unified Studio catalog export: a service principal for the key's own account",
+      document(ADMIN, {
+        Sid: "EnableSystemTablesKeyUsage",
+        Effect: "Allow",
+        Principal: { Service: "systemtables.sagemaker-catalog.amazonaws.com" },
+        Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`,
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      }),
+    ],
+    [
+      "a Bedrock Studio workspace key: every principal of the account, through Bedrock",
+      document(ADMIN, {
+        Sid: "Bedrock",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"],
+        Resource: "*",
+        Condition: {
+          StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "bedrock.us-east-1.amazonaws.com" },
+        },
+      }),
+    ],
+  ];
+  for (const phase of PHASES) {
+    for (const [label, policy] of documented) {
+      it(`passes AWS's documented key policy: ${label}, at ${phase}`, async () => {
+        const result = await run(pack, [
+          fitKey(phase, { policy }),
+          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+        ]);
+        assert.deepEqual(result.diagnostics, []);
+      });
+    }
+  }
+});
