@@ -224,12 +224,6 @@ describe("documentation commands and sample outputs", function () {
   });
 });
 
-/**
- * Pages that other branches add (issues 11 to 15); links to them are allowed before they exist.
- * Remove each name once its page is merged.
- */
-const PAGES_FROM_OTHER_BRANCHES = new Set(["docs/key-policy-evaluation.md"]);
-
 /** What a `pulumi` command of the docs asks of this repository: a pack, and a config for it. */
 interface PulumiCommandNeeds {
   readonly subcommand: string | undefined;
@@ -350,7 +344,6 @@ describe("documentation links", () => {
         const [page, anchor] = target.split("#");
         const linked =
           page === "" ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), page));
-        if (PAGES_FROM_OTHER_BRANCHES.has(linked) && !fs.existsSync(path.join(ROOT, linked))) continue;
         assert.ok(fs.existsSync(path.join(ROOT, linked)), `${file}: ${target} does not exist`);
         if (anchor !== undefined)
           assert.ok(headingSlugs(linked).has(anchor), `${file}: no heading #${anchor}`);
