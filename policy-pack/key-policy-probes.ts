@@ -76,6 +76,11 @@ interface Caller {
   readonly hasIdentity: boolean;
   /** Identity facts, by lower-case key: a fixed value, absent (undefined), or either (`optional`). */
   readonly identity: Readonly<Record<string, Candidate | { readonly optional: ContextValue }>>;
+  /**
+   * For an AWS service, the account it acts for: the service sets the encryption context to the
+   * resource it serves (e.g. `aws:bedrock:arn`), which is that account's, not a value it chooses.
+   */
+  readonly actsFor?: string;
 }
 
 /** Condition keys whose values AWS sets from the caller's (or the key's) identity. */
@@ -160,6 +165,7 @@ function callers(outside: string, services: readonly string[]): Caller[] {
     description: `an AWS service (${service}) acting for another AWS account`,
     principal: service,
     hasIdentity: false,
+    actsFor: outside,
     identity: {
       "aws:principalisawsservice": "true",
       "aws:principalservicename": service,
@@ -505,7 +511,7 @@ function searchAxes(
   // Everything else the policy compares is the caller's to choose.
   for (const [lower, { key, uses }] of byKey) {
     if (IDENTITY_KEY_NAMES.has(lower)) continue;
-    varied.push({ key, candidates: freeCandidates(lower, uses, fixed) });
+    varied.push({ key, candidates: freeCandidates(lower, uses, fixed, caller.actsFor) });
   }
   return [...Object.entries(fixed).map(([key, value]) => ({ key, candidates: [value] })), ...varied];
 }
@@ -515,11 +521,15 @@ function freeCandidates(
   lowerKey: string,
   uses: readonly ConditionUse[],
   identity: Readonly<Record<string, Candidate>>,
+  actsFor: string | undefined,
 ): Candidate[] {
   const singles = new Set<string>(["guard-probe-value"]);
+  const serviceAsserted = actsFor !== undefined && SERVICE_ASSERTED_CONTEXT.test(lowerKey);
   for (const use of uses) {
     for (const raw of use.values) {
-      for (const value of literalVariants(use.operator, substitute(raw, identity))) singles.add(value);
+      const literal = substitute(raw, identity);
+      const value = serviceAsserted ? inAccount(literal, actsFor) : literal;
+      for (const variant of literalVariants(use.operator, value)) singles.add(variant);
     }
   }
   const values = [...singles];
@@ -528,6 +538,21 @@ function freeCandidates(
   const sets: string[][] = [[], ...values.map((v) => [v]), values.filter((v) => v !== "guard-probe-value")];
   const unique = new Map(sets.map((s) => [JSON.stringify(s), s]));
   return [undefined, ...unique.values()];
+}
+
+/** An encryption context pair (not the set of its keys), which a service sets from the resource it serves. */
+const SERVICE_ASSERTED_CONTEXT = /^kms:encryptioncontext:.+/;
+
+/**
+ * An ARN as the same resource of `account` would spell it: a service acting for another account
+ * serves that account's resources. An ARN whose account is a wildcard (or absent) is kept, so its
+ * wildcard still matches the outsider's resources.
+ */
+function inAccount(value: string, account: string): string {
+  const parts = value.split(":");
+  if (parts.length < 6 || parts[0] !== "arn" || !/^[0-9]{12}$/.test(parts[4]!)) return value;
+  parts[4] = account;
+  return parts.join(":");
 }
 
 /** Resolves `${key}` policy variables the caller's identity defines, and IAM's escapes. */

@@ -58,11 +58,15 @@ function exemption(expires: string, resource = "legacy-studio") {
 }
 
 describe("policy pack through the engine protocol: exemptions, trusted keys and their config", function () {
+  // One pack for the file (a pack start costs about a second). Configure replaces the whole
+  // configuration, so each test starts from the defaults, as on a fresh pack.
   let pack: PackClient;
-  beforeEach(async () => {
+  before(async () => {
     pack = await PackClient.start();
+    await pack.initialise();
   });
-  afterEach(async () => pack?.stop());
+  beforeEach(async () => pack.configure({}));
+  after(async () => pack?.stop());
 
   it("reports an exempted finding as advisory EXEMPTED, with the reason and date", async () => {
     await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL)] }));
@@ -177,6 +181,16 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("warns at Configure (stderr) and on every stack (advisory) that an account pattern trusts AWS-managed keys", async () => {
+    // Its own pack: the stderr it reads must come from this Configure alone.
+    const pack = await PackClient.start();
+    try {
+      await warnsAboutAccountPatterns(pack);
+    } finally {
+      await pack.stop();
+    }
+  });
+
+  async function warnsAboutAccountPatterns(pack: PackClient): Promise<void> {
     await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
     const warning =
       /trustedKeys\[1\]: this pattern trusts every KMS key of account 999999999999 in every region, including that account's AWS-managed keys .*List the exact key ARNs instead/;
@@ -192,7 +206,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     assert.match(result.diagnostics[0].message, warning);
     await pack.configure(guardSettings({ trustedKeys: [KEY_ARN] }));
     assert.deepEqual((await pack.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
-  });
+  }
 
   it("makes untrusted outside keys mandatory when configured so", async () => {
     await pack.initialise({ "cmk-key-verifiable": "mandatory" });

@@ -167,6 +167,27 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
       `{"Version":"2012-10-17","Statement":[${JSON.stringify(toEveryone("*"))}],"Statement":[${JSON.stringify(ADMIN)}]}`,
     ],
     [
+      "a service bound to an encryption context ARN of any account",
+      document(
+        ADMIN,
+        toEveryone(
+          { Service: "bedrock.amazonaws.com" },
+          { StringLike: { "kms:EncryptionContext:aws:bedrock:arn": "arn:aws:bedrock:*:*:agent/*" } },
+        ),
+      ),
+    ],
+    [
+      "every principal bound to an encryption context ARN of the key's account (the caller sets it)",
+      document(
+        ADMIN,
+        toEveryone("*", {
+          StringEquals: {
+            "kms:EncryptionContext:aws:bedrock:arn": `arn:aws:bedrock:us-east-1:${ACCOUNT}:agent/A1`,
+          },
+        }),
+      ),
+    ],
+    [
       "a statement without Principal",
       document(ADMIN, { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }),
     ],
@@ -349,6 +370,21 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
    */
   const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
   const documented: [string, string][] = [
+    [
+      "Bedrock agents (the service bound to the agent's ARN in its encryption context)",
+      document(ADMIN, {
+        Sid: "Allow Amazon Bedrock to encrypt and decrypt Agent resources on behalf of authorized users",
+        Effect: "Allow",
+        Principal: { Service: "bedrock.amazonaws.com" },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: keyArn("us-east-1", KEY_ID),
+        Condition: {
+          StringEquals: {
+            "kms:EncryptionContext:aws:bedrock:arn": `arn:aws:bedrock:us-east-1:${ACCOUNT}:agent/AGENT12345`,
+          },
+        },
+      }),
+    ],
     [
       "KMS's default key policy (programmatic CreateKey)",
       document({
