@@ -99,9 +99,6 @@ export function corpusDoc(entries: readonly CorpusEntry[] = corpusEntries()): st
     "  an advisory finding), but the `cmk-key-*` stack policies that judge the key it uses are",
     "  mandatory for every family. A policy engine with an unfit CMK is therefore blocked while one",
     "  without any CMK passes. Reported to the policy owners; the corpus records today's verdict.",
-    "- `pierskarsenbarg-ts-async-entrypoint` and `jforge-quickstart-kms-bucket` need the program",
-    "  runner that runs programs as Pulumi's Node.js language host does (async entry points,",
-    "  TypeScript outside this repository); they fail with the runtime-mocks runner.",
     "",
   );
   return lines.join("\n");

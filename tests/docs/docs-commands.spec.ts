@@ -53,8 +53,8 @@ const RUN_BY_CI = new Set(
  * - `ci`: `npm ci`, `npm test` (minutes each, and `npm test` runs this test) and the scripts they
  *   run: `.ci/run` must run `npm ci` and then exactly the README's test command.
  * - `self`: `npm run docs:outputs` rewrites the docs; this test makes the comparison it would make.
- * - `long`: `npm run bench`, `npm run bench:load` take minutes; the script must exist (tests/bench
- *   tests the measuring code).
+ * - `long`: `npm run bench`, `npm run bench:<name>` and `npm run test:deep` take minutes; the script
+ *   must exist (tests/bench tests the measuring code; `test:deep` runs this suite, deeper).
  * - `pulumi`: needs the Pulumi CLI; the pack and config it is given are started and configured
  *   through the engine protocol instead.
  */
@@ -63,7 +63,7 @@ type Handling = "run" | "ci" | "self" | "long" | "pulumi";
 function handlingOf(simple: string): Handling {
   if (/^npm ci(\s|$)/.test(simple) || simple === "npm test" || RUN_BY_CI.has(simple)) return "ci";
   if (simple === "npm run docs:outputs") return "self";
-  if (/^npm run bench(:load)?$/.test(simple)) return "long";
+  if (/^npm run (bench(:[\w-]+)?|test:deep)$/.test(simple)) return "long";
   if (/^pulumi\s/.test(simple)) return "pulumi";
   return "run";
 }
@@ -76,6 +76,7 @@ const PULUMI_SUBCOMMANDS = [
   "stack export",
   "stack init",
   "config set",
+  "import",
 ];
 
 const blocks: DocBlock[] = docFiles().flatMap((file) => readBlocks(file));
@@ -223,24 +224,6 @@ describe("documentation commands and sample outputs", function () {
   });
 });
 
-/**
- * Pages that other branches add (issues 11 to 15); links to them are allowed before they exist.
- * Remove each name once its page is merged.
- */
-const PAGES_FROM_OTHER_BRANCHES = new Set([
-  "docs/running-programs.md",
-  "docs/stack-files.md",
-  "docs/corpus.md",
-  "docs/key-policy-evaluation.md",
-  "docs/cloudformation.md",
-  "docs/exemptions-and-trust.md",
-  "docs/aws-verification.md",
-  "docs/audit.md",
-  "docs/adopting.md",
-  "docs/remediation.md",
-  "docs/preview-limits.md",
-]);
-
 /** What a `pulumi` command of the docs asks of this repository: a pack, and a config for it. */
 interface PulumiCommandNeeds {
   readonly subcommand: string | undefined;
@@ -345,6 +328,14 @@ describe("documented commands that need the Pulumi CLI: checked through the engi
 });
 
 describe("documentation links", () => {
+  it("docs/index.md links every page of docs/", () => {
+    const index = fs.readFileSync(path.join(ROOT, "docs", "index.md"), "utf8");
+    const unlisted = docFiles()
+      .filter((file) => file.startsWith("docs/") && file !== "docs/index.md")
+      .filter((file) => !index.includes(`](${path.posix.basename(file)})`));
+    assert.deepEqual(unlisted, [], "pages that docs/index.md does not list");
+  });
+
   it("every relative link names a file that exists, and a heading of it", () => {
     for (const file of docFiles()) {
       const text = fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -353,7 +344,6 @@ describe("documentation links", () => {
         const [page, anchor] = target.split("#");
         const linked =
           page === "" ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), page));
-        if (PAGES_FROM_OTHER_BRANCHES.has(linked) && !fs.existsSync(path.join(ROOT, linked))) continue;
         assert.ok(fs.existsSync(path.join(ROOT, linked)), `${file}: ${target} does not exist`);
         if (anchor !== undefined)
           assert.ok(headingSlugs(linked).has(anchor), `${file}: no heading #${anchor}`);
