@@ -5,7 +5,7 @@
  * unless a pack cannot be started or answers wrongly (then the figures would mean nothing).
  */
 import * as os from "os";
-import { LAUNCHER, PACK_DIR, PackClient } from "../cli/engine-client";
+import { LAUNCHER, PACK_DIR, PackClient } from "../cli/engine/pack-client";
 import { createFloorPack, FLOOR_PACK_NAME } from "./floor";
 import {
   cpuMs,

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { analyseKeyPolicy } from "../policy-pack/key-policy";
+import { analyseKeyPolicy } from "../policy-pack/key-policy/analysis";
 import { formatMs, median } from "./measure";
 
 const ACCOUNT = "123456789012";

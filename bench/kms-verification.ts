@@ -7,7 +7,7 @@
  * Also the pack's start time with the setting off against the floor (an empty pack).
  * Usage: ts-node bench/kms-verification.ts [latencyMs=50]
  */
-import { PackClient, type ResourceSpec } from "../cli/engine-client";
+import { PackClient, type ResourceSpec } from "../cli/engine/pack-client";
 import { fakeAwsEnv } from "../tests/support/fake-aws/env";
 import { FakeKms } from "../tests/support/fake-aws/kms";
 import { FakeAwsServer } from "../tests/support/fake-aws/server";

@@ -6,7 +6,7 @@
  * /proc/<pid>/status, and the growth between the later phases: a flat line means no leak.
  */
 import { readFileSync } from "fs";
-import { PackClient } from "../cli/engine-client";
+import { PackClient } from "../cli/engine/pack-client";
 import { formatBytes, formatMs, timed } from "./measure";
 import { serializeAnalyze, serializeAnalyzeStack, WireClient } from "./wire";
 import { generateStack, REALISTIC_MIX } from "./workload";

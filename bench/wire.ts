@@ -1,12 +1,12 @@
 /**
  * Sends analyzer requests that were serialized before the clock starts, so that the figures are
  * the pack's own time (plus transport, the same for both packs), not the time this process takes
- * to build 20,000 protobuf messages. Requests are built by cli/engine-client.ts, as in the tests.
+ * to build 20,000 protobuf messages. Requests are built by cli/engine/pack-client.ts, as in the tests.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { analyzeRequest, analyzeStackRequest, type ResourceSpec } from "../cli/engine-client";
+import { analyzeRequest, analyzeStackRequest, type ResourceSpec } from "../cli/engine/pack-client";
 
 export type Serialized = Buffer;
 

@@ -10,7 +10,7 @@
  * from another resource's output. At preview, outputs of resources not created yet are the
  * engine's unknown sentinel, so a workspace's key and a key's ARN are unknown there.
  */
-import { secret, UNKNOWN, urnOf, type ProviderSpec, type ResourceSpec } from "../cli/engine-client";
+import { secret, UNKNOWN, urnOf, type ProviderSpec, type ResourceSpec } from "../cli/engine/pack-client";
 
 export interface StackShape {
   /** Number of resources, the provider excluded. */

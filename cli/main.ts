@@ -23,14 +23,14 @@ import {
   oneLine,
   UnusableInputError,
 } from "./errors";
-import { formatJson } from "./format/json";
-import { formatSarif } from "./format/sarif";
-import { formatText } from "./format/text";
-import { readPackConfig } from "./pack-config";
-import type { ResourceSpec } from "./engine-client";
-import type { PackInput } from "./pack-input";
-import type { Report } from "./report";
-import type { Progress } from "./run-pack";
+import { formatJson } from "./report/json";
+import { formatSarif } from "./report/sarif";
+import { formatText } from "./report/text";
+import { readPackConfig } from "./sources/pack-config-file";
+import type { ResourceSpec } from "./engine/pack-client";
+import type { PackInput } from "./sources/pack-input";
+import type { Report } from "./report/report";
+import type { Progress } from "./commands/run-pack";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
@@ -100,7 +100,7 @@ function progressFor(options: OutputOptions): Progress {
 
 async function preview(options: PreviewOptions): Promise<number> {
   const progress = progressFor(options);
-  const { readProject, readStackConfig } = await import("./stack-config");
+  const { readProject, readStackConfig } = await import("./sources/stack-config");
   const project = readProject(
     options.program === undefined ? defaultProgram() : path.resolve(options.program),
   );
@@ -116,7 +116,7 @@ async function preview(options: PreviewOptions): Promise<number> {
   }
   const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
 
-  const { runPack, startPack } = await import("./run-pack");
+  const { runPack, startPack } = await import("./commands/run-pack");
   const identity = { project: project.name, stack: stack.stack, stackConfig: config };
   // The pack starts while the program runs: both take about a second or more.
   const pack = startPack(identity);
@@ -147,7 +147,7 @@ async function preview(options: PreviewOptions): Promise<number> {
     throw new UnusableInputError(`the program in ${project.programDir} failed: ${oneLine(error)}`);
   }
   const { isProviderType } = await import("./urn");
-  const { unverifiedKeyReferences } = await import("./unverified-keys");
+  const { unverifiedKeyReferences } = await import("./sources/unverified-keys");
   // The engine analyses no provider resources.
   const resources = captured.filter((resource) => !isProviderType(resource.type));
   const input: PackInput = {
@@ -178,13 +178,13 @@ async function preview(options: PreviewOptions): Promise<number> {
 
 async function check(file: string, options: OutputOptions): Promise<number> {
   const progress = progressFor(options);
-  const { readStateFile } = await import("./stack-state");
+  const { readStateFile } = await import("./sources/stack-file");
   const input = readStateFile(file);
   const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
   progress(
     `Read ${input.resources.length} resources of ${input.project}/${input.stack} from ${input.source} (${input.sourceKind}).`,
   );
-  const { runPack } = await import("./run-pack");
+  const { runPack } = await import("./commands/run-pack");
   const report = await runPack(input, { command: "check", packConfig, configFile: options.config, progress });
   return emit(report, input, options);
 }

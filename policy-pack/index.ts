@@ -6,7 +6,7 @@
 import { PolicyPack } from "@pulumi/policy";
 import { buildGuard } from "./crossguard/guard";
 import { installEngineGate } from "./crossguard/engine-gate";
-import { createPackState } from "./crossguard/pack-state";
+import { createPackState } from "./settings/pack-state";
 import { shareDeserializedProperties } from "./crossguard/shared-deserialization";
 
 const state = createPackState();

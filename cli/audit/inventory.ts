@@ -11,7 +11,7 @@ import {
   guardedType,
   type GuardedResourceType,
   type ResourceFamily,
-} from "../../policy-pack/catalog";
+} from "../../policy-pack/catalog/bedrock-resources";
 import { awsErrorText, isRegionNotEnabled, urgently, type AwsSession, type Credentials } from "./aws-session";
 
 /** The Pulumi type each AWS resource is created with (the catalog's tokens). */

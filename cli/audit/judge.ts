@@ -6,34 +6,44 @@
  * a key), with the same policy names, the levels and settings of the pack config (validated by the
  * pack's own parser), and exemptions applied as the guard-settings policy applies them.
  */
-import { classifyKeyReference } from "../../policy-pack/key-reference";
-import { readPath } from "../../policy-pack/values";
-import type { OutsideKeyReference } from "../../policy-pack/key-tracing";
-import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../../policy-pack/config";
-import { exemptedMessage, exemptionFor, expiredNote } from "../../policy-pack/exemptions";
-import { violationMessage } from "../../policy-pack/messages";
-import { type Rule, type RuleMetadata, type RuleOutcome } from "../../policy-pack/rule";
+import { classifyKeyReference } from "../../policy-pack/facts/key-reference";
+import { readPath } from "../../policy-pack/facts/values";
+import type { OutsideKeyReference } from "../../policy-pack/facts/key-tracing";
+import {
+  InvalidConfigError,
+  parsePackConfig,
+  type RawPolicyConfig,
+} from "../../policy-pack/settings/pack-config";
+import { exemptedMessage, exemptionFor, expiredNote } from "../../policy-pack/settings/exemptions";
+import { violationMessage } from "../../policy-pack/judging/messages";
+import { type Rule, type RuleMetadata, type RuleOutcome } from "../../policy-pack/rules/rule";
 import { keyFitnessRules, keyReferenceRules } from "../../policy-pack/rules";
-import { workspaceKeyBedrockTag } from "../../policy-pack/rules/key-bedrock-tag";
-import { cmkKeyCustomerManaged } from "../../policy-pack/rules/key-customer-managed";
+import { workspaceKeyBedrockTag } from "../../policy-pack/rules/workspace-key-bedrock-tag";
+import { cmkKeyCustomerManaged } from "../../policy-pack/rules/cmk-key-customer-managed";
 import {
   CONSUMED_KEY_SCOPE,
   DEFAULT_LIMITS,
   type KeyFitnessInput,
   type KeyFitnessLimits,
 } from "../../policy-pack/rules/key-fitness-input";
-import { cmkKeyVerifiable } from "../../policy-pack/rules/key-outside-stack";
+import { cmkKeyVerifiable } from "../../policy-pack/rules/cmk-key-verifiable";
 import { keyReferenceInput } from "../../policy-pack/rules/key-reference-input";
 import { buildGuard } from "../../policy-pack/crossguard/guard";
-import { evaluateSafely } from "../../policy-pack/crossguard/outcome";
-import { createPackState } from "../../policy-pack/crossguard/pack-state";
+import { evaluateSafely } from "../../policy-pack/judging/outcome";
+import { createPackState } from "../../policy-pack/settings/pack-state";
 import { limitsOf } from "../../policy-pack/crossguard/stack-guard";
-import { GUARD_SETTINGS_POLICY, guardSettings } from "../../policy-pack/crossguard/stack-settings";
+import { GUARD_SETTINGS_POLICY, guardSettings } from "../../policy-pack/settings/guard-settings";
 import { KMS_API_KEY_SOURCE, type KeyVerification } from "../../policy-pack/aws/kms-facts";
-import type { Level } from "../engine-client";
+import type { Level } from "../engine/pack-client";
 import { UnusableInputError } from "../errors";
-import { reconcile, type PackConfigFile } from "../pack-config";
-import type { Finding, PackDescription, PolicyDescription, ResourceReport, SkippedCheck } from "../report";
+import { reconcile, type PackConfigFile } from "../sources/pack-config-file";
+import type {
+  Finding,
+  PackDescription,
+  PolicyDescription,
+  ResourceReport,
+  SkippedCheck,
+} from "../report/report";
 import type { AuditedResource } from "./inventory";
 
 /** The key a resource names, in a form AWS KMS can be asked about, and where to ask. */

@@ -11,7 +11,7 @@ import {
   type KeyVerification,
   type KmsFactsSource,
 } from "../../policy-pack/aws/kms-facts";
-import type { PackConfigFile } from "../pack-config";
+import type { PackConfigFile } from "../sources/pack-config-file";
 import {
   blocks,
   REPORT_VERSION,
@@ -19,8 +19,8 @@ import {
   type CoverageEntry,
   type Report,
   type ResourceReport,
-} from "../report";
-import type { Progress } from "../run-pack";
+} from "../report/report";
+import type { Progress } from "../commands/run-pack";
 import { startSession, type AwsSession } from "./aws-session";
 import { readScope, type AuditedResource, type ScopeResult } from "./inventory";
 import { createAuditJudge, keyToRead } from "./judge";

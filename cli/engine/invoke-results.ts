@@ -11,7 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UNKNOWN } from "../engine-client";
+import { UNKNOWN } from "./pack-client";
 import { packageOf } from "./simulated-cloud";
 
 /** A result with every property unknown, or an error saying why the result's shape is not known. */

@@ -9,8 +9,8 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import type { PulumiProject } from "../stack-config";
-import { EngineServer, type EngineRecord } from "./monitor";
+import type { PulumiProject } from "../sources/stack-config";
+import { EngineServer, type EngineRecord } from "./resource-monitor";
 import { MOCK_ACCOUNT_ID, SimulatedCloud } from "./simulated-cloud";
 
 export { MOCK_ACCOUNT_ID };
@@ -22,7 +22,7 @@ export interface RunOptions {
   /**
    * Stack config as the engine holds it: `namespace:key` keys (a key without namespace belongs to
    * the project), text values (structured values as JSON). Project defaults are the caller's to
-   * merge in (cli/stack-config.ts reads them).
+   * merge in (cli/sources/stack-config.ts reads them).
    */
   readonly config?: Readonly<Record<string, string>>;
   /** Config keys whose values are secrets. */

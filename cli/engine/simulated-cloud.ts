@@ -12,7 +12,7 @@
  * never with an absent result (see invoke-results.ts). After up it fails: the SDK would read an
  * unknown value as absent there.
  */
-import type { ProviderSpec } from "../engine-client";
+import type { ProviderSpec } from "./pack-client";
 import { isProviderType } from "../urn";
 
 /** The account the offline caller identity reports unless the caller names one. */

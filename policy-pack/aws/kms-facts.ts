@@ -14,8 +14,7 @@
  * - Nothing throws: every failure is a typed result naming the call and the permission it needs.
  */
 import type { KeyMetadata, KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
-import type { KeyFacts, KeyOrigin } from "../kms-catalog";
-import type { KeySource } from "../rules/key-fitness-input";
+import type { KeyFacts, KeyOrigin, KeySource } from "../catalog/kms-types";
 
 /** The KMS calls a verification makes, each with the IAM permission it needs. */
 export const KMS_PERMISSIONS = {

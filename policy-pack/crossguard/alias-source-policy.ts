@@ -5,15 +5,15 @@
  * not involved.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { familyOf, guardedType } from "../catalog";
-import type { StackResource } from "../key-tracing";
-import { kmsAliasType, kmsKeyType } from "../kms-catalog";
-import { violationMessage } from "../messages";
+import { familyOf, guardedType } from "../catalog/bedrock-resources";
+import type { StackResource } from "../facts/key-tracing";
+import { kmsAliasType, kmsKeyType } from "../catalog/kms-types";
+import { violationMessage } from "../judging/messages";
 import { keyApplicability } from "../rules/cmk-applicability";
 import { cmkKeyAliasSource } from "../rules/cmk-key-alias-source";
-import { readPath, UNKNOWN } from "../values";
-import { evaluateSafely } from "./outcome";
-import type { PackState } from "./pack-state";
+import { readPath, UNKNOWN } from "../facts/values";
+import { evaluateSafely } from "../judging/outcome";
+import type { PackState } from "../settings/pack-state";
 import { policyMetadata } from "./policy-metadata";
 import {
   reportFindings,
@@ -23,7 +23,7 @@ import {
   type StackVerdict,
 } from "./stack-findings";
 import type { GuardPolicy } from "./stack-policies";
-import { guardSettings } from "./stack-settings";
+import { guardSettings } from "../settings/guard-settings";
 
 export function aliasSourceStackPolicy(state: PackState): GuardPolicy<StackValidationPolicy> {
   const rule = cmkKeyAliasSource;

@@ -12,11 +12,11 @@
  *   resource concerned, never with a failed call whose text could quote a property value.
  */
 import * as path from "path";
-import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../config";
+import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../settings/pack-config";
 import type { Guard } from "./guard";
-import { INTERNAL_ERROR } from "./outcome";
-import type { PackState } from "./pack-state";
-import { GUARD_SETTINGS_POLICY, guardSettings } from "./stack-settings";
+import { INTERNAL_ERROR } from "../judging/outcome";
+import type { PackState } from "../settings/pack-state";
+import { GUARD_SETTINGS_POLICY, guardSettings } from "../settings/guard-settings";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the gRPC service types are untyped JS here. */
 type Handler = (call: any, callback: (error: unknown, response?: unknown) => void) => void;

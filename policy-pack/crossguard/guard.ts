@@ -1,12 +1,12 @@
 import type { Policies } from "@pulumi/policy";
-import { FAMILIES, GUARDED_TYPES } from "../catalog";
-import type { SettingsSpec } from "../config";
+import { FAMILIES, GUARDED_TYPES } from "../catalog/bedrock-resources";
+import type { SettingsSpec } from "../settings/pack-config";
 import { keyReferenceRules } from "../rules";
-import { KMS_TOKENS } from "../kms-catalog";
-import { TEMPLATE_HOST_TYPES } from "../cloudformation";
-import { BLUEPRINT_CONFIGURATION_TYPES } from "../workspace-blueprints";
+import { KMS_TOKENS } from "../catalog/kms-types";
+import { TEMPLATE_HOST_TYPES } from "../facts/cloudformation/template-resources";
+import { BLUEPRINT_CONFIGURATION_TYPES } from "../catalog/workspace-blueprints";
 import { keyReferenceEvaluator, keyReferencePolicy } from "./key-reference-policies";
-import type { PackState } from "./pack-state";
+import type { PackState } from "../settings/pack-state";
 import { guardSettings, keyGuard } from "./stack-guard";
 import { templatePolicies } from "./template-policies";
 

@@ -1,9 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { familyOf, guardedType, type ResourceFamily } from "../catalog";
-import type { Rule } from "../rule";
+import { familyOf, guardedType, type ResourceFamily } from "../catalog/bedrock-resources";
+import type { Rule } from "../rules/rule";
 import { keyReferenceInput, type KeyReferenceInput } from "../rules/key-reference-input";
-import { evaluateSafely } from "./outcome";
-import type { PackState } from "./pack-state";
+import { evaluateSafely } from "../judging/outcome";
+import type { PackState } from "../settings/pack-state";
 import { policyMetadata } from "./policy-metadata";
 import { rawProps } from "./props";
 import {
@@ -12,9 +12,9 @@ import {
   type ResourceSubject,
   type ResourceVerdict,
 } from "./stack-findings";
-import { guardSettings } from "./stack-settings";
+import { guardSettings } from "../settings/guard-settings";
 import { overTemplates } from "./template-policies";
-import { UNKNOWN } from "../values";
+import { UNKNOWN } from "../facts/values";
 
 /** A CrossGuard resource policy that runs one key-reference rule on one family's resources. */
 export function keyReferencePolicy(

@@ -6,9 +6,15 @@
  * the lockout check back) rewrite the key's inputs before the engine creates or updates it.
  */
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { exemptionFor } from "../exemptions";
-import { keyPolicyFacts, kmsKeyPolicyType, kmsKeyType, ON_PRIMARY, type KeyFacts } from "../kms-catalog";
-import type { Rule } from "../rule";
+import { exemptionFor } from "../settings/exemptions";
+import {
+  keyPolicyFacts,
+  kmsKeyPolicyType,
+  kmsKeyType,
+  ON_PRIMARY,
+  type KeyFacts,
+} from "../catalog/kms-types";
+import type { Rule } from "../rules/rule";
 import {
   DEFAULT_LIMITS,
   ownProperty,
@@ -16,8 +22,8 @@ import {
   type KeyFitnessLimits,
   type KeyRemediation,
 } from "../rules/key-fitness-input";
-import { evaluateSafely } from "./outcome";
-import type { PackState } from "./pack-state";
+import { evaluateSafely } from "../judging/outcome";
+import type { PackState } from "../settings/pack-state";
 import { policyMetadata } from "./policy-metadata";
 import { rawProps } from "./props";
 import type { GuardPolicy } from "./stack-policies";
@@ -28,7 +34,7 @@ import {
   type ResourceSubject,
   type ResourceVerdict,
 } from "./stack-findings";
-import { guardSettings } from "./stack-settings";
+import { guardSettings } from "../settings/guard-settings";
 import { overTemplates } from "./template-policies";
 
 /** A standalone key policy contributes only its document and lockout flag; nothing else is its to judge. */

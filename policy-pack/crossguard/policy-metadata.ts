@@ -1,6 +1,6 @@
 import type { Policy } from "@pulumi/policy";
-import { complianceTag } from "../messages";
-import type { RuleMetadata } from "../rule";
+import { complianceTag } from "../judging/messages";
+import type { RuleMetadata } from "../rules/rule";
 
 /** What the engine and Pulumi Cloud show about a policy, taken from its rule. */
 export function policyMetadata(rule: RuleMetadata): Policy {

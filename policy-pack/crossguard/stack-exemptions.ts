@@ -8,13 +8,13 @@
  * what Pulumi Cloud keeps.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { exemptedMessage, exemptionFor, matchesResource, type Exemption } from "../exemptions";
+import { exemptedMessage, exemptionFor, matchesResource, type Exemption } from "../settings/exemptions";
 import type { Finding, PolicyEvaluator } from "./stack-findings";
 import { stackResources } from "./stack-findings";
 import { templateResourceRefs } from "./template-policies";
-import { hostUrnOf } from "../cloudformation";
-import type { PackState } from "./pack-state";
-import { GUARD_SETTINGS_POLICY, guardSettings } from "./stack-settings";
+import { hostUrnOf } from "../facts/cloudformation/template-resources";
+import type { PackState } from "../settings/pack-state";
+import { GUARD_SETTINGS_POLICY, guardSettings } from "../settings/guard-settings";
 import { rawProps } from "./props";
 
 export function guardSettingsPolicy(

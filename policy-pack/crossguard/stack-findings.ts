@@ -4,11 +4,11 @@
  * advisory), and a finding whose exemption has expired says so.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { hostUrnOf, withTemplateResources } from "../cloudformation";
-import { exemptionFor, expiredNote, type Exemption, type ResourceRef } from "../exemptions";
-import type { StackResource } from "../key-tracing";
-import type { RuleMetadata, RuleOutcome } from "../rule";
-import { deliverOutcome } from "./outcome";
+import { hostUrnOf, withTemplateResources } from "../facts/cloudformation/template-resources";
+import { exemptionFor, expiredNote, type Exemption, type ResourceRef } from "../settings/exemptions";
+import type { StackResource } from "../facts/key-tracing";
+import type { RuleMetadata, RuleOutcome } from "../rules/rule";
+import { deliverOutcome } from "../judging/outcome";
 import { rawProps } from "./props";
 
 export interface Finding {

@@ -4,9 +4,9 @@
  * guard-settings policy that holds trustedKeys and exemptions and reports exempted findings.
  */
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { SettingsSpec } from "../config";
+import type { SettingsSpec } from "../settings/pack-config";
 import { keyFitnessRules, type KeyFitnessRule } from "../rules";
-import { workspaceKeyBedrockTag } from "../rules/key-bedrock-tag";
+import { workspaceKeyBedrockTag } from "../rules/workspace-key-bedrock-tag";
 import {
   CONSUMED_KEY_SCOPE,
   KMS_HYGIENE_SCOPE,
@@ -15,10 +15,10 @@ import {
 } from "../rules/key-fitness-input";
 import { aliasSourceStackPolicy } from "./alias-source-policy";
 import { kmsHygienePolicy } from "./kms-policies";
-import type { PackState } from "./pack-state";
+import type { PackState } from "../settings/pack-state";
 import { guardSettingsPolicy } from "./stack-exemptions";
 import type { PolicyEvaluator } from "./stack-findings";
-import { outsideKeyVerifier } from "./outside-keys";
+import { outsideKeyVerifier } from "../judging/outside-keys";
 import {
   customerManagedStackPolicy,
   keyFitnessStackPolicy,
@@ -30,7 +30,7 @@ import {
   guardSettingsSpec,
   rotationSettingsSpec,
   settingsOf,
-} from "./stack-settings";
+} from "../settings/guard-settings";
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 

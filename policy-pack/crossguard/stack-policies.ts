@@ -6,19 +6,24 @@
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { failureText, KMS_API_KEY_SOURCE } from "../aws/kms-facts";
-import { keyPolicyFacts, kmsKeyPolicyType, kmsKeyType } from "../kms-catalog";
-import type { GuardedResourceTrace, StackResource, TracedKey } from "../key-tracing";
-import { violationMessage } from "../messages";
-import type { Rule, RuleMetadata, RuleOutcome } from "../rule";
-import { cmkKeyCustomerManaged } from "../rules/key-customer-managed";
-import { cmkKeyVerifiable, type OutsideKeyVerification } from "../rules/key-outside-stack";
+import { keyPolicyFacts, kmsKeyPolicyType, kmsKeyType } from "../catalog/kms-types";
+import type { GuardedResourceTrace, StackResource, TracedKey } from "../facts/key-tracing";
+import { violationMessage } from "../judging/messages";
+import type { Rule, RuleMetadata, RuleOutcome } from "../rules/rule";
+import { cmkKeyCustomerManaged } from "../rules/cmk-key-customer-managed";
+import { cmkKeyVerifiable, type OutsideKeyVerification } from "../rules/cmk-key-verifiable";
 import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../rules/key-fitness-input";
 import { keyApplicability } from "../rules/cmk-applicability";
-import { readPath } from "../values";
-import { blueprintConfigurationsOf } from "../workspace-blueprints";
-import { evaluateSafely } from "./outcome";
-import { isOutside, type OutsideKeyStatus, type OutsideKeyVerifier, type OutsideTrace } from "./outside-keys";
-import type { PackState } from "./pack-state";
+import { readPath } from "../facts/values";
+import { blueprintConfigurationsOf } from "../catalog/workspace-blueprints";
+import { evaluateSafely } from "../judging/outcome";
+import {
+  isOutside,
+  type OutsideKeyStatus,
+  type OutsideKeyVerifier,
+  type OutsideTrace,
+} from "../judging/outside-keys";
+import type { PackState } from "../settings/pack-state";
 import { sharedTraces } from "./stack-traces";
 import { policyMetadata } from "./policy-metadata";
 import {
@@ -30,7 +35,7 @@ import {
   type PolicyEvaluator,
   type StackVerdict,
 } from "./stack-findings";
-import { guardSettings } from "./stack-settings";
+import { guardSettings } from "../settings/guard-settings";
 
 /** A stack policy and its evaluation (which the guard-settings policy re-runs for exempted findings). */
 export interface GuardPolicy<P> {

@@ -2,8 +2,8 @@
  * The key traces of one AnalyzeStack, shared by every stack policy (and the AWS verification that
  * runs before them).
  */
-import { traceStack, type GuardedResourceTrace, type StackResource } from "../key-tracing";
-import type { PackState } from "./pack-state";
+import { traceStack, type GuardedResourceTrace, type StackResource } from "../facts/key-tracing";
+import type { PackState } from "../settings/pack-state";
 
 /**
  * @pulumi/policy hands every stack policy its own copy of the stack's resources, but their property

@@ -1,21 +1,25 @@
 /**
- * CloudFormation stacks and Cloud Control resources in CrossGuard (see ../cloudformation.ts):
+ * CloudFormation stacks and Cloud Control resources in CrossGuard (see ../facts/cloudformation/template-resources.ts):
  * - the template policies: a template the guard cannot read (mandatory) or cannot inspect
  *   (advisory), on the host resource;
  * - overTemplates: runs a resource policy's evaluation on each resource of a host's template,
  *   reporting on the host, so the key-reference and KMS hygiene policies judge them unchanged.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { inspectTemplate, templateHostType, type TemplateInspection } from "../cloudformation";
-import type { ResourceRef } from "../exemptions";
-import type { StackResource } from "../key-tracing";
-import { resolveRegion } from "../resource-region";
-import type { Rule } from "../rule";
-import { templateInspectable } from "../rules/template-inspectable";
-import { templateReadable } from "../rules/template-readable";
-import { UNKNOWN, UNKNOWN_SENTINEL } from "../values";
-import { evaluateSafely } from "./outcome";
-import type { PackState } from "./pack-state";
+import {
+  inspectTemplate,
+  templateHostType,
+  type TemplateInspection,
+} from "../facts/cloudformation/template-resources";
+import type { ResourceRef } from "../settings/exemptions";
+import type { StackResource } from "../facts/key-tracing";
+import { resolveRegion } from "../facts/region";
+import type { Rule } from "../rules/rule";
+import { templateInspectable } from "../rules/cmk-template-inspectable";
+import { templateReadable } from "../rules/cmk-template-readable";
+import { UNKNOWN, UNKNOWN_SENTINEL } from "../facts/values";
+import { evaluateSafely } from "../judging/outcome";
+import type { PackState } from "../settings/pack-state";
 import { policyMetadata } from "./policy-metadata";
 import { rawProps } from "./props";
 import {
@@ -27,7 +31,7 @@ import {
   type ResourceVerdict,
 } from "./stack-findings";
 import type { GuardPolicy } from "./stack-policies";
-import { guardSettings } from "./stack-settings";
+import { guardSettings } from "../settings/guard-settings";
 
 /** A resource policy's subject as the template inspection reads it (no property dependencies). */
 function hostResource(subject: ResourceSubject): StackResource {

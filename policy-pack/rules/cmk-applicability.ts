@@ -1,4 +1,4 @@
-import { readPath, UNKNOWN } from "../values";
+import { readPath, UNKNOWN } from "../facts/values";
 import type { KeyReferenceInput } from "./key-reference-input";
 
 /**

@@ -1,5 +1,10 @@
-import type { AcceptedKeyForms, GuardedResourceType, KeyForm, ResourceFamily } from "../catalog";
-import { notApplicable, undetermined, type RuleMetadata, type RuleOutcome } from "../rule";
+import type {
+  AcceptedKeyForms,
+  GuardedResourceType,
+  KeyForm,
+  ResourceFamily,
+} from "../catalog/bedrock-resources";
+import { notApplicable, undetermined, type RuleMetadata, type RuleOutcome } from "./rule";
 import { keyApplicability } from "./cmk-applicability";
 import { keyPropertyName, type KeyReferenceInput } from "./key-reference-input";
 

@@ -1,5 +1,5 @@
-import type { GuardedResourceType, ResourceFamily } from "../catalog";
-import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "../rule";
+import type { GuardedResourceType, ResourceFamily } from "../catalog/bedrock-resources";
+import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "./rule";
 
 export interface AliasSourceInput {
   readonly family: ResourceFamily;

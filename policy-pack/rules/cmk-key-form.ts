@@ -1,6 +1,6 @@
-import { classifyKeyReference, type KeyReference } from "../key-reference";
-import { compliant, nonCompliant, notApplicable, undetermined, type Rule, type RuleOutcome } from "../rule";
-import type { ResourceFamily } from "../catalog";
+import { classifyKeyReference, type KeyReference } from "../facts/key-reference";
+import { compliant, nonCompliant, notApplicable, undetermined, type Rule, type RuleOutcome } from "./rule";
+import type { ResourceFamily } from "../catalog/bedrock-resources";
 import {
   describeKeyForms,
   familyRuleMetadata,

@@ -1,7 +1,7 @@
-import { classifyKeyReference, partitionOfRegion } from "../key-reference";
-import { compliant, nonCompliant, notApplicable, undetermined, type Rule, type RuleOutcome } from "../rule";
-import type { ResourceFamily } from "../catalog";
-import { UNKNOWN } from "../values";
+import { classifyKeyReference, partitionOfRegion } from "../facts/key-reference";
+import { compliant, nonCompliant, notApplicable, undetermined, type Rule, type RuleOutcome } from "./rule";
+import type { ResourceFamily } from "../catalog/bedrock-resources";
+import { UNKNOWN } from "../facts/values";
 import { familyRuleMetadata, skipUnlessKeyApplies } from "./cmk-common";
 import { keyPropertyName, type KeyReferenceInput } from "./key-reference-input";
 

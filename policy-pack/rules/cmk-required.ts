@@ -1,6 +1,6 @@
-import { classifyKeyReference } from "../key-reference";
-import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "../rule";
-import type { ResourceFamily } from "../catalog";
+import { classifyKeyReference } from "../facts/key-reference";
+import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "./rule";
+import type { ResourceFamily } from "../catalog/bedrock-resources";
 import { keyApplicability } from "./cmk-applicability";
 import { familyRuleMetadata, setKeyFix } from "./cmk-common";
 import { keyPropertyName, type KeyReferenceInput } from "./key-reference-input";

@@ -1,5 +1,5 @@
-import type { ResourceFamily } from "../catalog";
-import type { Rule } from "../rule";
+import type { ResourceFamily } from "../catalog/bedrock-resources";
+import type { Rule } from "./rule";
 import { cmkKeyForm } from "./cmk-key-form";
 import { cmkRegion } from "./cmk-region";
 import { cmkRequired } from "./cmk-required";

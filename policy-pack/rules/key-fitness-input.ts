@@ -1,7 +1,7 @@
-import type { ResourceFamily } from "../catalog";
-import { ON_PRIMARY, type KeyFactName, type KeyFacts, type KmsKeyType } from "../kms-catalog";
-import type { EnforcementLevel } from "../rule";
-import { UNKNOWN } from "../values";
+import type { ResourceFamily } from "../catalog/bedrock-resources";
+import { ON_PRIMARY, type KeyFactName, type KeyFacts, type KeySource } from "../catalog/kms-types";
+import type { EnforcementLevel } from "../catalog/compliance";
+import { UNKNOWN } from "../facts/values";
 
 /** Thresholds a team can configure (each policy's settings); the defaults follow the issue. */
 export interface KeyFitnessLimits {
@@ -37,8 +37,6 @@ export interface KeyFitnessInput {
     readonly blueprintConfigurations?: number;
   };
 }
-
-export type KeySource = Pick<KmsKeyType, "role" | "factProperties">;
 
 /**
  * Who a family of key rules speaks about: the key behind a guarded resource (stack policies,

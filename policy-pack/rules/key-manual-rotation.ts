@@ -1,7 +1,7 @@
-import { compliant, nonCompliant, undetermined, type Rule } from "../rule";
+import { compliant, nonCompliant, undetermined, type Rule } from "./rule";
 import { KEY_FITNESS_WHY, type KeyFitnessInput, type KeyRuleScope } from "./key-fitness-input";
-import { UNKNOWN } from "../values";
-import { ON_PRIMARY } from "../kms-catalog";
+import { UNKNOWN } from "../facts/values";
+import { ON_PRIMARY } from "../catalog/kms-types";
 
 /**
  * Keys KMS cannot rotate (imported key material, custom key stores) must be rotated by hand.

@@ -1,5 +1,5 @@
-import { analyseKeyPolicy, type KeyAccount, type KeyPolicyVerdict } from "../key-policy";
-import { compliant, nonCompliant, undetermined, type Rule, type RuleOutcome } from "../rule";
+import { analyseKeyPolicy, type KeyAccount, type KeyPolicyVerdict } from "../key-policy/analysis";
+import { compliant, nonCompliant, undetermined, type Rule, type RuleOutcome } from "./rule";
 import { KEY_FITNESS_WHY, propertyOf, type KeyFitnessInput, type KeyRuleScope } from "./key-fitness-input";
 
 /** The key policy must not let anyone outside the key's account use the key. */

@@ -1,6 +1,6 @@
-import type { GuardedResourceType, ResourceFamily } from "../catalog";
-import { resolveRegion } from "../resource-region";
-import { readPath, type Unknown } from "../values";
+import type { GuardedResourceType, ResourceFamily } from "../catalog/bedrock-resources";
+import { resolveRegion } from "../facts/region";
+import { readPath, type Unknown } from "../facts/values";
 
 /** What the key-reference rules read: one guarded resource, normalised across both providers. */
 export interface KeyReferenceInput {

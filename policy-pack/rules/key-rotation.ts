@@ -1,4 +1,4 @@
-import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "../rule";
+import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "./rule";
 import {
   booleanFact,
   KEY_FITNESS_WHY,

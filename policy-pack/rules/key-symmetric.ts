@@ -1,4 +1,4 @@
-import { compliant, nonCompliant, undetermined, type Rule } from "../rule";
+import { compliant, nonCompliant, undetermined, type Rule } from "./rule";
 import {
   KEY_FITNESS_WHY,
   pendingReason,

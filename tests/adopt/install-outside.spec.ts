@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { launcherOf, PackClient } from "../../cli/engine-client";
+import { launcherOf, PackClient } from "../../cli/engine/pack-client";
 import { assertBuilt, FIXTURES, ROOT, type CliRun } from "../cli/run-cli";
 
 const run = promisify(execFile);

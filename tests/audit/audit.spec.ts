@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { Report, ResourceReport } from "../../cli/report";
+import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt, CLI, ROOT } from "../cli/run-cli";
 import { describeAudit, FakeWorld, isolatedFolder, keyArn, MANAGEMENT, runAudit } from "./fake-world";
 

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { createKmsFactsSource, failureText, type KeyVerification } from "../../policy-pack/aws/kms-facts";
-import { cmkKeyCustomerManaged } from "../../policy-pack/rules/key-customer-managed";
+import { cmkKeyCustomerManaged } from "../../policy-pack/rules/cmk-key-customer-managed";
 import { FakeKms } from "../support/fake-aws/kms";
 import { FakeAwsServer } from "../support/fake-aws/server";
 

@@ -10,7 +10,7 @@ import {
   type Diagnostic,
   type PolicyConfigSpec,
   type ResourceSpec,
-} from "../../cli/engine-client";
+} from "../../cli/engine/pack-client";
 import { fakeAwsEnv } from "../support/fake-aws/env";
 import { FakeKms } from "../support/fake-aws/kms";
 import { FakeAwsServer } from "../support/fake-aws/server";

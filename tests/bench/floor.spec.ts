@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { existsSync } from "fs";
 import * as path from "path";
-import { PackClient } from "../../cli/engine-client";
+import { PackClient } from "../../cli/engine/pack-client";
 import { createFloorPack, FLOOR_PACK_NAME, type FloorPack } from "../../bench/floor";
 
 describe("bench floor pack", function () {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { UNKNOWN, type ResourceSpec } from "../../cli/engine-client";
+import { UNKNOWN, type ResourceSpec } from "../../cli/engine/pack-client";
 import { generateStack, REALISTIC_MIX, typeCounts, type StackShape } from "../../bench/workload";
 
 const WORKSPACE_TYPES = new Set(["aws:datazone/domain:Domain", "aws-native:datazone:Domain"]);

@@ -6,8 +6,8 @@
 import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { PackClient } from "../../cli/engine-client";
-import { FAMILIES } from "../../policy-pack/catalog";
+import { PackClient } from "../../cli/engine/pack-client";
+import { FAMILIES } from "../../policy-pack/catalog/bedrock-resources";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CATALOG_DOC = readFileSync(path.join(ROOT, "docs", "catalog.md"), "utf8");

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { GUARDED_TYPES } from "../../policy-pack/catalog";
+import { GUARDED_TYPES } from "../../policy-pack/catalog/bedrock-resources";
 import { catalogTable } from "./catalog-table";
 
 describe("catalog table of docs/catalog.md", () => {

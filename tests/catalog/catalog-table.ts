@@ -4,7 +4,7 @@
  * level, policies, accepted key forms), then a note for each type whose key applies only under a
  * condition, so that no table cell grows long.
  */
-import { FAMILIES, type KeyForm } from "../../policy-pack/catalog";
+import { FAMILIES, type KeyForm } from "../../policy-pack/catalog/bedrock-resources";
 
 const FORM_LABELS: Record<KeyForm, string> = {
   "key-arn": "key ARN",

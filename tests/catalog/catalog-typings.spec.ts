@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { GUARDED_TYPES, propertyPathsOf } from "../../policy-pack/catalog";
+import { GUARDED_TYPES, propertyPathsOf } from "../../policy-pack/catalog/bedrock-resources";
 import { brokenPath, pulumiTypeOf, type TypedResource } from "./provider-typings";
 
 interface CatalogEntry extends TypedResource {
@@ -11,13 +11,13 @@ interface CatalogEntry extends TypedResource {
 /** Every type the pack reads, from every catalog the pack has (the KMS catalog joins when it exists). */
 function catalogEntries(): CatalogEntry[] {
   const entries: CatalogEntry[] = GUARDED_TYPES.map((t) => ({ ...t, paths: propertyPathsOf(t) }));
-  const kmsCatalog = path.join(__dirname, "../../policy-pack/kms-catalog.ts");
+  const kmsCatalog = path.join(__dirname, "../../policy-pack/catalog/kms-types.ts");
   if (fs.existsSync(kmsCatalog)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional sibling catalog
     const kms = require(kmsCatalog) as { KMS_TYPED_PROPERTIES?: readonly CatalogEntry[] };
     if (kms.KMS_TYPED_PROPERTIES === undefined) {
       throw new Error(
-        "policy-pack/kms-catalog.ts must export KMS_TYPED_PROPERTIES ({token, provider, argsType, paths}[])",
+        "policy-pack/catalog/kms-types.ts must export KMS_TYPED_PROPERTIES ({token, provider, argsType, paths}[])",
       );
     }
     entries.push(...kms.KMS_TYPED_PROPERTIES);

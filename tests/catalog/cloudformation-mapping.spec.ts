@@ -1,16 +1,20 @@
 /**
  * The CloudFormation side of the catalog is derived, not written twice: `AWS::<Service>::<Type>`
  * is aws-native's `aws-native:<service>:<Type>` and PascalCase properties are aws-native's camelCase
- * ones (policy-pack/cloudformation.ts). Proven here against the installed @pulumi/aws-native: every
+ * ones (policy-pack/facts/cloudformation/template-resources.ts). Proven here against the installed @pulumi/aws-native: every
  * property path the pack reads on an aws-native type round-trips through its CloudFormation name,
  * and wherever the typings' own doc comments name the CloudFormation type, it maps to the token.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { GUARDED_TYPES, propertyPathsOf } from "../../policy-pack/catalog";
-import { nativeTokenOf, sdkPropertyName, TEMPLATE_HOST_TYPES } from "../../policy-pack/cloudformation";
-import { KMS_TYPED_PROPERTIES } from "../../policy-pack/kms-catalog";
+import { GUARDED_TYPES, propertyPathsOf } from "../../policy-pack/catalog/bedrock-resources";
+import {
+  nativeTokenOf,
+  sdkPropertyName,
+  TEMPLATE_HOST_TYPES,
+} from "../../policy-pack/facts/cloudformation/template-resources";
+import { KMS_TYPED_PROPERTIES } from "../../policy-pack/catalog/kms-types";
 import { brokenPath, moduleOf, pulumiTypeOf, type TypedResource } from "./provider-typings";
 
 const NATIVE_DIR = path.dirname(require.resolve("@pulumi/aws-native/package.json"));

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import type { ProviderPackage } from "../../policy-pack/catalog";
+import type { ProviderPackage } from "../../policy-pack/catalog/bedrock-resources";
 
 export interface TypedResource {
   readonly token: string;

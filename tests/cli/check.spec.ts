@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type * as sarif from "sarif";
-import type { Report, ResourceReport } from "../../cli/report";
+import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt, describeRun, FIXTURES, runAll, type CliRun } from "./run-cli";
 
 const EXPORT = path.join(FIXTURES, "stack-export.json");

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Report, ResourceReport } from "../../cli/report";
+import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt, describeRun, ROOT, runCli as runTool, type CliRun } from "./run-cli";
 
 const runCli = (args: readonly string[], cwd: string, env: Record<string, string> = {}) =>

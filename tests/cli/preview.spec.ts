@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { Report } from "../../cli/report";
+import type { Report } from "../../cli/report/report";
 import { assertBuilt, describeRun, ROOT, runAll, type CliRun } from "./run-cli";
 
 const DOMAIN = "aws:datazone/domain:Domain";

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Report } from "../../cli/report";
+import type { Report } from "../../cli/report/report";
 import { assertBuilt, describeRun, FIXTURES, ROOT, runAll, runCli, type CliRun } from "./run-cli";
 
 const EXPORT = path.join(FIXTURES, "stack-export.json");

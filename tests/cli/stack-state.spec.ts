@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { secret, UNKNOWN, type ResourceSpec } from "../../cli/engine-client";
-import { parseStateDocument } from "../../cli/stack-state";
+import { secret, UNKNOWN, type ResourceSpec } from "../../cli/engine/pack-client";
+import { parseStateDocument } from "../../cli/sources/stack-file";
 import { FIXTURES } from "./run-cli";
 
 /** What the check command sends the pack, before any pack runs: the engine's wire form. */

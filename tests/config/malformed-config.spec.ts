@@ -5,10 +5,14 @@
  */
 import { strict as assert } from "assert";
 import type { ServiceError } from "@grpc/grpc-js";
-import { PackClient, type PolicyConfigSpec } from "../../cli/engine-client";
-import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../../policy-pack/config";
+import { PackClient, type PolicyConfigSpec } from "../../cli/engine/pack-client";
+import {
+  InvalidConfigError,
+  parsePackConfig,
+  type RawPolicyConfig,
+} from "../../policy-pack/settings/pack-config";
 import { buildGuard } from "../../policy-pack/crossguard/guard";
-import { createPackState } from "../../policy-pack/crossguard/pack-state";
+import { createPackState } from "../../policy-pack/settings/pack-state";
 import { inDays } from "../support/dates";
 
 const EXEMPTION = {

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Report } from "../../cli/report";
-import { blocks } from "../../cli/report";
+import type { Report } from "../../cli/report/report";
+import { blocks } from "../../cli/report/report";
 import { assertBuilt, describeRun, ROOT, runAll, type CliRun } from "../cli/run-cli";
 import { CORPUS, corpusDoc, corpusEntries, type CorpusEntry } from "./corpus";
 

@@ -27,8 +27,8 @@ import {
   type CommandRun,
 } from "./doc-environments";
 import { blockText, CONCURRENCY, unexpectedExit } from "./docs-outputs";
-import { PackClient, type PolicyConfigSpec } from "../../cli/engine-client";
-import { readPackConfig } from "../../cli/pack-config";
+import { PackClient, type PolicyConfigSpec } from "../../cli/engine/pack-client";
+import { readPackConfig } from "../../cli/sources/pack-config-file";
 
 /** README's length budget: it is the first screen, the references live in docs/. */
 const README_MAX_LINES = 250;

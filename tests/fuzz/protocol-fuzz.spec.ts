@@ -7,15 +7,15 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { guardedType } from "../../policy-pack/catalog";
-import { plain, UNKNOWN as UNKNOWN_VALUE } from "../../policy-pack/values";
+import { guardedType } from "../../policy-pack/catalog/bedrock-resources";
+import { plain, UNKNOWN as UNKNOWN_VALUE } from "../../policy-pack/facts/values";
 import {
   PackClient,
   UNKNOWN,
   type AnalyzeResult,
   type ProviderSpec,
   type ResourceSpec,
-} from "../../cli/engine-client";
+} from "../../cli/engine/pack-client";
 import { LEAK, PROPERTY_RUNS, signatureLookalike } from "../property/arbitraries";
 import { depth } from "../support/depth";
 import { arbitraryStack, type GeneratedResource } from "../property/stack-arbitraries";
@@ -72,7 +72,7 @@ const fuzzStack = fc
     }));
   });
 
-/** The fail-closed answer to a request the pack could not evaluate (policy-pack/crossguard/outcome.ts). */
+/** The fail-closed answer to a request the pack could not evaluate (policy-pack/judging/outcome.ts). */
 const INTERNAL = /could not evaluate this resource \(internal error\)/;
 
 /** Every message and reason of a response: none may carry exception text or a stack trace. */

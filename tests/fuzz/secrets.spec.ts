@@ -10,13 +10,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
-import { PackClient, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
-import { formatJson } from "../../cli/format/json";
-import { formatSarif } from "../../cli/format/sarif";
-import { formatText } from "../../cli/format/text";
-import { runPack } from "../../cli/run-pack";
-import { parseStateDocument } from "../../cli/stack-state";
-import { isPlainObject, isSecretWrapper, SECRET_SIGNATURE, SIGNATURE_KEY } from "../../policy-pack/values";
+import { PackClient, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
+import { formatJson } from "../../cli/report/json";
+import { formatSarif } from "../../cli/report/sarif";
+import { formatText } from "../../cli/report/text";
+import { runPack } from "../../cli/commands/run-pack";
+import { parseStateDocument } from "../../cli/sources/stack-file";
+import {
+  isPlainObject,
+  isSecretWrapper,
+  SECRET_SIGNATURE,
+  SIGNATURE_KEY,
+} from "../../policy-pack/facts/values";
 import { assertBuilt, runAll } from "../cli/run-cli";
 import { PROPERTY_RUNS, secretWrapped } from "../property/arbitraries";
 import { depth } from "../support/depth";

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { depth } from "../support/depth";
-import { SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN_SENTINEL } from "../../policy-pack/values";
+import { SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
 
 /**
  * Seeded so a failure replays; override with FC_SEED to explore. 10,000 runs under

@@ -1,16 +1,21 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { FAMILIES } from "../../policy-pack/catalog";
-import { KMS_KEY_TYPES, ON_PRIMARY, type KeyFactName, type KeyFacts } from "../../policy-pack/kms-catalog";
-import type { Rule } from "../../policy-pack/rule";
+import { FAMILIES } from "../../policy-pack/catalog/bedrock-resources";
+import {
+  KMS_KEY_TYPES,
+  ON_PRIMARY,
+  type KeyFactName,
+  type KeyFacts,
+} from "../../policy-pack/catalog/kms-types";
+import type { Rule } from "../../policy-pack/rules/rule";
 import { keyFitnessRules } from "../../policy-pack/rules";
-import { workspaceKeyBedrockTag } from "../../policy-pack/rules/key-bedrock-tag";
+import { workspaceKeyBedrockTag } from "../../policy-pack/rules/workspace-key-bedrock-tag";
 import {
   CONSUMED_KEY_SCOPE,
   KMS_HYGIENE_SCOPE,
   type KeyFitnessInput,
 } from "../../policy-pack/rules/key-fitness-input";
-import { isPlainObject, plain, readPath, UNKNOWN } from "../../policy-pack/values";
+import { isPlainObject, plain, readPath, UNKNOWN } from "../../policy-pack/facts/values";
 import { anyWireValue, PROPERTY_RUNS } from "./arbitraries";
 import { keyProps } from "./stack-arbitraries";
 

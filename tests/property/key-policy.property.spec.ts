@@ -8,7 +8,7 @@
  */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { analyseKeyPolicy } from "../../policy-pack/key-policy";
+import { analyseKeyPolicy } from "../../policy-pack/key-policy/analysis";
 import { PROPERTY_RUNS } from "./arbitraries";
 
 const RUNS = { numRuns: Number(process.env.KEY_POLICY_RUNS ?? 40), seed: PROPERTY_RUNS.seed };

@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { familyOf, GUARDED_TYPES } from "../../policy-pack/catalog";
-import { classifyKeyReference } from "../../policy-pack/key-reference";
+import { familyOf, GUARDED_TYPES } from "../../policy-pack/catalog/bedrock-resources";
+import { classifyKeyReference } from "../../policy-pack/facts/key-reference";
 import { keyReferenceRules } from "../../policy-pack/rules";
 import { keyApplicability } from "../../policy-pack/rules/cmk-applicability";
 import { keyReferenceInput } from "../../policy-pack/rules/key-reference-input";
-import { UNKNOWN } from "../../policy-pack/values";
+import { UNKNOWN } from "../../policy-pack/facts/values";
 import { anyWireValue, PROPERTY_RUNS } from "./arbitraries";
 
 /** Forms no resource's API accepts: present but unusable, so they must never pass. */

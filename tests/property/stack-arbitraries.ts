@@ -6,16 +6,16 @@
  * (rules and key tracing in-process) and the protocol fuzz (the same stacks sent to the real pack).
  */
 import fc from "fast-check";
-import { GUARDED_TYPES, type GuardedResourceType } from "../../policy-pack/catalog";
+import { GUARDED_TYPES, type GuardedResourceType } from "../../policy-pack/catalog/bedrock-resources";
 import {
   KMS_ALIAS_TYPES,
   KMS_KEY_POLICY_TYPES,
   KMS_KEY_TYPES,
   type KeyFactName,
   type KmsKeyType,
-} from "../../policy-pack/kms-catalog";
-import { UNKNOWN_SENTINEL } from "../../policy-pack/values";
-import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/workspace-blueprints";
+} from "../../policy-pack/catalog/kms-types";
+import { UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
+import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/catalog/workspace-blueprints";
 import { anyWireValue, keyReferenceLike, secretWrapped } from "./arbitraries";
 
 const ACCOUNT = "123456789012";

@@ -1,6 +1,16 @@
 import { strict as assert } from "assert";
-import { PackClient, UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
-import { FAMILIES, type GuardedResourceType, type ResourceFamily } from "../../policy-pack/catalog";
+import {
+  PackClient,
+  UNKNOWN,
+  urnOf,
+  type AnalyzeResult,
+  type ResourceSpec,
+} from "../../cli/engine/pack-client";
+import {
+  FAMILIES,
+  type GuardedResourceType,
+  type ResourceFamily,
+} from "../../policy-pack/catalog/bedrock-resources";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

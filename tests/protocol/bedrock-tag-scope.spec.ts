@@ -4,8 +4,8 @@
  * the domain's id in a deployed stack); not a plain DataZone domain, not a V2 domain.
  */
 import { strict as assert } from "assert";
-import { PackClient, UNKNOWN, urnOf, type ResourceSpec } from "../../cli/engine-client";
-import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/workspace-blueprints";
+import { PackClient, UNKNOWN, urnOf, type ResourceSpec } from "../../cli/engine/pack-client";
+import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/catalog/workspace-blueprints";
 import { brokenPath, pulumiTypeOf } from "../catalog/provider-typings";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -4,7 +4,13 @@
  * judged like the stack's own, through the engine protocol, at preview and at up.
  */
 import { strict as assert } from "assert";
-import { PackClient, UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
+import {
+  PackClient,
+  UNKNOWN,
+  urnOf,
+  type AnalyzeResult,
+  type ResourceSpec,
+} from "../../cli/engine/pack-client";
 
 const ACCOUNT = "123456789012";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/studio-execution`;

@@ -7,8 +7,8 @@ import {
   urnOf,
   type PolicyConfigSpec,
   type ResourceSpec,
-} from "../../cli/engine-client";
-import { readPackConfig } from "../../cli/pack-config";
+} from "../../cli/engine/pack-client";
+import { readPackConfig } from "../../cli/sources/pack-config-file";
 import { inDays } from "../support/dates";
 
 const ACCOUNT = "123456789012";

@@ -11,7 +11,7 @@ import {
   type AnalyzeResult,
   type ProviderSpec,
   type ResourceSpec,
-} from "../../cli/engine-client";
+} from "../../cli/engine/pack-client";
 
 const ACCOUNT = "123456789012";
 const KEY = "aws:kms/key:Key";

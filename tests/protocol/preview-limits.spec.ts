@@ -5,7 +5,13 @@
  * `up` (where the known alias ARN is blocked by workspace-cmk-key-arn).
  */
 import { strict as assert } from "assert";
-import { PackClient, UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
+import {
+  PackClient,
+  UNKNOWN,
+  urnOf,
+  type AnalyzeResult,
+  type ResourceSpec,
+} from "../../cli/engine/pack-client";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ALIAS_ARN = "arn:aws:kms:us-east-1:123456789012:alias/studio";

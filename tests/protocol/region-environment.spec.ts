@@ -4,7 +4,7 @@
  * starts them (and the pack) with. The region check must judge with that region.
  */
 import { strict as assert } from "assert";
-import { PackClient, type ResourceSpec } from "../../cli/engine-client";
+import { PackClient, type ResourceSpec } from "../../cli/engine/pack-client";
 
 const ACCOUNT = "123456789012";
 const keyArn = (region: string) =>

@@ -13,7 +13,7 @@ import {
   type PolicyConfigSpec,
   type RemediateResult,
   type ResourceSpec,
-} from "../../cli/engine-client";
+} from "../../cli/engine/pack-client";
 import { inDays } from "../support/dates";
 
 const REMEDIATE: Record<string, PolicyConfigSpec> = {

@@ -1,5 +1,11 @@
 import { strict as assert } from "assert";
-import { PackClient, UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
+import {
+  PackClient,
+  UNKNOWN,
+  urnOf,
+  type AnalyzeResult,
+  type ResourceSpec,
+} from "../../cli/engine/pack-client";
 
 const ACCOUNT = "123456789012";
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -1,5 +1,11 @@
 import { strict as assert } from "assert";
-import { PackClient, secret, UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
+import {
+  PackClient,
+  secret,
+  UNKNOWN,
+  type AnalyzeResult,
+  type ResourceSpec,
+} from "../../cli/engine/pack-client";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const V1 = "aws:datazone/domain:Domain";

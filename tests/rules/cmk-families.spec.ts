@@ -1,10 +1,14 @@
 import { strict as assert } from "assert";
-import { FAMILIES, type GuardedResourceType, type ResourceFamily } from "../../policy-pack/catalog";
-import { violationMessage } from "../../policy-pack/messages";
-import type { Rule, RuleOutcome } from "../../policy-pack/rule";
+import {
+  FAMILIES,
+  type GuardedResourceType,
+  type ResourceFamily,
+} from "../../policy-pack/catalog/bedrock-resources";
+import { violationMessage } from "../../policy-pack/judging/messages";
+import type { Rule, RuleOutcome } from "../../policy-pack/rules/rule";
 import { keyReferenceRules } from "../../policy-pack/rules";
 import { keyReferenceInput, type KeyReferenceInput } from "../../policy-pack/rules/key-reference-input";
-import { UNKNOWN_SENTINEL } from "../../policy-pack/values";
+import { UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
 
 const REGION = "us-east-1";
 const KEY_ARN = `arn:aws:kms:${REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;

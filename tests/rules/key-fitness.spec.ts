@@ -1,19 +1,19 @@
 import { strict as assert } from "assert";
-import { WORKSPACE_FAMILY } from "../../policy-pack/catalog";
-import { kmsKeyType } from "../../policy-pack/kms-catalog";
-import type { Rule, RuleOutcome } from "../../policy-pack/rule";
+import { WORKSPACE_FAMILY } from "../../policy-pack/catalog/bedrock-resources";
+import { kmsKeyType } from "../../policy-pack/catalog/kms-types";
+import type { Rule, RuleOutcome } from "../../policy-pack/rules/rule";
 import { keyFitnessRules } from "../../policy-pack/rules";
-import { workspaceKeyBedrockTag } from "../../policy-pack/rules/key-bedrock-tag";
+import { workspaceKeyBedrockTag } from "../../policy-pack/rules/workspace-key-bedrock-tag";
 import {
   CONSUMED_KEY_SCOPE,
   DEFAULT_LIMITS,
   type KeyFitnessInput,
 } from "../../policy-pack/rules/key-fitness-input";
-import { cmkKeyVerifiable, type OutsideKeyVerification } from "../../policy-pack/rules/key-outside-stack";
-import { classifyKeyReference } from "../../policy-pack/key-reference";
-import { parseTrustedKey, type TrustedKeyPattern } from "../../policy-pack/key-tracing-trusted";
-import type { OutsideKeyReference } from "../../policy-pack/key-tracing";
-import { UNKNOWN_SENTINEL } from "../../policy-pack/values";
+import { cmkKeyVerifiable, type OutsideKeyVerification } from "../../policy-pack/rules/cmk-key-verifiable";
+import { classifyKeyReference } from "../../policy-pack/facts/key-reference";
+import { parseTrustedKey, type TrustedKeyPattern } from "../../policy-pack/facts/trusted-keys";
+import type { OutsideKeyReference } from "../../policy-pack/facts/key-tracing";
+import { UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
 
 const U = UNKNOWN_SENTINEL;
 const FIT = {

@@ -7,8 +7,8 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../cli/engine/run-program";
-import { PackClient, UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine-client";
-import { readProject } from "../../cli/stack-config";
+import { PackClient, UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
+import { readProject } from "../../cli/sources/stack-config";
 
 const ROOT = path.resolve(__dirname, "../..");
 const project = readProject(ROOT);

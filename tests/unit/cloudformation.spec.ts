@@ -1,10 +1,13 @@
 /**
- * Template inspection on its own (policy-pack/cloudformation.ts): intrinsics, nesting, and the
+ * Template inspection on its own (policy-pack/facts/cloudformation/template-resources.ts): intrinsics, nesting, and the
  * limits that make a template unreadable or uninspected rather than quietly empty.
  */
 import { strict as assert } from "assert";
-import { inspectTemplate, type TemplateInspection } from "../../policy-pack/cloudformation";
-import { UNKNOWN_SENTINEL } from "../../policy-pack/values";
+import {
+  inspectTemplate,
+  type TemplateInspection,
+} from "../../policy-pack/facts/cloudformation/template-resources";
+import { UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
 
 const URN = "urn:pulumi:dev::test::aws:cloudformation/stack:Stack::cfn";
 

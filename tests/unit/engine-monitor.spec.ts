@@ -1,5 +1,5 @@
 /**
- * The engine side this tool serves to programs (cli/engine/monitor.ts), driven over gRPC with the
+ * The engine side this tool serves to programs (cli/engine/resource-monitor.ts), driven over gRPC with the
  * ResourceMonitor and Engine client stubs that @pulumi/pulumi ships, as the SDK drives it.
  */
 import { strict as assert } from "assert";
@@ -12,8 +12,8 @@ import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
 import type * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import * as resourceGrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
-import { UNKNOWN } from "../../cli/engine-client";
-import { EngineServer } from "../../cli/engine/monitor";
+import { UNKNOWN } from "../../cli/engine/pack-client";
+import { EngineServer } from "../../cli/engine/resource-monitor";
 import { MOCK_ACCOUNT_ID, SimulatedCloud } from "../../cli/engine/simulated-cloud";
 
 // The google-protobuf copy that @pulumi/pulumi resolves: a second copy breaks instanceof checks.

@@ -4,7 +4,7 @@
  * timing; the time itself is printed for the record.
  */
 import { strict as assert } from "assert";
-import { globMatches, matchesResource, patternProblem } from "../../policy-pack/exemptions";
+import { globMatches, matchesResource, patternProblem } from "../../policy-pack/settings/exemptions";
 
 /** The backtracking-prone shape of the review: many `*` around literals that almost match. */
 function adversarialGlob(stars: number): string {

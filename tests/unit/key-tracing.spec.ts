@@ -1,7 +1,12 @@
 import { strict as assert } from "assert";
-import { endOfDay, exemptionFor, matchesResource, type Exemption } from "../../policy-pack/exemptions";
-import { traceStack, type KeyTrace, type StackResource } from "../../policy-pack/key-tracing";
-import { UNKNOWN_SENTINEL as U } from "../../policy-pack/values";
+import {
+  endOfDay,
+  exemptionFor,
+  matchesResource,
+  type Exemption,
+} from "../../policy-pack/settings/exemptions";
+import { traceStack, type KeyTrace, type StackResource } from "../../policy-pack/facts/key-tracing";
+import { UNKNOWN_SENTINEL as U } from "../../policy-pack/facts/values";
 
 const ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ID = "1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { KMS_ALIAS_TYPES, KMS_KEY_TYPES } from "../../policy-pack/kms-catalog";
+import { KMS_ALIAS_TYPES, KMS_KEY_TYPES } from "../../policy-pack/catalog/kms-types";
 import { moduleOf } from "../catalog/provider-typings";
 
 /** The catalog typings test checks aws-native Args; the outputs the pack reads are class properties. */

@@ -1,5 +1,5 @@
 /**
- * How a project's Pulumi.yaml tells the language host to run it (cli/stack-config.ts readProject):
+ * How a project's Pulumi.yaml tells the language host to run it (cli/sources/stack-config.ts readProject):
  * entry point and `runtime.options`, and how `nodeargs` are split into `node` arguments.
  */
 import { strict as assert } from "assert";
@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { splitArguments } from "../../cli/engine/run-program";
-import { readProject } from "../../cli/stack-config";
+import { readProject } from "../../cli/sources/stack-config";
 
 describe("a project's runtime, as the Node.js language host reads it", () => {
   let dir: string;

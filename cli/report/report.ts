@@ -1,0 +1,127 @@
+/**
+ * What a run found, independent of how it is printed: every resource with the pack's findings,
+ * the pack's policies (for SARIF rules), and the verdict. The text, JSON and SARIF formats only
+ * render this.
+ */
+import type { Level } from "../engine/pack-client";
+import type { SourceKind } from "../sources/pack-input";
+
+export const REPORT_VERSION = 1;
+
+export interface PolicyDescription {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  /** The policy's remediation, as the pack declares it (PolicyInfo.remediationSteps). */
+  readonly remediationSteps: string;
+  /** The level the pack declares (before any --config). */
+  readonly enforcementLevel: Level;
+  readonly severity: "low" | "medium" | "high" | "critical" | "unspecified";
+  readonly tags: readonly string[];
+  /** Defaults of the policy's settings, from its config schema. */
+  readonly configDefaults: Record<string, unknown>;
+}
+
+export interface PackDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly policies: readonly PolicyDescription[];
+}
+
+export interface Finding {
+  readonly policy: string;
+  readonly level: Level;
+  readonly message: string;
+  /** The precise fix: the message's `Fix:` line, else the policy's remediation steps. */
+  readonly fix: string;
+  /**
+   * Resource policies run per resource (Analyze); stack policies over the whole stack
+   * (AnalyzeStack); `input` findings come from reading the input (what the pack could not be shown).
+   */
+  readonly stage: "resource" | "stack" | "input";
+}
+
+export interface SkippedCheck {
+  readonly policy: string;
+  readonly reason: string;
+}
+
+/** A policy at the `remediate` level rewrote these inputs (names only: values may be secret). */
+export interface RemediationRecord {
+  readonly policy: string;
+  readonly properties: readonly string[];
+}
+
+export interface ResourceReport {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Present when policies at the `remediate` level rewrote the inputs that were then analyzed. */
+  readonly remediations?: readonly RemediationRecord[];
+  readonly findings: readonly Finding[];
+  /** Policies that had nothing to judge, with the pack's reason (e.g. a value unknown at preview). */
+  readonly skipped: readonly SkippedCheck[];
+}
+
+export interface Summary {
+  readonly resources: number;
+  readonly mandatory: number;
+  readonly advisory: number;
+  readonly skipped: number;
+  /** Guarded key references the input hid (a secret the file does not hold): not judged. */
+  readonly unverified: number;
+  /**
+   * "blocked" when at least one mandatory violation (exit 1); else "unverified" when a guarded key
+   * reference could not be read (exit 4): a gate must not say PASSED about a key it never saw.
+   */
+  readonly verdict: "passed" | "blocked" | "unverified";
+}
+
+export interface Report {
+  readonly reportVersion: typeof REPORT_VERSION;
+  readonly command: "preview" | "check" | "audit";
+  readonly sourceKind: SourceKind;
+  readonly source: string;
+  readonly project: string;
+  readonly stack: string;
+  readonly pack: PackDescription;
+  readonly resources: readonly ResourceReport[];
+  /** Stack-policy findings that name no resource of the input. */
+  readonly stackFindings: readonly Finding[];
+  readonly warnings: readonly string[];
+  /** `audit` only: each account × region read, skipped or incomplete (and why). */
+  readonly coverage?: readonly CoverageEntry[];
+  readonly summary: Summary;
+}
+
+/** The check that reports a key reference the input hid (see PackInput.unreadableKeyReferences). */
+export const UNREADABLE_KEY_CHECK = "key-reference-unreadable";
+
+/** One account and region of an audit: `incomplete` means some of it could not be read (exit 4). */
+export interface CoverageEntry {
+  readonly account: string;
+  /** Absent when the whole account could not be reached (e.g. its role could not be assumed). */
+  readonly region?: string;
+  readonly status: "read" | "incomplete" | "skipped";
+  readonly resources: number;
+  readonly notes: readonly string[];
+}
+
+/** Mandatory and remediate both stop an update; the engine treats remediate as mandatory here. */
+export function blocks(level: Level): boolean {
+  return level === "mandatory" || level === "remediate";
+}
+
+export function summarise(resources: readonly ResourceReport[], stackFindings: readonly Finding[]): Summary {
+  const findings = [...resources.flatMap((r) => r.findings), ...stackFindings];
+  const mandatory = findings.filter((f) => blocks(f.level)).length;
+  const unverified = findings.filter((f) => f.policy === UNREADABLE_KEY_CHECK).length;
+  return {
+    resources: resources.length,
+    mandatory,
+    advisory: findings.filter((f) => f.level === "advisory").length,
+    skipped: resources.reduce((count, r) => count + r.skipped.length, 0),
+    unverified,
+    verdict: mandatory > 0 ? "blocked" : unverified > 0 ? "unverified" : "passed",
+  };
+}

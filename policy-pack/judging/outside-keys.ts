@@ -1,0 +1,107 @@
+/**
+ * Keys outside the stack, verified with AWS KMS when `guard-settings.verifyKeysWithAws` is on:
+ * before the stack policies judge a stack, every key that a guarded resource names and that the
+ * stack does not create (trusted keys included) is read through the AWS facts module, once per key
+ * for the run (the pack process lives for one preview or update). The policies then read the
+ * results synchronously, so that the guard-settings policy can re-run them for exempted findings.
+ */
+import { createKmsFactsSource, type KeyVerification, type KmsFactsSource } from "../aws/kms-facts";
+import type { GuardedResourceTrace, OutsideKeyReference, StackResource } from "../facts/key-tracing";
+import { resolveRegion } from "../facts/region";
+import { readPath } from "../facts/values";
+import type { PackState } from "../settings/pack-state";
+import { sharedTraces } from "../crossguard/stack-traces";
+import { guardSettings } from "../settings/guard-settings";
+
+/** A guarded resource whose key is outside the stack. */
+export type OutsideTrace = GuardedResourceTrace & {
+  readonly trace: { readonly kind: "outside"; readonly reference: OutsideKeyReference };
+};
+
+export function isOutside(trace: GuardedResourceTrace): trace is OutsideTrace {
+  return trace.trace.kind === "outside";
+}
+
+/** What the pack knows from AWS about a key outside the stack. */
+export type OutsideKeyStatus =
+  | { readonly kind: "off" }
+  /** Why KMS was not asked, and what would let it be. */
+  | { readonly kind: "not-asked"; readonly reason: string; readonly fix: string }
+  | KeyVerification;
+
+export interface OutsideKeyVerifier {
+  /** Reads every outside key of the stack from AWS (when the setting is on). Never rejects. */
+  prepare(resources: readonly StackResource[]): Promise<void>;
+  /** The result for one resource's key (read after `prepare`). */
+  status(trace: OutsideTrace): OutsideKeyStatus;
+}
+
+/** Where KMS is asked about the key: the key ARN's region, else the resource's own. */
+function lookupOf(trace: OutsideTrace, state: PackState): { reference: string; region: string } | undefined {
+  const value = readPath(trace.resource.props, trace.type.keyProperty);
+  if (typeof value !== "string") return undefined;
+  const reference = trace.trace.reference;
+  const arnRegion =
+    reference.form === "key-arn"
+      ? reference.region
+      : reference.form === "customer-alias"
+        ? reference.region
+        : undefined;
+  const region =
+    arnRegion ??
+    resolveRegion(
+      trace.type,
+      trace.resource.props,
+      trace.resource.providerProps,
+      state.stackConfig,
+      state.environmentRegion,
+    );
+  return typeof region === "string" ? { reference: value, region } : undefined;
+}
+
+const lookupKey = (lookup: { reference: string; region: string }) =>
+  `${lookup.region}\u0000${lookup.reference}`;
+
+export function outsideKeyVerifier(state: PackState): OutsideKeyVerifier {
+  let source: { timeoutSeconds: number; facts: KmsFactsSource } | undefined;
+  const results = new Map<string, KeyVerification>();
+  const sourceFor = (timeoutSeconds: number): KmsFactsSource => {
+    if (source?.timeoutSeconds !== timeoutSeconds)
+      source = { timeoutSeconds, facts: createKmsFactsSource({ timeoutSeconds }) };
+    return source.facts;
+  };
+  return {
+    async prepare(resources) {
+      const setting = guardSettings(state).verifyKeysWithAws;
+      if (!setting.enabled) return;
+      const facts = sourceFor(setting.timeoutSeconds);
+      const lookups = sharedTraces(resources, state)
+        .filter(isOutside)
+        .map((trace) => lookupOf(trace, state))
+        .filter((lookup) => lookup !== undefined);
+      await Promise.all(
+        lookups.map(async (lookup) => results.set(lookupKey(lookup), await facts.verify(lookup))),
+      );
+    },
+    status(trace) {
+      if (!guardSettings(state).verifyKeysWithAws.enabled) return { kind: "off" };
+      const lookup = lookupOf(trace, state);
+      if (lookup === undefined) {
+        return {
+          kind: "not-asked",
+          reason:
+            "it is named by a key id or alias, which KMS resolves only in a region, and the resource's region is not known.",
+          fix: "Name the key by its key ARN, or set the resource's (or its provider's) region.",
+        };
+      }
+      // Absent only if a policy read before prepare ran: nothing was verified, and it says so.
+      return (
+        results.get(lookupKey(lookup)) ?? {
+          kind: "not-asked",
+          reason: "the verification did not run before this policy (internal error).",
+          fix: "Report this to the bedrock-cmk-guard maintainers.",
+        }
+      );
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Reads a KMS key policy document and asks the question KMS answers: can a principal outside the
+ * key's account use the key, on the key policy alone? The document is evaluated by
+ * @cloud-copilot/iam-simulate (IAM's evaluation logic: Deny wins, policy variables resolve,
+ * condition operators, IfExists, Null and set operators mean what IAM says) against probe requests
+ * from outside callers (see key-policy-probes.ts). A document KMS would reject, or that cannot be
+ * read the same way by every reader (duplicate JSON keys), fails closed.
+ *
+ * Results never carry document text (it could be secret), only statement positions.
+ */
+import { duplicateKeyPaths } from "../facts/json-duplicate-keys";
+import { findPublicGrant, statementsOf, type PolicyDocument, type PublicGrant } from "./probes";
+import { isPlainObject, plain, UNKNOWN } from "../facts/values";
+
+export type KeyPolicyVerdict =
+  /** No policy set: KMS attaches its default key policy (the account's principals, through IAM). */
+  | { readonly kind: "default" }
+  | { readonly kind: "unknown" }
+  | { readonly kind: "not-json" }
+  /** The same key twice in one object: `JSON.parse` keeps the last, other readers may not. */
+  | { readonly kind: "duplicate-key"; readonly paths: readonly string[] }
+  /** Not a policy document KMS accepts; `problems` say where (e.g. `Statement[0]: no Principal`). */
+  | { readonly kind: "invalid"; readonly problems: readonly string[] }
+  /** Conditions with more combinations of values than the guard explores: it cannot vouch for them. */
+  | { readonly kind: "too-complex"; readonly combinations: number }
+  /** A request from outside the key's account is allowed. */
+  | { readonly kind: "public"; readonly grant: PublicGrant }
+  | { readonly kind: "restricted" };
+
+/** A 12-digit AWS account id, or undefined when the key's account is not known (yet). */
+export type KeyAccount = string | undefined;
+
+/** IAM's condition operators (without the IfExists suffix and set-operator prefix). */
+const CONDITION_OPERATORS = new Set(
+  [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+  ].map((o) => o.toLowerCase()),
+);
+
+type IamPolicy = typeof import("@cloud-copilot/iam-policy");
+// Loaded on first use: most resources, and every key without a policy, never need it.
+let iamPolicy: IamPolicy | undefined;
+function policyLibrary(): IamPolicy {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see above)
+  iamPolicy ??= require("@cloud-copilot/iam-policy") as IamPolicy;
+  return iamPolicy;
+}
+
+/**
+ * Verdicts already reached, by key account, then document text: a stack usually repeats a handful
+ * of documents, a verdict can cost a few hundred simulated requests, and during `pulumi up` every
+ * key policy is judged by Analyze (the kms-key-* policies) before AnalyzeStack judges it again for
+ * each resource using the key. Bounded (oldest out first): about 1 KB per document.
+ */
+const verdictCache = new Map<string, Map<string, KeyPolicyVerdict>>();
+let cachedVerdicts = 0;
+const CACHE_LIMIT = 20_000;
+
+export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyPolicyVerdict {
+  const value = plain(policy);
+  if (value === UNKNOWN) return { kind: "unknown" };
+  if (value === undefined || value === null) return { kind: "default" };
+  if (typeof value !== "string") {
+    if (containsUnknown(value)) return analysePartlyUnknown(value, keyAccount);
+    const document = plainDeep(value);
+    const text = JSON.stringify(document);
+    return cached(text, keyAccount, () => analyseDocument(document, text, keyAccount));
+  }
+  return cached(value, keyAccount, () => {
+    let document: unknown;
+    try {
+      document = JSON.parse(value);
+    } catch {
+      return { kind: "not-json" };
+    }
+    const duplicates = duplicateKeyPaths(value);
+    if (duplicates.length > 0) return { kind: "duplicate-key", paths: duplicates };
+    return analyseDocument(document, value, keyAccount);
+  });
+}
+
+function cached(text: string, keyAccount: KeyAccount, compute: () => KeyPolicyVerdict): KeyPolicyVerdict {
+  const account = keyAccount ?? "";
+  let byText = verdictCache.get(account);
+  const known = byText?.get(text);
+  if (known !== undefined) return known;
+  const verdict = compute();
+  if (cachedVerdicts >= CACHE_LIMIT) evictOldest();
+  if (byText === undefined) verdictCache.set(account, (byText = new Map()));
+  byText.set(text, verdict);
+  cachedVerdicts += 1;
+  return verdict;
+}
+
+function evictOldest(): void {
+  for (const [account, byText] of verdictCache) {
+    const oldest = byText.keys().next();
+    if (oldest.done === true) continue;
+    byText.delete(oldest.value);
+    cachedVerdicts -= 1;
+    if (byText.size === 0) verdictCache.delete(account);
+    return;
+  }
+}
+
+function containsUnknown(value: unknown): boolean {
+  const current = plain(value);
+  if (current === UNKNOWN) return true;
+  if (Array.isArray(current)) return current.some(containsUnknown);
+  if (isPlainObject(current)) return Object.values(current).some(containsUnknown);
+  return false;
+}
+
+/** Unwraps secrets everywhere in a document object (aws-native passes objects, not strings). */
+function plainDeep(value: unknown): unknown {
+  const current = plain(value);
+  if (Array.isArray(current)) return current.map(plainDeep);
+  if (isPlainObject(current)) {
+    return Object.fromEntries(Object.entries(current).map(([k, v]) => [k, plainDeep(v)]));
+  }
+  return current;
+}
+
+/** `text`: the document as JSON (where the probes look for the accounts it names). */
+function analyseDocument(document: unknown, text: string, keyAccount: KeyAccount): KeyPolicyVerdict {
+  const problems = malformed(document);
+  if (problems.length > 0) return { kind: "invalid", problems };
+  const search = findPublicGrant(document as PolicyDocument, text, keyAccount);
+  if (search.kind === "too-complex") return search;
+  return search.kind === "public" ? { kind: "public", grant: search.grant } : { kind: "restricted" };
+}
+
+/**
+ * A document object with unknown parts (aws-native, at preview): the statements that are fully
+ * known are judged on their own (a Deny among the unknown ones could only narrow them); if they
+ * allow no outside caller the verdict waits for the rest.
+ */
+function analysePartlyUnknown(raw: unknown, keyAccount: KeyAccount): KeyPolicyVerdict {
+  const statements = plain(isPlainObject(raw) ? raw.Statement : UNKNOWN);
+  if (!Array.isArray(statements)) return { kind: "unknown" };
+  const known = statements.filter((s) => !containsUnknown(s)).map(plainDeep);
+  if (known.length === 0) return { kind: "unknown" };
+  const verdict = analyseKeyPolicy({ Version: "2012-10-17", Statement: known }, keyAccount);
+  return verdict.kind === "restricted" ? { kind: "unknown" } : verdict;
+}
+
+/**
+ * What KMS would reject, or what IAM would read differently from a reader: the library's resource
+ * policy validation, plus what it leaves to the service (a statement with no principal or no
+ * resource, an unknown condition operator, `Null` with IfExists).
+ */
+function malformed(document: unknown): string[] {
+  let errors: { path: string; message: string }[];
+  try {
+    errors = policyLibrary().validateResourcePolicy(document);
+  } catch {
+    return ["(document): not a policy document"];
+  }
+  if (errors.length > 0)
+    return [...new Set(errors.map((e) => `${positionOf(e.path)}: not valid in an IAM policy document`))];
+  const problems: string[] = [];
+  statementsOf(document as PolicyDocument).forEach((statement, index) => {
+    const at = `Statement[${index}]`;
+    if (!("Principal" in statement) && !("NotPrincipal" in statement))
+      problems.push(`${at}: no Principal (a key policy statement must say whom it applies to)`);
+    if (!("Resource" in statement) && !("NotResource" in statement))
+      problems.push(`${at}: no Resource (a key policy statement uses "Resource": "*")`);
+    const conditions = statement.Condition;
+    if (!isPlainObject(conditions)) return;
+    for (const operator of Object.keys(conditions)) {
+      if (!knownOperator(operator)) problems.push(`${at}: a condition operator IAM does not know`);
+    }
+  });
+  return [...new Set(problems)];
+}
+
+/** `ForAnyValue:StringLikeIfExists` and the like; `Null` takes neither IfExists nor a set operator. */
+function knownOperator(operator: string): boolean {
+  const parts = operator.split(":");
+  if (parts.length > 2) return false;
+  const setOperator = parts.length === 2 ? parts[0]!.toLowerCase() : undefined;
+  if (setOperator !== undefined && setOperator !== "foranyvalue" && setOperator !== "forallvalues")
+    return false;
+  const base = parts[parts.length - 1]!.toLowerCase();
+  if (base === "null") return setOperator === undefined;
+  const withoutIfExists = base.endsWith("ifexists") ? base.slice(0, -"ifexists".length) : base;
+  return CONDITION_OPERATORS.has(withoutIfExists) && withoutIfExists !== "null";
+}
+
+/** The statement a validation path points into (`Statement[2].Principal.#Bogus` -> `Statement[2]`). */
+function positionOf(path: string): string {
+  const statement = /^Statement(\[\d+\])?/.exec(path);
+  return statement === null ? "(document)" : statement[0];
+}
