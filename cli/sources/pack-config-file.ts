@@ -62,7 +62,7 @@ function packValidation(): {
   packConfigProblems(raw: ReadonlyMap<string, RawPolicyConfig>): readonly string[];
 } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack folder
-  return require(path.join(PACK_DIR, "bin", "crossguard", "config-problems.js")) as ReturnType<
+  return require(path.join(PACK_DIR, "bin", "judging", "config-problems.js")) as ReturnType<
     typeof packValidation
   >;
 }
