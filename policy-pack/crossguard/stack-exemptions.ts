@@ -54,7 +54,7 @@ export function guardSettingsPolicy(
       if (exemptions.length === 0) return;
       const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
       // A CloudFormation stack's findings may be about its template's resources too.
-      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject)];
+      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject, state)];
       const policies = new Set(
         exemptions.filter((e) => resources.some((r) => matchesResource(e, r))).flatMap((e) => e.policies),
       );
@@ -73,7 +73,7 @@ export function guardSettingsPolicy(
         exemptions.flatMap((e) => e.policies).filter((p) => evaluators.get(p)?.stack !== undefined),
       );
       if (policies.size === 0) return;
-      const resources = stackResources(args.resources);
+      const resources = stackResources(args.resources, state);
       await Promise.all([...policies].map((p) => evaluators.get(p)?.prepare?.(resources)));
       reportExempted(
         policies,

@@ -4,7 +4,11 @@
  * advisory), and a finding whose exemption has expired says so.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { hostUrnOf, withTemplateResources } from "../facts/cloudformation/template-resources";
+import {
+  hostUrnOf,
+  withTemplateResources,
+  type StackContext,
+} from "../facts/cloudformation/template-resources";
 import { exemptionFor, expiredNote, type Exemption, type ResourceRef } from "../settings/exemptions";
 import type { StackResource } from "../facts/key-tracing";
 import type { RuleMetadata, RuleOutcome } from "../rules/rule";
@@ -95,8 +99,11 @@ export function pendingNote(pending: readonly string[]): string {
 }
 
 /** The stack as the stack policies judge it: its resources, and those of its inline templates. */
-export function stackResources(resources: readonly PolicyResource[]): readonly StackResource[] {
-  return withTemplateResources(resources.map(stackResource));
+export function stackResources(
+  resources: readonly PolicyResource[],
+  context: StackContext,
+): readonly StackResource[] {
+  return withTemplateResources(resources.map(stackResource), context);
 }
 
 /**

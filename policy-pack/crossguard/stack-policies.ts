@@ -342,7 +342,7 @@ function stackPolicy(
     ...policyMetadata(rule),
     // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
     validateStack: async (args, reportViolation) => {
-      const resources = stackResources(args.resources);
+      const resources = stackResources(args.resources, state);
       await prepare(resources);
       const verdict = evaluate(resources);
       reportFindings(rule.id, verdict.findings, guardSettings(state).exemptions, reportViolation);

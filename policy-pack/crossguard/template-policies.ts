@@ -41,17 +41,20 @@ function hostResource(subject: ResourceSubject): StackResource {
     name: subject.name,
     props: subject.props,
     propertyDependencies: {},
+    ...(subject.providerProps === undefined ? {} : { providerProps: subject.providerProps }),
   };
 }
 
 /** The template's resources of a host, or undefined for any other resource. */
-function templateOf(subject: ResourceSubject): TemplateInspection | undefined {
-  return templateHostType(subject.type) === undefined ? undefined : inspectTemplate(hostResource(subject));
+function templateOf(subject: ResourceSubject, state: PackState): TemplateInspection | undefined {
+  return templateHostType(subject.type) === undefined
+    ? undefined
+    : inspectTemplate(hostResource(subject), state);
 }
 
 /** Names an exemption may use for a host's template resources (`<stack name>/<logical id>`). */
-export function templateResourceRefs(subject: ResourceSubject): ResourceRef[] {
-  return (templateOf(subject)?.resources ?? []).map(resourceRef);
+export function templateResourceRefs(subject: ResourceSubject, state: PackState): ResourceRef[] {
+  return (templateOf(subject, state)?.resources ?? []).map(resourceRef);
 }
 
 /**
@@ -76,7 +79,7 @@ export function overTemplates(
       region === UNKNOWN ? { region: UNKNOWN_SENTINEL } : region === undefined ? {} : { region };
     const findings: Finding[] = [];
     const skipped: string[] = [];
-    for (const resource of templateOf(subject)?.resources ?? []) {
+    for (const resource of templateOf(subject, state)?.resources ?? []) {
       const verdict = evaluate({ ...resource, providerProps });
       for (const finding of verdict.findings)
         findings.push({ ...finding, urn: subject.urn, about: [...finding.about, resourceRef(subject)] });
@@ -92,7 +95,7 @@ function templatePolicy(
 ): GuardPolicy<ResourceValidationPolicy> {
   const evaluate = (subject: ResourceSubject): ResourceVerdict => {
     const host = templateHostType(subject.type);
-    const inspection = templateOf(subject);
+    const inspection = templateOf(subject, state);
     if (host === undefined || inspection === undefined) return { findings: [] };
     return resourceVerdict(rule, host.displayName, subject, evaluateSafely(rule, inspection));
   };
@@ -104,6 +107,7 @@ function templatePolicy(
         name: args.name,
         urn: args.urn,
         props: rawProps(args.props),
+        providerProps: rawProps(args.provider?.props),
       });
       reportFindings(rule.id, verdict.findings, guardSettings(state).exemptions, (message) =>
         reportViolation(message),
