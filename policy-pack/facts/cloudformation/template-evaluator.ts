@@ -28,9 +28,15 @@ export type NoValue = typeof NO_VALUE;
 export interface TemplateEnvironment {
   readonly region: string | Unknown;
   readonly account: string | Unknown;
+  /** The host's own stack name input; a nested stack's name is made by CloudFormation (unknown). */
+  readonly stackName: string | Unknown;
 }
 
-export const UNKNOWN_ENVIRONMENT: TemplateEnvironment = { region: UNKNOWN, account: UNKNOWN };
+export const UNKNOWN_ENVIRONMENT: TemplateEnvironment = {
+  region: UNKNOWN,
+  account: UNKNOWN,
+  stackName: UNKNOWN,
+};
 
 /** A parameter's value as `Ref` returns it: a string, a list of strings, or unknown. */
 export interface ParameterValue {
@@ -293,6 +299,8 @@ export class TemplateEvaluator {
         return partitionOf(environment.region);
       case "AWS::URLSuffix":
         return urlSuffixOf(partitionOf(environment.region));
+      case "AWS::StackName":
+        return environment.stackName;
     }
     const parameter = this.scope.parameters.get(name);
     if (parameter !== undefined) {
@@ -300,7 +308,7 @@ export class TemplateEvaluator {
       return Array.isArray(parameter.value) ? [...parameter.value] : parameter.value;
     }
     if (this.scope.logicalIds.has(name)) this.current.logicalIds.add(name);
-    // AWS::StackName, AWS::StackId, AWS::NotificationARNs, an undeclared name: not known here.
+    // AWS::StackId, AWS::NotificationARNs, an undeclared name: not known here.
     return UNKNOWN;
   }
 

@@ -47,11 +47,12 @@ export interface TemplateHostType {
    * set: a template deployed to other accounts and regions, which the guard does not inspect.
    */
   readonly kind: "stack" | "cloud-control" | "stack-set";
-  /** Stack: template body, URL and parameter properties. Cloud Control: type name and state. */
+  /** Stack: template body, URL, parameter and stack name properties. Cloud Control: type name and state. */
   readonly properties: {
     readonly body: string;
     readonly url?: string;
     readonly parameters?: string;
+    readonly stackName?: string;
     readonly typeName?: string;
   };
 }
@@ -64,14 +65,19 @@ export const TEMPLATE_HOST_TYPES: readonly TemplateHostType[] = [
     displayName: "CloudFormation stack",
     regionProperty: "region",
     kind: "stack",
-    properties: { body: "templateBody", url: "templateUrl", parameters: "parameters" },
+    properties: { body: "templateBody", url: "templateUrl", parameters: "parameters", stackName: "name" },
   },
   {
     token: "aws-native:cloudformation:Stack",
     provider: "aws-native",
     displayName: "CloudFormation stack (aws-native)",
     kind: "stack",
-    properties: { body: "templateBody", url: "templateUrl", parameters: "parameters" },
+    properties: {
+      body: "templateBody",
+      url: "templateUrl",
+      parameters: "parameters",
+      stackName: "stackName",
+    },
   },
   {
     token: "aws:cloudformation/stackSet:StackSet",
@@ -186,7 +192,13 @@ export function templateEnvironment(host: StackResource, context: StackContext):
   const account =
     pinnedAccount(readPath(host.providerProps, ["allowedAccountIds"])) ??
     pinnedAccount(context.stackConfig[`${type.provider}:allowedAccountIds`]);
-  return { region: region ?? UNKNOWN, account: account ?? UNKNOWN };
+  const stackName =
+    type.properties.stackName === undefined ? undefined : readPath(host.props, [type.properties.stackName]);
+  return {
+    region: region ?? UNKNOWN,
+    account: account ?? UNKNOWN,
+    stackName: typeof stackName === "string" && stackName !== "" ? stackName : UNKNOWN,
+  };
 }
 
 /** Inspections are pure functions of the properties, which @pulumi/policy shares across policies. */
@@ -210,6 +222,7 @@ export function inspectTemplate(
     JSON.stringify(resource.propertyDependencies),
     String(environment.region),
     String(environment.account),
+    String(environment.stackName),
   ].join("\n");
   const cached = key === undefined ? undefined : inspected.get(key)?.get(variant);
   if (cached !== undefined) return cached;
@@ -370,8 +383,8 @@ function addResource(
     found.resources.push(resource);
     return;
   }
-  // A nested stack is created in its parent's account and region.
-  const nested = inspectHost(resource, nestedType, nesting + 1, environment);
+  // A nested stack is created in its parent's account and region, under a name CloudFormation makes.
+  const nested = inspectHost(resource, nestedType, nesting + 1, { ...environment, stackName: UNKNOWN });
   found.merge({
     resources: nested.resources,
     unreadable: nested.unreadable.map((p) => `${where}: ${p}`),
