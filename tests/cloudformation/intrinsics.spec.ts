@@ -418,6 +418,31 @@ describe("CloudFormation evaluation: what stays unknown, and what it decides", (
     assert.equal(keyOf(inspection), UNKNOWN_SENTINEL);
   });
 
+  it("a nested stack's Parameters reach its template as written, evaluated in the parent", () => {
+    const inner = {
+      Parameters: { KeyArn: stringParameter(), Flag: stringParameter("x") },
+      Conditions: { Create: { "Fn::Equals": [{ Ref: "Flag" }, "on"] } },
+      Resources: {
+        Studio: { Type: "AWS::DataZone::Domain", Properties: { KmsKeyIdentifier: { Ref: "KeyArn" } } },
+        Hidden: { Type: "AWS::DataZone::Domain", Condition: "Create", Properties: {} },
+      },
+    };
+    const outer = {
+      Parameters: { Managed: stringParameter("alias/aws/datazone") },
+      Resources: {
+        Nested: {
+          Type: "AWS::CloudFormation::Stack",
+          Properties: { TemplateBody: inner, Parameters: { KeyArn: { Ref: "Managed" }, Flag: "off" } },
+        },
+      },
+    };
+    const inspection = inspect(outer);
+    assert.deepEqual(
+      inspection.resources.map((r) => [r.name, (r.props as Record<string, unknown>).kmsKeyIdentifier]),
+      [["cfn/Nested/Studio", "alias/aws/datazone"]],
+    );
+  });
+
   it("a known key ARN built with Fn::Sub is the value the rules read", () => {
     const reference = {
       "Fn::Sub":

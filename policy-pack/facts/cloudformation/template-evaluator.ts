@@ -18,11 +18,11 @@
  * mappings are read with own-property lookups only: a parameter or mapping key named `toString`
  * or `__proto__` never reaches a prototype.
  */
+import { partitionOfRegion } from "../key-reference";
 import { isPlainObject, UNKNOWN, type Unknown } from "../values";
 
 /** `AWS::NoValue`: the property (or list item) is left out, as if it were not written. */
 export const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
-export type NoValue = typeof NO_VALUE;
 
 /** Where a template runs: what the pseudo parameters resolve to (UNKNOWN when Pulumi cannot say). */
 export interface TemplateEnvironment {
@@ -52,7 +52,7 @@ export interface Dependencies {
   opaque: boolean;
 }
 
-export function noDependencies(): Dependencies {
+function noDependencies(): Dependencies {
   return { logicalIds: new Set(), hostUrns: new Set(), opaque: false };
 }
 
@@ -68,8 +68,8 @@ export interface TemplateScope {
 }
 
 /** Values visited while evaluating one resource (YAML aliases can multiply a small text). */
-export const MAX_NODES = 200_000;
-export const MAX_DEPTH = 100;
+const MAX_NODES = 200_000;
+const MAX_DEPTH = 100;
 
 export class TemplateTooLarge extends Error {
   constructor(what: string) {
@@ -89,22 +89,9 @@ export function isIntrinsic(node: unknown): node is Record<string, unknown> {
   return keys.length === 1 && (keys[0] === "Ref" || keys[0] === "Condition" || keys[0].startsWith("Fn::"));
 }
 
-/**
- * The partition of a region, by AWS's region naming: `cn-` China, `us-gov-` GovCloud, the ISO
- * regions; any other well-formed region name is the commercial partition.
- */
-export function partitionOf(region: string | Unknown): string | Unknown {
-  if (region === UNKNOWN) return UNKNOWN;
-  const isolated: [RegExp, string][] = [
-    [/^cn-/, "aws-cn"],
-    [/^us-gov-/, "aws-us-gov"],
-    [/^us-iso-/, "aws-iso"],
-    [/^us-isob-/, "aws-iso-b"],
-    [/^eu-isoe-/, "aws-iso-e"],
-    [/^us-isof-/, "aws-iso-f"],
-  ];
-  for (const [prefix, partition] of isolated) if (prefix.test(region)) return partition;
-  return /^[a-z]{2}-[a-z]+-\d+$/.test(region) ? "aws" : UNKNOWN;
+/** `AWS::Partition`: the partition of the region (facts/key-reference.ts knows region names). */
+function partitionOf(region: string | Unknown): string | Unknown {
+  return region === UNKNOWN ? UNKNOWN : (partitionOfRegion(region) ?? UNKNOWN);
 }
 
 function urlSuffixOf(partition: string | Unknown): string | Unknown {
@@ -114,7 +101,7 @@ function urlSuffixOf(partition: string | Unknown): string | Unknown {
 }
 
 /** Whether a resolved value holds an unknown anywhere. */
-export function containsUnknown(value: unknown): boolean {
+function containsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (isPlainObject(value)) return Object.values(value).some(containsUnknown);

@@ -491,9 +491,15 @@ function resourceProperties(raw: unknown, token: string, evaluator: TemplateEval
     }
     if (!isPlainObject(bag)) return { ok: false, problem: "`Properties` is not a mapping" };
     const verbatim = verbatimProperties(token);
+    // A nested stack's template written as an object is its own template, evaluated in its own scope.
+    const nestedBody = templateHostType(token)?.properties.body;
     const entries: [string, unknown][] = [];
     for (const [cfnName, value] of Object.entries(bag)) {
       const name = sdkPropertyName(cfnName);
+      if (name === nestedBody && isPlainObject(value)) {
+        entries.push([name, value]);
+        continue;
+      }
       const current = shared ?? evaluator.startProperty();
       const resolved = shared === undefined ? evaluator.resolve(value, 0) : value;
       if (resolved === NO_VALUE) continue;
