@@ -443,6 +443,28 @@ describe("CloudFormation evaluation: what stays unknown, and what it decides", (
     );
   });
 
+  it("a condition nested too deep makes its resource unreadable, never a crash or a pass", () => {
+    let deep: unknown = { "Fn::Equals": ["a", "a"] };
+    for (let i = 0; i < 150; i++) deep = { "Fn::Not": [deep] };
+    const template = {
+      Conditions: { Deep: deep },
+      Resources: { Studio: { Type: "AWS::DataZone::Domain", Condition: "Deep", Properties: {} } },
+    };
+    // An object body (aws-native) is not parsed from text, so the parser's own depth limit is not in the way.
+    const inspection = inspectTemplate(
+      {
+        type: "aws-native:cloudformation:Stack",
+        urn: "urn:pulumi:dev::test::aws-native:cloudformation:Stack::native",
+        name: "native",
+        props: { templateBody: template },
+        propertyDependencies: {},
+      },
+      US_EAST_1,
+    )!;
+    assert.deepEqual(inspection.resources, []);
+    assert.match(inspection.unreadable.join(), /resource `Studio` .*nested deeper than 100 levels/);
+  });
+
   it("a known key ARN built with Fn::Sub is the value the rules read", () => {
     const reference = {
       "Fn::Sub":

@@ -145,7 +145,7 @@ export class TemplateEvaluator {
 
   constructor(private readonly scope: TemplateScope) {}
 
-  /** Starts a new resource: a fresh node budget. */
+  /** Starts a new resource (its condition, then its properties): a fresh node budget. */
   startResource(): void {
     this.nodes = 0;
   }
@@ -161,7 +161,7 @@ export class TemplateEvaluator {
     if (typeof name !== "string") return UNKNOWN;
     const known = this.conditionValues.get(name);
     if (known !== undefined) return known;
-    // A cycle or an undeclared name: CloudFormation rejects the template, so it creates nothing.
+    // A cycle or an undeclared name: CloudFormation rejects the template. Unknown, never decided.
     if (this.conditionsInProgress.has(name)) return UNKNOWN;
     const declared = ownValue(this.scope.conditions, name);
     if (declared === undefined) return UNKNOWN;

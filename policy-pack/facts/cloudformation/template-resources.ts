@@ -475,7 +475,6 @@ type ResolvedProperties =
  */
 function resourceProperties(raw: unknown, token: string, evaluator: TemplateEvaluator): ResolvedProperties {
   const dependencies = new Map<string, Dependencies>();
-  evaluator.startResource();
   try {
     let bag = raw;
     let shared: Dependencies | undefined;
@@ -562,10 +561,15 @@ function expandStackTemplate(
     }
     const token = nativeTokenOf(cfnType);
     if (token === undefined || !isJudged(token)) continue;
-    const condition = ownValue(declaration, "Condition");
+    evaluator.startResource();
+    const created = resourceCondition(evaluator, ownValue(declaration, "Condition"));
+    if (typeof created === "string") {
+      found.unreadable.push(`resource \`${logicalId}\` (${cfnType}): ${created}`);
+      continue;
+    }
     // A resource whose condition is false is not created. One whose condition is unknown may be:
     // it is judged as if it were.
-    if (condition !== undefined && evaluator.condition(condition) === false) continue;
+    if (created === false) continue;
     const raw = ownValue(declaration, "Properties");
     const resolved =
       raw === undefined
@@ -591,6 +595,20 @@ function expandStackTemplate(
       ...(providerProps === undefined ? {} : { providerProps }),
     };
     addResource(resource, nesting, `nested stack \`${logicalId}\``, environment, found);
+  }
+}
+
+/** A resource's `Condition`: true when it has none, or why it cannot be evaluated. */
+function resourceCondition(
+  evaluator: TemplateEvaluator,
+  condition: unknown,
+): boolean | typeof UNKNOWN | string {
+  if (condition === undefined) return true;
+  try {
+    return evaluator.condition(condition);
+  } catch (error) {
+    if (error instanceof TemplateTooLarge) return error.message;
+    throw error;
   }
 }
 
