@@ -465,6 +465,32 @@ describe("CloudFormation evaluation: what stays unknown, and what it decides", (
     assert.match(inspection.unreadable.join(), /resource `Studio` .*nested deeper than 100 levels/);
   });
 
+  it("refuses fast what functions would multiply through YAML aliases (Fn::Split, Fn::Join)", () => {
+    const commas = ",".repeat(100_000);
+    for (const expression of [`!Split [",", "${commas}"]`, `!Join ["${commas}", [a, b]]`]) {
+      const body = [
+        `x: &x ${expression}`,
+        "Resources:",
+        "  Studio:",
+        "    Type: AWS::DataZone::Domain",
+        "    Properties:",
+        `      Tags: [${Array(100).fill("*x").join(", ")}]`,
+      ].join("\n");
+      const inspection = inspectTemplate(
+        {
+          type: "aws:cloudformation/stack:Stack",
+          urn: HOST_URN,
+          name: "cfn",
+          props: { templateBody: body },
+          propertyDependencies: {},
+        },
+        US_EAST_1,
+      )!;
+      assert.match(inspection.unreadable.join(), /functions make more than 4000000 characters/);
+      assert.deepEqual(inspection.resources, []);
+    }
+  });
+
   it("a known key ARN built with Fn::Sub is the value the rules read", () => {
     const reference = {
       "Fn::Sub":

@@ -70,6 +70,11 @@ export interface TemplateScope {
 /** Values visited while evaluating one resource (YAML aliases can multiply a small text). */
 const MAX_NODES = 200_000;
 const MAX_DEPTH = 100;
+/**
+ * Characters and list items the functions may make for one resource: `Fn::Split` or `Fn::Join` of
+ * a long text, repeated through YAML aliases, would otherwise exhaust memory within the node budget.
+ */
+const MAX_PRODUCED = 4_000_000;
 
 export class TemplateTooLarge extends Error {
   constructor(what: string) {
@@ -142,12 +147,14 @@ export class TemplateEvaluator {
   private readonly conditionsInProgress = new Set<string>();
   private current: Dependencies = noDependencies();
   private nodes = 0;
+  private produced = 0;
 
   constructor(private readonly scope: TemplateScope) {}
 
   /** Starts a new resource (its condition, then its properties): a fresh node budget. */
   startResource(): void {
     this.nodes = 0;
+    this.produced = 0;
   }
 
   /** Starts a new top-level property: what is resolved from now on is recorded in the result. */
@@ -217,6 +224,14 @@ export class TemplateEvaluator {
     return value === UNKNOWN ? UNKNOWN : !value;
   }
 
+  /** Charges what a function made (characters or items) to the resource's budget. */
+  private made<T extends string | readonly unknown[]>(result: T): T {
+    this.produced += result.length;
+    if (this.produced > MAX_PRODUCED)
+      throw new TemplateTooLarge(`functions make more than ${MAX_PRODUCED} characters`);
+    return result;
+  }
+
   private count(depth: number): void {
     if (++this.nodes > MAX_NODES) throw new TemplateTooLarge(`more than ${MAX_NODES} values`);
     if (depth > MAX_DEPTH) throw new TemplateTooLarge(`nested deeper than ${MAX_DEPTH} levels`);
@@ -257,7 +272,7 @@ export class TemplateEvaluator {
         return this.findInMap(argument, depth);
       case "Fn::Base64": {
         const text = this.resolve(argument, depth + 1);
-        return typeof text === "string" ? Buffer.from(text, "utf8").toString("base64") : UNKNOWN;
+        return typeof text === "string" ? this.made(Buffer.from(text, "utf8").toString("base64")) : UNKNOWN;
       }
       case "Fn::Length": {
         const list = this.resolve(argument, depth + 1);
@@ -265,7 +280,7 @@ export class TemplateEvaluator {
       }
       case "Fn::ToJsonString": {
         const value = this.resolve(argument, depth + 1);
-        return containsUnknown(value) || value === NO_VALUE ? UNKNOWN : JSON.stringify(value);
+        return containsUnknown(value) || value === NO_VALUE ? UNKNOWN : this.made(JSON.stringify(value));
       }
       default:
         // Fn::ImportValue, Fn::GetAZs, Fn::Cidr, Fn::Transform, ...: not knowable offline.
@@ -292,7 +307,7 @@ export class TemplateEvaluator {
     const parameter = this.scope.parameters.get(name);
     if (parameter !== undefined) {
       for (const urn of parameter.hostUrns) this.current.hostUrns.add(urn);
-      return Array.isArray(parameter.value) ? [...parameter.value] : parameter.value;
+      return Array.isArray(parameter.value) ? this.made([...parameter.value]) : parameter.value;
     }
     if (this.scope.logicalIds.has(name)) this.current.logicalIds.add(name);
     // AWS::StackId, AWS::NotificationARNs, an undeclared name: not known here.
@@ -344,7 +359,7 @@ export class TemplateEvaluator {
       known = false;
       return whole;
     });
-    return known ? result : UNKNOWN;
+    return known ? this.made(result) : UNKNOWN;
   }
 
   /** `Fn::Join`: a string when the delimiter and every item are known, else unknown. */
@@ -354,7 +369,7 @@ export class TemplateEvaluator {
     const items = this.resolve(argument[1], depth + 1);
     if (typeof delimiter !== "string" || !Array.isArray(items)) return UNKNOWN;
     const texts = items.map(scalarText);
-    return texts.every((t) => t !== undefined) ? texts.join(delimiter) : UNKNOWN;
+    return texts.every((t) => t !== undefined) ? this.made(texts.join(delimiter)) : UNKNOWN;
   }
 
   /** `Fn::Select [index, list]`: the item; an undecided choice is opaque. */
@@ -375,7 +390,7 @@ export class TemplateEvaluator {
     const delimiter = this.resolve(argument[0], depth + 1);
     const text = this.resolve(argument[1], depth + 1);
     if (typeof delimiter !== "string" || delimiter === "" || typeof text !== "string") return UNKNOWN;
-    return text.split(delimiter);
+    return this.made(text.split(delimiter));
   }
 
   /**
