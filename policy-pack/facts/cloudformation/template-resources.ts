@@ -7,10 +7,14 @@
  * - `AWS::<Service>::<Resource>` is aws-native's `aws-native:<service, lower case>:<Resource>`
  *   (aws-native is generated 1:1 from the CloudFormation registry), and its PascalCase properties
  *   are aws-native's camelCase names (sdkPropertyName). No second table of types or properties.
+ * - The template is evaluated as CloudFormation evaluates it (template-evaluator.ts) in the account
+ *   and region the host's provider and the stack config give it (templateEnvironment): conditions
+ *   (a resource whose `Condition` is false is left out), parameters (the stack's `parameters`,
+ *   else their `Default`, typed), mappings, pseudo parameters; values are then coerced to the
+ *   key's schema (coerceToSchema). What cannot be known is unknown (never absent).
  * - `Ref` / `Fn::GetAtt` to another resource of the template become an unknown value with a
  *   property dependency on that resource's synthetic URN: a key of the template is traced and
- *   judged like a key of the stack at preview. Parameters take the stack's `parameters` (else
- *   their `Default`); anything else that cannot be resolved is unknown (never absent).
+ *   judged like a key of the stack at preview.
  * - A synthetic resource is named `<stack name>/<logical id>` and its URN is the host's URN
  *   followed by `#template:<logical id>`; findings are reported on the host (hostUrnOf).
  * A template only referenced by URL, transformed by a macro, or deployed by a stack set cannot be
