@@ -52,7 +52,13 @@ export function guardSettingsPolicy(
     validateResource: (args, reportViolation) => {
       const exemptions = active(Date.now());
       if (exemptions.length === 0) return;
-      const subject = { type: args.type, name: args.name, urn: args.urn, props: rawProps(args.props) };
+      const subject = {
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        props: rawProps(args.props),
+        providerProps: rawProps(args.provider?.props),
+      };
       // A CloudFormation stack's findings may be about its template's resources too.
       const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject, state)];
       const policies = new Set(
