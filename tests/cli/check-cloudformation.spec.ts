@@ -16,9 +16,13 @@ const PROVIDER_URN = `${PROJECT}::pulumi:providers:aws::pinned`;
 const PROVIDER_ID = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
 const STACK_TYPE = "aws:cloudformation/stack:Stack";
 
-/** A deployment v3 export with one provider and one CloudFormation stack resource. */
-function stackExport(templateBody: string, parameters: Record<string, string> = {}): unknown {
-  const stackProps = { name: "studio", templateBody, parameters };
+interface TemplateStack {
+  readonly templateBody: string;
+  readonly parameters?: Record<string, string>;
+}
+
+/** A deployment v3 export with one provider and a CloudFormation stack resource per entry. */
+function stackExport(stacks: Record<string, TemplateStack>): unknown {
   const providerProps = {
     region: "us-east-1",
     allowedAccountIds: JSON.stringify([ACCOUNT]),
@@ -38,15 +42,19 @@ function stackExport(templateBody: string, parameters: Record<string, string> = 
           inputs: providerProps,
           outputs: providerProps,
         },
-        {
-          urn: `${PROJECT}::${STACK_TYPE}::studio-cfn`,
-          custom: true,
-          id: "arn:aws:cloudformation:us-east-1:123456789012:stack/studio/1",
-          type: STACK_TYPE,
-          inputs: stackProps,
-          outputs: { ...stackProps, id: "arn:aws:cloudformation:us-east-1:123456789012:stack/studio/1" },
-          provider: `${PROVIDER_URN}::${PROVIDER_ID}`,
-        },
+        ...Object.entries(stacks).map(([name, { templateBody, parameters }]) => {
+          const id = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/${name}/1`;
+          const props = { name, templateBody, parameters: parameters ?? {} };
+          return {
+            urn: `${PROJECT}::${STACK_TYPE}::${name}`,
+            custom: true,
+            id,
+            type: STACK_TYPE,
+            inputs: props,
+            outputs: { ...props, id },
+            provider: `${PROVIDER_URN}::${PROVIDER_ID}`,
+          };
+        }),
       ],
     },
   };
@@ -98,27 +106,40 @@ const SECTIONS = [
 ];
 const IF_CMK = "!If [UseCmk, !GetAtt StudioKey.Arn, !Ref AWS::NoValue]";
 
-const CASES: Record<string, [string, Record<string, string>?]> = {
-  ifFalse: [template(SECTIONS, IF_CMK)],
-  ifTrue: [
-    template(SECTIONS, IF_CMK, ["EnableKeyRotation: !Ref Rotate", "PendingWindowInDays: !Ref Window"]),
-    { UseCmk: "true" },
-  ],
-  notCreated: [template(SECTIONS, ""), { CreateStudio: "false" }],
-  awsManaged: [
-    template(
-      SECTIONS,
-      "!Sub 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/datazone'",
-    ),
-  ],
-  rotationOff: [
-    template(SECTIONS, "!GetAtt StudioKey.Arn", ["EnableKeyRotation: !If [Rotate, true, false]"]),
-    { Rotate: "false" },
-  ],
-  publicSid: [
-    template(SECTIONS, "!GetAtt StudioKey.Arn").replace(/Principal: \{ AWS: .* \}/, "Principal: '*'"),
-  ],
-  importValue: [template(SECTIONS, "!ImportValue shared-studio-key-arn")],
+/** One export per verdict (each run starts the pack): the stacks of an export are judged apart. */
+const EXPORTS: Record<string, Record<string, TemplateStack>> = {
+  blocked: {
+    ifFalse: { templateBody: template(SECTIONS, IF_CMK) },
+    awsManaged: {
+      templateBody: template(
+        SECTIONS,
+        "!Sub 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/datazone'",
+      ),
+    },
+    rotationOff: {
+      templateBody: template(SECTIONS, "!GetAtt StudioKey.Arn", [
+        "EnableKeyRotation: !If [Rotate, true, false]",
+      ]),
+      parameters: { Rotate: "false" },
+    },
+    publicSid: {
+      templateBody: template(SECTIONS, "!GetAtt StudioKey.Arn").replace(
+        /Principal: \{ AWS: .* \}/,
+        "Principal: '*'",
+      ),
+    },
+  },
+  passed: {
+    ifTrue: {
+      templateBody: template(SECTIONS, IF_CMK, [
+        "EnableKeyRotation: !Ref Rotate",
+        "PendingWindowInDays: !Ref Window",
+      ]),
+      parameters: { UseCmk: "true" },
+    },
+    notCreated: { templateBody: template(SECTIONS, ""), parameters: { CreateStudio: "false" } },
+  },
+  importValue: { importValue: { templateBody: template(SECTIONS, "!ImportValue shared-studio-key-arn") } },
 };
 
 describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function () {
@@ -128,57 +149,57 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
   before(async () => {
     assertBuilt();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-check-cfn-"));
-    const files = Object.entries(CASES).map(([name, [body, parameters]]) => {
+    const commands = Object.entries(EXPORTS).map(([name, stacks]) => {
       const file = path.join(dir, `${name}.json`);
-      fs.writeFileSync(file, JSON.stringify(stackExport(body, parameters)));
+      fs.writeFileSync(file, JSON.stringify(stackExport(stacks)));
       return ["check", file, "--format", "json", "--quiet"];
     });
-    const results = await runAll(files);
-    runs = Object.fromEntries(Object.keys(CASES).map((name, i) => [name, results[i]]));
+    const results = await runAll(commands);
+    runs = Object.fromEntries(Object.keys(EXPORTS).map((name, i) => [name, results[i]]));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The mandatory findings on the CloudFormation stack resource. */
-  function blocking(run: CliRun): string[] {
+  /** The mandatory findings on one CloudFormation stack resource of a run's export. */
+  function blocking(run: CliRun, stack: string): string[] {
     const report = JSON.parse(run.stdout) as Report;
-    const stack = report.resources.find((r) => r.type === STACK_TYPE);
-    assert.ok(stack !== undefined, describeRun(run));
-    return stack.findings.filter((f) => f.level === "mandatory").map((f) => f.policy);
+    const found = report.resources.find((r) => r.type === STACK_TYPE && r.name === stack);
+    assert.ok(found !== undefined, describeRun(run));
+    return found.findings.filter((f) => f.level === "mandatory").map((f) => f.policy);
   }
 
-  it("blocks a domain whose key is Fn::If over a false condition and AWS::NoValue (exit 1)", () => {
-    assert.equal(runs.ifFalse.code, 1, describeRun(runs.ifFalse));
-    assert.deepEqual(blocking(runs.ifFalse), ["workspace-cmk-required"]);
+  it("exits 1 on the export whose templates violate, 0 on the one whose templates pass", () => {
+    assert.equal(runs.blocked.code, 1, describeRun(runs.blocked));
+    assert.equal(runs.passed.code, 0, describeRun(runs.passed));
   });
 
-  it("passes when the stack's parameters choose the template key, with typed parameter values (exit 0)", () => {
-    assert.equal(runs.ifTrue.code, 0, describeRun(runs.ifTrue));
-    assert.deepEqual(blocking(runs.ifTrue), []);
+  it("blocks a domain whose key is Fn::If over a false condition and AWS::NoValue", () => {
+    assert.deepEqual(blocking(runs.blocked, "ifFalse"), ["workspace-cmk-required"]);
   });
 
-  it("does not judge a key-less domain whose Condition is false (exit 0)", () => {
-    assert.equal(runs.notCreated.code, 0, describeRun(runs.notCreated));
+  it("passes when the stack's parameters choose the template key, with typed parameter values", () => {
+    assert.deepEqual(blocking(runs.passed, "ifTrue"), []);
+  });
+
+  it("does not judge a key-less domain whose Condition is false", () => {
+    assert.deepEqual(blocking(runs.passed, "notCreated"), []);
   });
 
   it("blocks an AWS-managed key built with Fn::Sub from the provider's pseudo parameters", () => {
-    assert.equal(runs.awsManaged.code, 1, describeRun(runs.awsManaged));
-    const policies = blocking(runs.awsManaged);
+    const policies = blocking(runs.blocked, "awsManaged");
     assert.ok(policies.length > 0 && policies.every((p) => p.startsWith("workspace-cmk-")), `${policies}`);
   });
 
   it("blocks rotation turned off through Fn::If", () => {
-    assert.equal(runs.rotationOff.code, 1, describeRun(runs.rotationOff));
-    assert.deepEqual(blocking(runs.rotationOff), ["cmk-key-rotation"]);
+    assert.deepEqual(blocking(runs.blocked, "rotationOff"), ["cmk-key-rotation"]);
   });
 
   it("blocks a public key policy statement whose Sid is computed", () => {
-    assert.equal(runs.publicSid.code, 1, describeRun(runs.publicSid));
-    assert.deepEqual(blocking(runs.publicSid), ["cmk-key-policy-public"]);
+    assert.deepEqual(blocking(runs.blocked, "publicSid"), ["cmk-key-policy-public"]);
   });
 
   // needs the judging layer's final-mode invariant
   it.skip("says NOT VERIFIED (exit 4) for a key from Fn::ImportValue, never PASSED", () => {
     assert.equal(runs.importValue.code, 4, describeRun(runs.importValue));
-    assert.deepEqual(blocking(runs.importValue), ["cmk-unverifiable"]);
+    assert.deepEqual(blocking(runs.importValue, "importValue"), ["cmk-unverifiable"]);
   });
 });
