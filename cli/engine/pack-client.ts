@@ -128,6 +128,8 @@ export class PackClient {
     readonly port: number,
     private readonly stderrChunks: string[],
     readonly packDir: string,
+    /** Whether the engine that started the pack runs a preview (told again by ConfigureStack). */
+    readonly dryRun: boolean,
   ) {}
 
   /** Starts the pack as the CLI does and connects to it. */
@@ -150,7 +152,7 @@ export class PackClient {
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderrChunks.push(chunk));
     const port = await readPort(child, stderrChunks);
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new PackClient(child, client, port, stderrChunks, packDir);
+    return new PackClient(child, client, port, stderrChunks, packDir, options.dryRun ?? true);
   }
 
   get stderr(): string {
@@ -172,7 +174,7 @@ export class PackClient {
     });
   }
 
-  async configureStack(stack = "dev", project = "test", dryRun = true): Promise<void> {
+  async configureStack(stack = "dev", project = "test", dryRun = this.dryRun): Promise<void> {
     const request = new analyzer.AnalyzerStackConfigureRequest();
     request.setStack(stack);
     request.setProject(project);

@@ -142,7 +142,7 @@ function guardSettingsPolicy(
       if (exemptions.length === 0) return;
       const subject = subjectOf(args);
       // A CloudFormation stack's findings may be about its template's resources too.
-      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject)];
+      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject, state)];
       if (!exemptions.some((e) => resources.some((r) => matchesResource(e, r)))) return;
       const { exempted } = sortByExemption(judgments.resource(subject).findings, exemptions);
       for (const finding of exempted) reportViolation(finding.message);

@@ -64,7 +64,7 @@ export function packJudgments(state: PackState, verifier: OutsideKeyVerifier): P
         sameStack(lastStack.resources, resources)
       )
         return lastStack.judgment;
-      const traced = traceResources(withTemplateResources(resources), state);
+      const traced = traceResources(withTemplateResources(resources, state), state);
       await verifier.prepare(traced.traces);
       const judgment = judgeStack(traced, state, verifier);
       lastStack = { resources, configuration, judgment };

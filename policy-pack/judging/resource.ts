@@ -163,7 +163,7 @@ const TEMPLATE_RULES: readonly Rule<TemplateInspection>[] = [templateReadable, t
 function judgeTemplate(subject: ResourceSubject, state: PackState, builder: JudgmentBuilder): void {
   const host = templateHostType(subject.type);
   if (host === undefined) return;
-  const inspection = inspectTemplate(hostResource(subject));
+  const inspection = inspectTemplate(hostResource(subject), state);
   if (inspection === undefined) return;
   for (const rule of TEMPLATE_RULES)
     deliver(builder, rule, subject, host.displayName, evaluateSafely(rule, inspection));
@@ -197,13 +197,17 @@ function hostResource(subject: ResourceSubject): StackResource {
     name: subject.name,
     props: subject.props,
     propertyDependencies: {},
+    ...(subject.providerProps === undefined ? {} : { providerProps: subject.providerProps }),
   };
 }
 
 /** Names an exemption may use for a host's template resources (`<stack name>/<logical id>`). */
-export function templateResourceRefs(subject: ResourceSubject): ResourceRef[] {
+export function templateResourceRefs(subject: ResourceSubject, state: PackState): ResourceRef[] {
   if (templateHostType(subject.type) === undefined) return [];
-  return (inspectTemplate(hostResource(subject))?.resources ?? []).map((r) => ({ urn: r.urn, name: r.name }));
+  return (inspectTemplate(hostResource(subject), state)?.resources ?? []).map((r) => ({
+    urn: r.urn,
+    name: r.name,
+  }));
 }
 
 /** Every resource-level verdict on one resource, before the final-values invariant. */

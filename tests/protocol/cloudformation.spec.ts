@@ -297,12 +297,148 @@ for (const phase of ["preview", "up"] as const) {
       });
     }
 
-    it("reports a template body unknown at preview as not determinable, never as a pass", async () => {
+    it("reports a template body unknown at preview as not determinable, and at up as NOT VERIFIED, never a pass", async () => {
       const stack = cfnStack("pending", { templateBody: UNKNOWN });
       const result = await pack.analyze(stack);
-      assert.deepEqual(result.diagnostics, []);
-      const note = result.notApplicable.find((n) => n.policyName === "cmk-template-readable");
-      assert.match(note?.reason ?? "", /`templateBody` is not known yet/);
+      if (phase === "preview") {
+        assert.deepEqual(result.diagnostics, []);
+        const note = result.notApplicable.find((n) => n.policyName === "cmk-template-readable");
+        assert.match(note?.reason ?? "", /`templateBody` is not known yet/);
+      } else {
+        assert.deepEqual(mandatory(result), [["cmk-unverifiable", ""]]);
+        assert.match(result.diagnostics[0]!.message, /NOT VERIFIED.*cmk-template-readable/);
+      }
     });
+  });
+}
+
+/**
+ * Issue 20: templates evaluated as CloudFormation evaluates them, in a stack whose provider is
+ * pinned to one account (`aws:allowedAccountIds`), so that every pseudo parameter is known.
+ */
+const PINNED_CONFIG = { "aws:region": "us-east-1", "aws:allowedAccountIds": JSON.stringify([ACCOUNT]) };
+
+/** A YAML template whose domain's key is `keyLine`, with the `Parameters`/`Conditions` given. */
+function evaluatedTemplate(sections: string[], keyLine: string, keyProperties: string[] = []): string {
+  return [
+    ...sections,
+    "Resources:",
+    "  StudioKey:",
+    "    Type: AWS::KMS::Key",
+    "    Properties:",
+    "      EnableKeyRotation: true",
+    ...keyProperties.map((line) => `      ${line}`),
+    "      KeyPolicy:",
+    "        Version: '2012-10-17'",
+    "        Statement:",
+    "          - Sid: !Sub '${AWS::StackName}-root'",
+    "            Effect: Allow",
+    "            Principal: { AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }",
+    "            Action: 'kms:*'",
+    "            Resource: '*'",
+    "      Tags: [{ Key: EnableBedrock, Value: 'true' }]",
+    "  Studio:",
+    "    Type: AWS::DataZone::Domain",
+    "    Properties:",
+    "      Name: studio",
+    `      DomainExecutionRole: ${ROLE}`,
+    ...(keyLine === "" ? [] : [`      KmsKeyIdentifier: ${keyLine}`]),
+    "",
+  ].join("\n");
+}
+
+const USE_CMK = [
+  "Parameters:",
+  "  UseCmk: { Type: String, AllowedValues: ['true', 'false'], Default: 'false' }",
+  "  Rotate: { Type: String, Default: 'true' }",
+  "  Window: { Type: Number, Default: 30 }",
+  "Conditions:",
+  "  UseCmk: !Equals [!Ref UseCmk, 'true']",
+  "  Rotate: !Equals [!Ref Rotate, 'true']",
+];
+
+for (const phase of ["preview", "up"] as const) {
+  describe(`policy pack through the engine protocol: CloudFormation evaluated (${phase})`, function () {
+    let pack: PackClient;
+    before(async () => {
+      pack = await PackClient.start({ dryRun: phase === "preview", stackConfig: PINNED_CONFIG });
+      await pack.initialise();
+    });
+    after(async () => pack?.stop());
+
+    const run = async (templateBody: string, parameters?: Record<string, string>) => {
+      const stack = cfnStack("evaluated", {
+        name: "studio",
+        templateBody,
+        ...(parameters ? { parameters } : {}),
+      });
+      return { stack, result: await analyzeAll(pack, [stack]) };
+    };
+
+    it("blocks a domain whose key is Fn::If over a false condition and AWS::NoValue", async () => {
+      const { stack, result } = await run(
+        evaluatedTemplate(USE_CMK, "!If [UseCmk, !GetAtt StudioKey.Arn, !Ref AWS::NoValue]"),
+      );
+      assert.deepEqual(mandatory(result), [["workspace-cmk-required", stack.urn]]);
+    });
+
+    it("passes it once the stack's `parameters` turn the condition true, with typed parameter values", async () => {
+      const keyProperties = ["PendingWindowInDays: !Ref Window"];
+      const { result } = await run(
+        evaluatedTemplate(USE_CMK, "!If [UseCmk, !GetAtt StudioKey.Arn, !Ref AWS::NoValue]", keyProperties),
+        { UseCmk: "true" },
+      );
+      assert.deepEqual(result.diagnostics, []);
+    });
+
+    it("blocks rotation turned off through Fn::If", async () => {
+      const { stack, result } = await run(
+        evaluatedTemplate(USE_CMK, "!GetAtt StudioKey.Arn", [
+          "EnableKeyRotation: !If [Rotate, true, false]",
+        ]).replace("      EnableKeyRotation: true\n", ""),
+        { Rotate: "false" },
+      );
+      assert.deepEqual(mandatory(result), [["cmk-key-rotation", stack.urn]]);
+    });
+
+    it("blocks an AWS-managed key built with Fn::Sub from pseudo parameters", async () => {
+      const { stack, result } = await run(
+        evaluatedTemplate(
+          [],
+          "!Sub 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/datazone'",
+        ),
+      );
+      const policies = mandatory(result);
+      assert.ok(policies.length > 0, "blocked");
+      assert.ok(
+        policies.every(([policy, urn]) => policy.startsWith("workspace-cmk-") && urn === stack.urn),
+        `${policies}`,
+      );
+    });
+
+    it("blocks a public statement whose Sid is computed", async () => {
+      const body = evaluatedTemplate([], "!GetAtt StudioKey.Arn").replace(
+        "Principal: { AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }",
+        "Principal: '*'",
+      );
+      const { stack, result } = await run(body);
+      assert.deepEqual(mandatory(result), [["cmk-key-policy-public", stack.urn]]);
+    });
+
+    it("does not judge a key-less domain whose resource Condition is false", async () => {
+      const body = evaluatedTemplate(USE_CMK, "").replace(
+        "    Type: AWS::DataZone::Domain\n",
+        "    Type: AWS::DataZone::Domain\n    Condition: UseCmk\n",
+      );
+      const { result } = await run(body);
+      assert.deepEqual(mandatory(result), []);
+    });
+
+    if (phase === "up") {
+      it("reports a key from Fn::ImportValue as NOT VERIFIED (cmk-unverifiable) at up, never a pass", async () => {
+        const { stack, result } = await run(evaluatedTemplate([], "!ImportValue shared-studio-key-arn"));
+        assert.deepEqual(mandatory(result), [["cmk-unverifiable", stack.urn]]);
+      });
+    }
   });
 }

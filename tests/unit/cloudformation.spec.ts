@@ -10,16 +10,21 @@ import {
 import { UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
 
 const URN = "urn:pulumi:dev::test::aws:cloudformation/stack:Stack::cfn";
+/** The stack as the engine describes it: region from the config, account unknown. */
+const CONTEXT = { stackConfig: { "aws:region": "us-east-1" }, environmentRegion: undefined };
 
 function inspect(templateBody: unknown, parameters?: Record<string, unknown>): TemplateInspection {
   const props = parameters === undefined ? { templateBody } : { templateBody, parameters };
-  return inspectTemplate({
-    type: "aws:cloudformation/stack:Stack",
-    urn: URN,
-    name: "cfn",
-    props,
-    propertyDependencies: {},
-  })!;
+  return inspectTemplate(
+    {
+      type: "aws:cloudformation/stack:Stack",
+      urn: URN,
+      name: "cfn",
+      props,
+      propertyDependencies: {},
+    },
+    CONTEXT,
+  )!;
 }
 
 const domain = (properties: Record<string, unknown>) => ({
@@ -92,13 +97,16 @@ describe("CloudFormation template inspection", () => {
 
   it("expands a stack that Cloud Control creates", () => {
     const desiredState = JSON.stringify({ TemplateBody: JSON.stringify(domain({})) });
-    const inspection = inspectTemplate({
-      type: "aws:cloudcontrol/resource:Resource",
-      urn: "urn:pulumi:dev::test::aws:cloudcontrol/resource:Resource::cc",
-      name: "cc",
-      props: { typeName: "AWS::CloudFormation::Stack", desiredState },
-      propertyDependencies: {},
-    })!;
+    const inspection = inspectTemplate(
+      {
+        type: "aws:cloudcontrol/resource:Resource",
+        urn: "urn:pulumi:dev::test::aws:cloudcontrol/resource:Resource::cc",
+        name: "cc",
+        props: { typeName: "AWS::CloudFormation::Stack", desiredState },
+        propertyDependencies: {},
+      },
+      CONTEXT,
+    )!;
     assert.deepEqual(
       inspection.resources.map((r) => [r.type, r.name]),
       [["aws-native:datazone:Domain", "cc/Studio"]],

@@ -7,10 +7,14 @@
  * - `AWS::<Service>::<Resource>` is aws-native's `aws-native:<service, lower case>:<Resource>`
  *   (aws-native is generated 1:1 from the CloudFormation registry), and its PascalCase properties
  *   are aws-native's camelCase names (sdkPropertyName). No second table of types or properties.
+ * - The template is evaluated as CloudFormation evaluates it (template-evaluator.ts) in the account
+ *   and region the host's provider and the stack config give it (templateEnvironment): conditions
+ *   (a resource whose `Condition` is false is left out), parameters (the stack's `parameters`,
+ *   else their `Default`, typed), mappings, pseudo parameters; values are then coerced to the
+ *   key's schema (coerceToSchema). What cannot be known is unknown (never absent).
  * - `Ref` / `Fn::GetAtt` to another resource of the template become an unknown value with a
  *   property dependency on that resource's synthetic URN: a key of the template is traced and
- *   judged like a key of the stack at preview. Parameters take the stack's `parameters` (else
- *   their `Default`); anything else that cannot be resolved is unknown (never absent).
+ *   judged like a key of the stack at preview.
  * - A synthetic resource is named `<stack name>/<logical id>` and its URN is the host's URN
  *   followed by `#template:<logical id>`; findings are reported on the host (hostUrnOf).
  * A template only referenced by URL, transformed by a macro, or deployed by a stack set cannot be
@@ -22,6 +26,19 @@ import { parseTemplate } from "./template-parser";
 import type { StackResource } from "../key-tracing";
 import { kmsAliasType, kmsKeyType } from "../../catalog/kms-types";
 import { isPlainObject, plain, readPath, UNKNOWN, UNKNOWN_SENTINEL } from "../values";
+import { resolveRegion } from "../region";
+import {
+  isIntrinsic,
+  NO_VALUE,
+  ownValue,
+  scalarText,
+  TemplateEvaluator,
+  TemplateTooLarge,
+  UNKNOWN_ENVIRONMENT,
+  type Dependencies,
+  type ParameterValue,
+  type TemplateEnvironment,
+} from "./template-evaluator";
 
 /** A Pulumi resource type whose properties carry CloudFormation resources. */
 export interface TemplateHostType {
@@ -34,11 +51,12 @@ export interface TemplateHostType {
    * set: a template deployed to other accounts and regions, which the guard does not inspect.
    */
   readonly kind: "stack" | "cloud-control" | "stack-set";
-  /** Stack: template body, URL and parameter properties. Cloud Control: type name and state. */
+  /** Stack: template body, URL, parameter and stack name properties. Cloud Control: type name and state. */
   readonly properties: {
     readonly body: string;
     readonly url?: string;
     readonly parameters?: string;
+    readonly stackName?: string;
     readonly typeName?: string;
   };
 }
@@ -51,14 +69,19 @@ export const TEMPLATE_HOST_TYPES: readonly TemplateHostType[] = [
     displayName: "CloudFormation stack",
     regionProperty: "region",
     kind: "stack",
-    properties: { body: "templateBody", url: "templateUrl", parameters: "parameters" },
+    properties: { body: "templateBody", url: "templateUrl", parameters: "parameters", stackName: "name" },
   },
   {
     token: "aws-native:cloudformation:Stack",
     provider: "aws-native",
     displayName: "CloudFormation stack (aws-native)",
     kind: "stack",
-    properties: { body: "templateBody", url: "templateUrl", parameters: "parameters" },
+    properties: {
+      body: "templateBody",
+      url: "templateUrl",
+      parameters: "parameters",
+      stackName: "stackName",
+    },
   },
   {
     token: "aws:cloudformation/stackSet:StackSet",
@@ -127,9 +150,6 @@ export interface TemplateInspection {
 const TEMPLATE_URN_MARK = "#template:";
 /** Nested stacks deeper than this are reported as not inspected. */
 const MAX_NESTING = 4;
-/** Values visited while resolving one template (YAML aliases can multiply a small text). */
-const MAX_NODES = 200_000;
-const MAX_DEPTH = 100;
 
 /** The URN of the Pulumi resource that holds a synthetic template resource (itself for others). */
 export function hostUrnOf(urn: string): string {
@@ -137,19 +157,80 @@ export function hostUrnOf(urn: string): string {
   return mark < 0 ? urn : urn.slice(0, mark);
 }
 
+/** What the engine tells the pack about the stack: its config and the environment's region. */
+export interface StackContext {
+  readonly stackConfig: Readonly<Record<string, unknown>>;
+  readonly environmentRegion: string | undefined;
+}
+
+/**
+ * The account a provider is pinned to: `allowedAccountIds` (the provider's, else the stack's
+ * `<package>:allowedAccountIds`) when it names exactly one account, since the provider refuses to
+ * run in any other. Pulumi knows no other source offline (the caller identity is an AWS call).
+ */
+function pinnedAccount(value: unknown): string | undefined {
+  let list: unknown = value;
+  if (typeof value === "string") {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return Array.isArray(list) && list.length === 1 && /^\d{12}$/.test(String(list[0]))
+    ? String(list[0])
+    : undefined;
+}
+
+/** Account and region of a host's template, as its provider and the stack config decide them. */
+export function templateEnvironment(host: StackResource, context: StackContext): TemplateEnvironment {
+  const type = templateHostType(host.type);
+  if (type === undefined) return UNKNOWN_ENVIRONMENT;
+  const region = resolveRegion(
+    type,
+    host.props,
+    host.providerProps,
+    context.stackConfig,
+    context.environmentRegion,
+  );
+  const account =
+    pinnedAccount(readPath(host.providerProps, ["allowedAccountIds"])) ??
+    pinnedAccount(context.stackConfig[`${type.provider}:allowedAccountIds`]);
+  const stackName =
+    type.properties.stackName === undefined ? undefined : readPath(host.props, [type.properties.stackName]);
+  return {
+    region: region ?? UNKNOWN,
+    account: account ?? UNKNOWN,
+    stackName: typeof stackName === "string" && stackName !== "" ? stackName : UNKNOWN,
+  };
+}
+
 /** Inspections are pure functions of the properties, which @pulumi/policy shares across policies. */
 const inspected = new WeakMap<object, Map<string, TemplateInspection>>();
 
-/** The template of a host resource, inspected; undefined when the resource is not a host. */
-export function inspectTemplate(resource: StackResource): TemplateInspection | undefined {
+/**
+ * The template of a host resource, inspected in the account and region `context` gives it;
+ * undefined when the resource is not a host.
+ */
+export function inspectTemplate(
+  resource: StackResource,
+  context: StackContext,
+): TemplateInspection | undefined {
   const type = templateHostType(resource.type);
   if (type === undefined) return undefined;
+  const environment = templateEnvironment(resource, context);
   const key = typeof resource.props === "object" && resource.props !== null ? resource.props : undefined;
   // Resource policies see no property dependencies, stack policies do: both are part of the key.
-  const variant = `${resource.urn}\n${JSON.stringify(resource.propertyDependencies)}`;
+  const variant = [
+    resource.urn,
+    JSON.stringify(resource.propertyDependencies),
+    String(environment.region),
+    String(environment.account),
+    String(environment.stackName),
+  ].join("\n");
   const cached = key === undefined ? undefined : inspected.get(key)?.get(variant);
   if (cached !== undefined) return cached;
-  const inspection = inspectHost(resource, type, 0);
+  const inspection = inspectHost(resource, type, 0, environment);
   if (key !== undefined) {
     const variants = inspected.get(key) ?? new Map<string, TemplateInspection>();
     variants.set(variant, inspection);
@@ -159,10 +240,13 @@ export function inspectTemplate(resource: StackResource): TemplateInspection | u
 }
 
 /** The stack's resources followed by every template resource of its hosts. */
-export function withTemplateResources(resources: readonly StackResource[]): readonly StackResource[] {
+export function withTemplateResources(
+  resources: readonly StackResource[],
+  context: StackContext,
+): readonly StackResource[] {
   let added: StackResource[] | undefined;
   for (const resource of resources) {
-    const inspection = inspectTemplate(resource);
+    const inspection = inspectTemplate(resource, context);
     if (inspection === undefined || inspection.resources.length === 0) continue;
     (added ??= []).push(...inspection.resources);
   }
@@ -182,7 +266,12 @@ class Findings {
   }
 }
 
-function inspectHost(host: StackResource, type: TemplateHostType, nesting: number): TemplateInspection {
+function inspectHost(
+  host: StackResource,
+  type: TemplateHostType,
+  nesting: number,
+  environment: TemplateEnvironment,
+): TemplateInspection {
   const found = new Findings();
   const body = readPath(host.props, [type.properties.body]);
   const bodyName = `\`${type.properties.body}\``;
@@ -190,7 +279,7 @@ function inspectHost(host: StackResource, type: TemplateHostType, nesting: numbe
     const typeName = readPath(host.props, [type.properties.typeName!]);
     if (typeName === UNKNOWN) found.pending.push("`typeName` is not known yet");
     else if (typeof typeName !== "string") found.unreadable.push("`typeName` is not a string");
-    else inspectCloudControl(host, typeName, body, found);
+    else inspectCloudControl(host, typeName, body, environment, found);
     return found;
   }
   if (type.kind === "stack-set") {
@@ -222,26 +311,39 @@ function inspectHost(host: StackResource, type: TemplateHostType, nesting: numbe
     found.unreadable.push(`${bodyName} ${parsed.problem}`);
     return found;
   }
-  expandStackTemplate(host, type, parsed.document, nesting, found);
+  expandStackTemplate(host, type, parsed.document, nesting, environment, found);
   return found;
 }
 
-function inspectCloudControl(host: StackResource, cfnType: string, body: unknown, found: Findings): void {
+/** The region a synthetic resource is created in: its host's (the tracer reads it from here). */
+function providerPropsOf(environment: TemplateEnvironment): { region: string } | undefined {
+  return environment.region === UNKNOWN ? undefined : { region: environment.region };
+}
+
+function inspectCloudControl(
+  host: StackResource,
+  cfnType: string,
+  body: unknown,
+  environment: TemplateEnvironment,
+  found: Findings,
+): void {
   const token = nativeTokenOf(cfnType);
   if (token === undefined || !isJudged(token)) return;
   const dependencies = host.propertyDependencies["desiredState"] ?? [];
+  const providerProps = providerPropsOf(environment);
   const synthetic = (props: unknown, propertyDependencies: Record<string, readonly string[]>) => ({
     type: token,
     urn: host.urn,
     name: host.name,
     props,
     propertyDependencies,
+    ...(providerProps === undefined ? {} : { providerProps }),
   });
   if (body === UNKNOWN) {
     // Unknown as a whole (preview): every property is unknown and may come from the dependencies.
     const topLevel = keyProperties(token);
     const resource = synthetic(UNKNOWN_SENTINEL, Object.fromEntries(topLevel.map((p) => [p, dependencies])));
-    addResource(resource, 0, "the stack Cloud Control creates", found);
+    addResource(resource, 0, "the stack Cloud Control creates", environment, found);
     return;
   }
   const parsed = parseTemplate(body);
@@ -249,26 +351,44 @@ function inspectCloudControl(host: StackResource, cfnType: string, body: unknown
     found.unreadable.push(`\`desiredState\` ${parsed.problem}`);
     return;
   }
-  const context = new Resolution(new Map(), new Set());
-  const props = context.properties(parsed.document, token);
-  if (props === undefined) {
-    found.unreadable.push(`\`desiredState\` ${context.problem}`);
+  // Cloud Control evaluates no functions: one written in a desired state is not understood (unknown).
+  const resolved = resourceProperties(
+    parsed.document,
+    token,
+    new TemplateEvaluator({
+      parameters: new Map(),
+      mappings: undefined,
+      conditions: undefined,
+      logicalIds: new Set(),
+      environment,
+    }),
+  );
+  if (!resolved.ok) {
+    found.unreadable.push(`\`desiredState\` ${resolved.problem}`);
     return;
   }
   // The state is one string: each of its properties may come from any of its dependencies.
+  const props = resolved.props;
   const properties = isPlainObject(props) ? Object.keys(props) : keyProperties(token);
   const resource = synthetic(props, Object.fromEntries(properties.map((p) => [p, dependencies])));
-  addResource(resource, 0, "the stack Cloud Control creates", found);
+  addResource(resource, 0, "the stack Cloud Control creates", environment, found);
 }
 
 /** Adds a template resource or, for a nested stack, what its own template holds. */
-function addResource(resource: StackResource, nesting: number, where: string, found: Findings): void {
+function addResource(
+  resource: StackResource,
+  nesting: number,
+  where: string,
+  environment: TemplateEnvironment,
+  found: Findings,
+): void {
   const nestedType = templateHostType(resource.type);
   if (nestedType === undefined) {
     found.resources.push(resource);
     return;
   }
-  const nested = inspectHost(resource, nestedType, nesting + 1);
+  // A nested stack is created in its parent's account and region, under a name CloudFormation makes.
+  const nested = inspectHost(resource, nestedType, nesting + 1, { ...environment, stackName: UNKNOWN });
   found.merge({
     resources: nested.resources,
     unreadable: nested.unreadable.map((p) => `${where}: ${p}`),
@@ -295,10 +415,107 @@ function keyProperties(token: string): string[] {
   return alias === undefined ? [] : [alias.targetProperty];
 }
 
-/** A key's policy is a document, not properties: kept as written (intrinsics resolved). */
+/**
+ * Kept as written (functions evaluated): a key's policy is a document, not properties; a nested
+ * stack's template and parameters are the template's own names.
+ */
 function verbatimProperties(token: string): ReadonlySet<string> {
   const policy = kmsKeyType(token)?.factProperties.policy;
-  return new Set(policy === undefined ? [] : [policy]);
+  const host = templateHostType(token)?.properties;
+  return new Set([policy, host?.body, host?.parameters].filter((p) => p !== undefined));
+}
+
+/** Key facts whose schema type is boolean or integer (aws-native's KMS key and replica key). */
+const BOOLEAN_FACTS = ["enabled", "rotationEnabled", "multiRegion", "bypassLockout"] as const;
+const INTEGER_FACTS = ["rotationPeriodDays", "deletionWindowDays"] as const;
+
+/**
+ * Coerces a resource's values as CloudFormation does against the resource schema: a string
+ * `"true"`/`"false"` for a boolean property, a string of digits for an integer, and a scalar for a
+ * tag's `key`/`value` (strings). What CloudFormation would refuse is left as written (the rules
+ * fail closed on it).
+ */
+function coerceToSchema(token: string, props: Record<string, unknown>): void {
+  const facts = kmsKeyType(token)?.factProperties;
+  if (facts === undefined) return;
+  for (const fact of BOOLEAN_FACTS) {
+    const name = facts[fact];
+    const value = name === undefined ? undefined : props[name];
+    if (typeof value === "string" && /^(true|false)$/i.test(value))
+      props[name!] = value.toLowerCase() === "true";
+  }
+  for (const fact of INTEGER_FACTS) {
+    const name = facts[fact];
+    const value = name === undefined ? undefined : props[name];
+    if (typeof value === "string" && /^\d{1,9}$/.test(value)) props[name!] = Number(value);
+  }
+  const tags = facts.tags === undefined ? undefined : props[facts.tags];
+  if (Array.isArray(tags)) {
+    props[facts.tags!] = tags.map((tag) =>
+      isPlainObject(tag)
+        ? Object.fromEntries(
+            Object.entries(tag).map(([k, v]) => [
+              k,
+              typeof v === "number" || typeof v === "boolean" ? String(v) : v,
+            ]),
+          )
+        : tag,
+    );
+  }
+}
+
+type ResolvedProperties =
+  | {
+      readonly ok: true;
+      /** aws-native form; the unknown sentinel when the whole bag is unknown. */
+      readonly props: Record<string, unknown> | typeof UNKNOWN_SENTINEL;
+      readonly dependencies: ReadonlyMap<string, Dependencies>;
+    }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * One resource's `Properties` with their functions evaluated, renamed as aws-native does and
+ * coerced to the schema; each top-level property with the resources its value came from.
+ */
+function resourceProperties(raw: unknown, token: string, evaluator: TemplateEvaluator): ResolvedProperties {
+  const dependencies = new Map<string, Dependencies>();
+  try {
+    let bag = raw;
+    let shared: Dependencies | undefined;
+    if (isIntrinsic(raw)) {
+      // The whole bag is computed (an `Fn::If` between two bags): each property shares its sources.
+      shared = evaluator.startProperty();
+      bag = evaluator.resolve(raw, 0);
+      if (bag === NO_VALUE) bag = {};
+      if (bag === UNKNOWN) {
+        for (const property of keyProperties(token)) dependencies.set(property, shared);
+        return { ok: true, props: UNKNOWN_SENTINEL, dependencies };
+      }
+    }
+    if (!isPlainObject(bag)) return { ok: false, problem: "`Properties` is not a mapping" };
+    const verbatim = verbatimProperties(token);
+    // A nested stack's template written as an object is its own template, evaluated in its own scope.
+    const nestedBody = templateHostType(token)?.properties.body;
+    const entries: [string, unknown][] = [];
+    for (const [cfnName, value] of Object.entries(bag)) {
+      const name = sdkPropertyName(cfnName);
+      if (name === nestedBody && isPlainObject(value)) {
+        entries.push([name, value]);
+        continue;
+      }
+      const current = shared ?? evaluator.startProperty();
+      const resolved = shared === undefined ? evaluator.resolve(value, 0) : value;
+      if (resolved === NO_VALUE) continue;
+      entries.push([name, wireForm(verbatim.has(name) ? resolved : renamed(resolved))]);
+      dependencies.set(name, current);
+    }
+    const props = Object.fromEntries(entries);
+    coerceToSchema(token, props);
+    return { ok: true, props, dependencies };
+  } catch (error) {
+    if (error instanceof TemplateTooLarge) return { ok: false, problem: error.message };
+    throw error;
+  }
 }
 
 function expandStackTemplate(
@@ -306,9 +523,10 @@ function expandStackTemplate(
   type: TemplateHostType,
   template: Record<string, unknown>,
   nesting: number,
+  environment: TemplateEnvironment,
   found: Findings,
 ): void {
-  if (template.Transform !== undefined) {
+  if (!evaluatedTransform(template.Transform)) {
     found.uninspected.push(
       "the template declares a `Transform` (macro): resources the transform adds cannot be inspected",
     );
@@ -318,9 +536,15 @@ function expandStackTemplate(
     found.unreadable.push("the template has no `Resources` mapping");
     return;
   }
-  const parameters = templateParameters(host, type, template.Parameters);
-  const context = new Resolution(parameters, new Set(Object.keys(resources)));
+  const evaluator = new TemplateEvaluator({
+    parameters: templateParameters(host, type, template.Parameters),
+    mappings: template.Mappings,
+    conditions: template.Conditions,
+    logicalIds: new Set(Object.keys(resources)),
+    environment,
+  });
   const urnOf = (logicalId: string) => `${host.urn}${TEMPLATE_URN_MARK}${logicalId}`;
+  const providerProps = providerPropsOf(environment);
   for (const [logicalId, declaration] of Object.entries(resources)) {
     if (logicalId.startsWith("Fn::ForEach::")) {
       found.unreadable.push(
@@ -341,32 +565,82 @@ function expandStackTemplate(
     }
     const token = nativeTokenOf(cfnType);
     if (token === undefined || !isJudged(token)) continue;
-    const raw = (declaration as Record<string, unknown>).Properties;
-    context.reset();
-    const props = raw === undefined ? {} : context.properties(raw, token);
-    if (props === undefined) {
-      found.unreadable.push(`resource \`${logicalId}\` (${cfnType}): ${context.problem}`);
+    evaluator.startResource();
+    const created = resourceCondition(evaluator, ownValue(declaration, "Condition"));
+    if (typeof created === "string") {
+      found.unreadable.push(`resource \`${logicalId}\` (${cfnType}): ${created}`);
+      continue;
+    }
+    // A resource whose condition is false is not created. One whose condition is unknown may be:
+    // it is judged as if it were.
+    if (created === false) continue;
+    const raw = ownValue(declaration, "Properties");
+    const resolved =
+      raw === undefined
+        ? { ok: true as const, props: {}, dependencies: new Map<string, Dependencies>() }
+        : resourceProperties(raw, token, evaluator);
+    if (!resolved.ok) {
+      found.unreadable.push(`resource \`${logicalId}\` (${cfnType}): ${resolved.problem}`);
       continue;
     }
     const propertyDependencies: Record<string, string[]> = {};
-    for (const [property, dependencies] of context.dependencies) {
-      propertyDependencies[property] = [...[...dependencies.logicalIds].map(urnOf), ...dependencies.hostUrns];
+    for (const [property, dependencies] of resolved.dependencies) {
+      // An undecided choice (opaque) may be a literal of the template: no resource stands for it.
+      if (dependencies.opaque) continue;
+      const urns = [...[...dependencies.logicalIds].map(urnOf), ...dependencies.hostUrns];
+      if (urns.length > 0) propertyDependencies[property] = urns;
     }
     const resource: StackResource = {
       type: token,
       urn: urnOf(logicalId),
       name: `${host.name}/${logicalId}`,
-      props,
+      props: resolved.props,
       propertyDependencies,
+      ...(providerProps === undefined ? {} : { providerProps }),
     };
-    addResource(resource, nesting, `nested stack \`${logicalId}\``, found);
+    addResource(resource, nesting, `nested stack \`${logicalId}\``, environment, found);
   }
 }
 
-interface ParameterValue {
-  readonly value: unknown;
-  /** Where an unknown value may come from (the host's `parameters` dependencies). */
-  readonly hostUrns: readonly string[];
+/** A resource's `Condition`: true when it has none, or why it cannot be evaluated. */
+function resourceCondition(
+  evaluator: TemplateEvaluator,
+  condition: unknown,
+): boolean | typeof UNKNOWN | string {
+  if (condition === undefined) return true;
+  try {
+    return evaluator.condition(condition);
+  } catch (error) {
+    if (error instanceof TemplateTooLarge) return error.message;
+    throw error;
+  }
+}
+
+/**
+ * Whether the guard evaluates a template's `Transform` itself: none, or only
+ * `AWS::LanguageExtensions` (whose `Fn::Length`, `Fn::ToJsonString` and `Fn::FindInMap` default it
+ * evaluates; `Fn::ForEach` is reported as unreadable). Any other transform adds what it likes.
+ */
+function evaluatedTransform(transform: unknown): boolean {
+  if (transform === undefined) return true;
+  const names = Array.isArray(transform) ? transform : [transform];
+  return names.every((name) => name === "AWS::LanguageExtensions");
+}
+
+/**
+ * A parameter's value as `Ref` returns it, by its declared type: `Number` is a string (the schema
+ * coerces it where a number is due), `CommaDelimitedList` and `List<...>` a list of trimmed strings.
+ */
+function typedParameter(type: unknown, value: unknown): string | string[] | typeof UNKNOWN {
+  // A list given as a list (an object template's Default) reads as its comma-joined text.
+  const text =
+    Array.isArray(value) && value.every((item) => typeof item === "string")
+      ? value.join(",")
+      : scalarText(value);
+  if (text === undefined) return UNKNOWN;
+  if (typeof type === "string" && (type === "CommaDelimitedList" || type.startsWith("List<")))
+    return text.split(",").map((item) => item.trim());
+  return text;
 }
 
 /** Each template parameter's value: the stack's `parameters`, else its `Default`, else unknown. */
@@ -384,193 +658,33 @@ function templateParameters(
       ? []
       : (host.propertyDependencies[type.properties.parameters] ?? []);
   for (const [name, declaration] of Object.entries(declared)) {
-    const parameterType = isPlainObject(declaration) ? declaration.Type : undefined;
-    // SSM parameter types hold a parameter name; CloudFormation resolves the value at deploy time.
-    if (typeof parameterType === "string" && parameterType.startsWith("AWS::SSM::")) {
+    const parameterType = ownValue(declaration, "Type");
+    // SSM parameter value types hold a parameter name; CloudFormation reads the value at deploy time.
+    if (typeof parameterType === "string" && parameterType.startsWith("AWS::SSM::Parameter::Value<")) {
       values.set(name, { value: UNKNOWN, hostUrns: [] });
       continue;
     }
-    const value = given === UNKNOWN ? UNKNOWN : readPath(given, [name]);
-    const fallback = isPlainObject(declaration) ? plain(declaration.Default) : undefined;
+    const value = given === UNKNOWN ? UNKNOWN : plain(ownValue(given, name));
+    if (value === UNKNOWN) {
+      values.set(name, { value: UNKNOWN, hostUrns });
+      continue;
+    }
+    const fallback = plain(ownValue(declaration, "Default"));
+    const chosen = value ?? fallback;
     values.set(name, {
-      value: value === undefined ? (fallback ?? UNKNOWN) : value,
-      hostUrns: value === UNKNOWN || value === undefined ? hostUrns : [],
+      value: chosen === undefined || chosen === UNKNOWN ? UNKNOWN : typedParameter(parameterType, chosen),
+      hostUrns: value === undefined ? hostUrns : [],
     });
   }
   return values;
 }
 
-/** AWS::NoValue: the property is left out, as if it were not written. */
-const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
-
-interface Dependencies {
-  readonly logicalIds: Set<string>;
-  readonly hostUrns: Set<string>;
-}
-
-/**
- * Resolves intrinsic functions in one resource's properties and renames them as aws-native does.
- * What cannot be resolved becomes the engine's unknown sentinel, with the resources it names
- * recorded as dependencies of the top-level property it is in.
- */
-class Resolution {
-  readonly dependencies = new Map<string, Dependencies>();
-  problem = "";
-  private current: Dependencies = { logicalIds: new Set(), hostUrns: new Set() };
-  private nodes = 0;
-
-  constructor(
-    private readonly parameters: ReadonlyMap<string, ParameterValue>,
-    private readonly logicalIds: ReadonlySet<string>,
-  ) {}
-
-  reset(): void {
-    this.dependencies.clear();
-    this.problem = "";
-    this.nodes = 0;
-  }
-
-  /**
-   * The resource's properties in aws-native form (the unknown sentinel when the whole bag is
-   * computed by a function), or undefined (see `problem`).
-   */
-  properties(raw: unknown, token: string): Record<string, unknown> | typeof UNKNOWN_SENTINEL | undefined {
-    if (isIntrinsic(raw)) {
-      // The whole property bag is computed: every property is unknown.
-      this.current = { logicalIds: new Set(), hostUrns: new Set() };
-      try {
-        this.resolve(raw, 0);
-      } catch (error) {
-        if (error instanceof TemplateTooLarge) return this.fail(error.message);
-        throw error;
-      }
-      for (const property of keyProperties(token)) this.dependencies.set(property, this.current);
-      return UNKNOWN_SENTINEL;
-    }
-    if (!isPlainObject(raw)) return this.fail("`Properties` is not a mapping");
-    const verbatim = verbatimProperties(token);
-    const props: Record<string, unknown> = {};
-    try {
-      for (const [cfnName, value] of Object.entries(raw)) {
-        const name = sdkPropertyName(cfnName);
-        this.current = { logicalIds: new Set(), hostUrns: new Set() };
-        const resolved = this.resolve(value, 0);
-        if (resolved === NO_VALUE) continue;
-        props[name] = verbatim.has(name) ? resolved : renamed(resolved);
-        if (this.current.logicalIds.size > 0 || this.current.hostUrns.size > 0)
-          this.dependencies.set(name, this.current);
-      }
-    } catch (error) {
-      if (error instanceof TemplateTooLarge) return this.fail(error.message);
-      throw error;
-    }
-    return props;
-  }
-
-  private fail(problem: string): undefined {
-    this.problem = problem;
-    return undefined;
-  }
-
-  private resolve(node: unknown, depth: number): unknown {
-    if (++this.nodes > MAX_NODES) throw new TemplateTooLarge(`more than ${MAX_NODES} values`);
-    if (depth > MAX_DEPTH) throw new TemplateTooLarge(`nested deeper than ${MAX_DEPTH} levels`);
-    if (Array.isArray(node)) {
-      return node.map((item) => this.resolve(item, depth + 1)).filter((item) => item !== NO_VALUE);
-    }
-    if (!isPlainObject(node)) return node;
-    if (!isIntrinsic(node)) {
-      const result: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(node)) {
-        const resolved = this.resolve(value, depth + 1);
-        if (resolved !== NO_VALUE) result[key] = resolved;
-      }
-      return result;
-    }
-    const [name, argument] = Object.entries(node)[0];
-    switch (name) {
-      case "Ref":
-        return typeof argument === "string" ? this.ref(argument) : this.unknownOf(argument, depth);
-      case "Fn::GetAtt":
-        return this.getAtt(argument, depth);
-      case "Fn::Sub":
-        return this.sub(argument, depth);
-      case "Fn::Join":
-        return this.join(argument, depth);
-      default:
-        return this.unknownOf(argument, depth);
-    }
-  }
-
-  private ref(name: string): unknown {
-    if (name === "AWS::NoValue") return NO_VALUE;
-    const parameter = this.parameters.get(name);
-    if (parameter !== undefined) {
-      for (const urn of parameter.hostUrns) this.current.hostUrns.add(urn);
-      return parameter.value === UNKNOWN ? UNKNOWN_SENTINEL : parameter.value;
-    }
-    if (this.logicalIds.has(name)) this.current.logicalIds.add(name);
-    return UNKNOWN_SENTINEL;
-  }
-
-  private getAtt(argument: unknown, depth: number): unknown {
-    const target = Array.isArray(argument) ? argument[0] : undefined;
-    if (typeof target === "string" && this.logicalIds.has(target)) this.current.logicalIds.add(target);
-    return this.unknownOf(argument, depth);
-  }
-
-  /** `Fn::Sub`: a string when every `${...}` resolves to a known string, else unknown. */
-  private sub(argument: unknown, depth: number): unknown {
-    const [text, variables] = Array.isArray(argument) ? argument : [argument, {}];
-    if (typeof text !== "string" || !isPlainObject(variables)) return this.unknownOf(argument, depth);
-    let known = true;
-    const result = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
-      if (inner.startsWith("!")) return `\${${inner.slice(1)}}`;
-      const name = inner.trim();
-      const value =
-        name in variables
-          ? this.resolve(variables[name], depth + 1)
-          : name.includes(".")
-            ? this.getAtt([name.slice(0, name.indexOf("."))], depth)
-            : this.ref(name);
-      if (typeof value === "string" && value !== UNKNOWN_SENTINEL) return value;
-      if (typeof value === "number" || typeof value === "boolean") return String(value);
-      known = false;
-      return whole;
-    });
-    return known ? result : UNKNOWN_SENTINEL;
-  }
-
-  /** `Fn::Join`: a string when the delimiter and every item are known, else unknown. */
-  private join(argument: unknown, depth: number): unknown {
-    if (!Array.isArray(argument) || argument.length !== 2 || typeof argument[0] !== "string")
-      return this.unknownOf(argument, depth);
-    const items = this.resolve(argument[1], depth + 1);
-    if (!Array.isArray(items)) return UNKNOWN_SENTINEL;
-    const known = items.every(
-      (i) => (typeof i === "string" && i !== UNKNOWN_SENTINEL) || typeof i === "number",
-    );
-    return known ? items.join(argument[0]) : UNKNOWN_SENTINEL;
-  }
-
-  /** A function the guard does not evaluate: unknown, depending on every resource it names. */
-  private unknownOf(argument: unknown, depth: number): unknown {
-    this.resolve(argument, depth + 1);
-    return UNKNOWN_SENTINEL;
-  }
-}
-
-class TemplateTooLarge extends Error {
-  constructor(what: string) {
-    super(`the template is too large to inspect (${what})`);
-  }
-}
-
-/** `{"Ref": ...}`, `{"Fn::...": ...}` or `{"Condition": ...}`: a one-key mapping naming a function. */
-function isIntrinsic(node: unknown): node is Record<string, unknown> {
-  if (!isPlainObject(node)) return false;
-  const keys = Object.keys(node);
-  return keys.length === 1 && (keys[0] === "Ref" || keys[0] === "Condition" || keys[0].startsWith("Fn::"));
+/** The evaluator's UNKNOWN as the engine's sentinel, the form every rule reads. */
+function wireForm(value: unknown): unknown {
+  if (value === UNKNOWN) return UNKNOWN_SENTINEL;
+  if (Array.isArray(value)) return value.map(wireForm);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireForm(v)]));
 }
 
 /** Nested property names as aws-native spells them (values, e.g. tag keys, are left alone). */
