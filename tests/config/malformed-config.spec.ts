@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import type { ServiceError } from "@grpc/grpc-js";
-import { PackClient, type PolicyConfigSpec } from "../../cli/engine/pack-client";
+import { type PolicyConfigSpec } from "../../cli/engine/pack-client";
 import {
   InvalidConfigError,
   parsePackConfig,
@@ -14,6 +14,7 @@ import {
 import { buildGuard } from "../../policy-pack/crossguard/guard";
 import { createPackState } from "../../policy-pack/settings/pack-state";
 import { inDays } from "../support/dates";
+import { suitePack } from "../support/pack";
 
 const EXEMPTION = {
   resource: "workspace",
@@ -320,16 +321,11 @@ describe("config: malformed pack configs are rejected, naming the key and what i
   });
 
   describe("through the engine protocol's Configure", function () {
-    let pack: PackClient;
-    before(async () => {
-      pack = await PackClient.start();
-      await pack.initialise();
-    });
-    after(async () => pack?.stop());
+    const pack = suitePack();
 
     it("rejects each malformed config with INVALID_ARGUMENT and the same message, and keeps serving", async () => {
       for (const c of CASES) {
-        const error = await pack.configure(c.config).then(
+        const error = await pack.client.configure(c.config).then(
           () => assert.fail(`${c.label}: Configure accepted it`),
           (e: ServiceError) => e,
         );
@@ -338,8 +334,8 @@ describe("config: malformed pack configs are rejected, naming the key and what i
         assert.ok(error.details.includes(`${c.key}: expected `), `${c.label}: ${error.details}`);
         assert.match(error.details, c.expects);
       }
-      await pack.configure({ "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }) });
-      assert.ok(pack.alive);
+      await pack.client.configure({ "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }) });
+      assert.ok(pack.client.alive);
     });
   });
 });

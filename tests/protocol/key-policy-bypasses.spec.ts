@@ -12,6 +12,7 @@ import {
   type ProviderSpec,
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
+import { suitePack } from "../support/pack";
 
 const ACCOUNT = "123456789012";
 const KEY = "aws:kms/key:Key";
@@ -128,15 +129,9 @@ function findings(result: AnalyzeResult, urn = domainUrn): string[] {
 }
 
 describe("policy pack through the engine protocol: issue 12 key policy bypasses", function () {
-  let pack: PackClient;
+  const pack = suitePack();
   /** A pack whose config trusts the outside primary key of case 6. */
-  let trusting: PackClient;
-  before(async () => {
-    [pack, trusting] = await Promise.all([PackClient.start(), PackClient.start()]);
-    await pack.initialise();
-    await trusting.initialise({ "guard-settings": { properties: { trustedKeys: [OUTSIDE_PRIMARY] } } });
-  });
-  after(async () => Promise.all([pack?.stop(), trusting?.stop()]));
+  const trusting = suitePack({ "guard-settings": { properties: { trustedKeys: [OUTSIDE_PRIMARY] } } });
 
   const publicPolicies: [string, string][] = [
     [
@@ -195,7 +190,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   for (const phase of PHASES) {
     for (const [label, policy] of publicPolicies) {
       it(`blocks ${label} at ${phase}, without quoting the policy`, async () => {
-        const result = await run(pack, [
+        const result = await run(pack.client, [
           fitKey(phase, { policy }),
           workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);
@@ -216,7 +211,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
           keyPolicy(phase, "closed", RESTRICTED, keyUrn, KEY_ID),
         ];
         if (order === "restricted first") policies.reverse();
-        const result = await run(pack, [
+        const result = await run(pack.client, [
           fitKey(phase),
           ...policies,
           workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
@@ -249,7 +244,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
         },
         propertyDependencies: { primaryKeyArn: [primary.urn!] },
       };
-      const result = await run(pack, [
+      const result = await run(pack.client, [
         primary,
         replica,
         keyPolicy(phase, "primary-policy", RESTRICTED, primary.urn!, MRK_ID),
@@ -284,11 +279,14 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
             keyId: known ? MRK_ID : UNKNOWN,
           },
         };
-        const result = await run(pack, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
+        const result = await run(pack.client, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
         assert.deepEqual(findings(result), ["cmk-key-verifiable:advisory"]);
         const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
         assert.match(message, /replica of a multi-Region primary key that is not in this stack/);
-        const vouched = await run(trusting, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
+        const vouched = await run(trusting.client, [
+          replica,
+          workspace(phase, urn, keyArn("us-east-1", MRK_ID)),
+        ]);
         assert.deepEqual(findings(vouched), [], "trustedKeys vouches for the primary");
       });
     }
@@ -317,11 +315,11 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
         provider: EU_NATIVE_PROVIDER,
         properties: { projectName: "project", kmsKeyId: "alias/shared" },
       };
-      const result = await run(pack, [fitKey(phase), alias, project]);
+      const result = await run(pack.client, [fitKey(phase), alias, project]);
       assert.deepEqual(findings(result, projectUrn), ["cmk-key-verifiable:advisory"]);
       // The same alias name in the alias's own region is the stack's key.
       const home = { ...project, provider: { ...EU_NATIVE_PROVIDER, properties: { region: "us-east-1" } } };
-      const resolved = await run(pack, [fitKey(phase), alias, home]);
+      const resolved = await run(pack.client, [fitKey(phase), alias, home]);
       assert.deepEqual(findings(resolved, projectUrn), []);
     });
   }
@@ -355,7 +353,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   for (const phase of PHASES) {
     for (const [label, policy] of wronglyBlocked) {
       it(`passes ${label} at ${phase}`, async () => {
-        const result = await run(pack, [
+        const result = await run(pack.client, [
           fitKey(phase, { policy }),
           workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);
@@ -505,7 +503,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   for (const phase of PHASES) {
     for (const [label, policy] of documented) {
       it(`passes AWS's documented key policy: ${label}, at ${phase}`, async () => {
-        const result = await run(pack, [
+        const result = await run(pack.client, [
           fitKey(phase, { policy }),
           workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);

@@ -6,6 +6,7 @@ import {
   type AnalyzeResult,
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
+import { suitePack } from "../support/pack";
 
 const ACCOUNT = "123456789012";
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -106,16 +107,11 @@ async function run(pack: PackClient, resources: ResourceSpec[]): Promise<Analyze
 }
 
 describe("policy pack through the engine protocol: the key behind each workspace (preview tracing)", function () {
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+  const pack = suitePack();
 
   for (const phase of ["preview", "up"] as const) {
     it(`passes a fit key at ${phase}, with no "can't run" advisory`, async () => {
-      const result = await run(pack, [fitKey(phase), workspace(phase)]);
+      const result = await run(pack.client, [fitKey(phase), workspace(phase)]);
       const cantRun = result.diagnostics.filter((d) => /can't run/.test(d.message));
       assert.deepEqual(cantRun, []);
       assert.deepEqual(result.diagnostics, []);
@@ -153,7 +149,7 @@ describe("policy pack through the engine protocol: the key behind each workspace
       it(`blocks ${label} at ${phase}, naming the workspace and the key`, async () => {
         const properties = { ...fitKey(phase).properties, ...overrides };
         for (const key of Object.keys(overrides)) if (overrides[key] === undefined) delete properties[key];
-        const result = await run(pack, [{ ...fitKey(phase), properties }, workspace(phase)]);
+        const result = await run(pack.client, [{ ...fitKey(phase), properties }, workspace(phase)]);
         assert.deepEqual(mandatory(result), [[policy, domainUrn]]);
         const message = result.diagnostics.find((d) => d.policyName === policy)!.message;
         assert.match(
@@ -176,7 +172,7 @@ describe("policy pack through the engine protocol: the key behind each workspace
       properties: { name: "alias/studio", targetKeyId: UNKNOWN, targetKeyArn: UNKNOWN, arn: UNKNOWN },
       propertyDependencies: { targetKeyId: [keyUrn] },
     };
-    const result = await pack.analyzeStack([
+    const result = await pack.client.analyzeStack([
       fitKey("preview", { enableKeyRotation: false }),
       alias,
       workspace("preview", aliasUrn),
@@ -215,7 +211,12 @@ describe("policy pack through the engine protocol: the key behind each workspace
       properties: { keyId: UNKNOWN, policy: PUBLIC_POLICY },
       propertyDependencies: { keyId: [replicaUrn] },
     };
-    const result = await pack.analyzeStack([primary, replica, keyPolicy, workspace("preview", replicaUrn)]);
+    const result = await pack.client.analyzeStack([
+      primary,
+      replica,
+      keyPolicy,
+      workspace("preview", replicaUrn),
+    ]);
     assert.deepEqual(mandatory(result).sort(), [
       ["cmk-key-policy-public", domainUrn],
       ["cmk-key-rotation", domainUrn],
@@ -230,13 +231,13 @@ describe("policy pack through the engine protocol: the key behind each workspace
 
   it("finds the key by ARN when a stack has no property dependencies (stack export)", async () => {
     const { propertyDependencies: _, dependencies: __, ...bare } = workspace("up");
-    const result = await run(pack, [fitKey("up", { deletionWindowInDays: 10 }), bare]);
+    const result = await run(pack.client, [fitKey("up", { deletionWindowInDays: 10 }), bare]);
     assert.deepEqual(mandatory(result), [["cmk-key-deletion-window", domainUrn]]);
   });
 
   it("reports a key outside the stack as not verifiable (advisory by default)", async () => {
     const { propertyDependencies: _, dependencies: __, ...outside } = workspace("up");
-    const result = await pack.analyzeStack([outside]);
+    const result = await pack.client.analyzeStack([outside]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["cmk-key-verifiable", "advisory"]],
@@ -253,12 +254,12 @@ describe("policy pack through the engine protocol: the key behind each workspace
       properties: { domainId: UNKNOWN, environmentBlueprintId: UNKNOWN, enabledRegions: ["us-east-1"] },
       propertyDependencies: { domainId: [domainUrn] },
     };
-    const result = await pack.analyzeStack([fitKey("up", untagged), workspace("up"), blueprints]);
+    const result = await pack.client.analyzeStack([fitKey("up", untagged), workspace("up"), blueprints]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["workspace-key-bedrock-tag", "advisory"]],
     );
-    const preview = await pack.analyzeStack([
+    const preview = await pack.client.analyzeStack([
       fitKey("preview", { tags: {} }),
       workspace("preview"),
       blueprints,
@@ -269,7 +270,7 @@ describe("policy pack through the engine protocol: the key behind each workspace
   });
 
   it("shows unfit keys on their own as advisory KMS hygiene", async () => {
-    const result = await pack.analyze(
+    const result = await pack.client.analyze(
       fitKey("preview", { enableKeyRotation: false, deletionWindowInDays: 7 }),
     );
     assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]).sort(), [

@@ -7,8 +7,9 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../cli/engine/run-program";
-import { PackClient, UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
+import { UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
 import { readProject } from "../../cli/sources/stack-config";
+import { suitePack } from "../support/pack";
 
 const ROOT = path.resolve(__dirname, "../..");
 const project = readProject(ROOT);
@@ -345,12 +346,7 @@ describe("sample stack run with this tool as the engine", function () {
   });
 
   describe("the policy pack's verdict over the engine protocol", function () {
-    let pack: PackClient;
-    before(async () => {
-      pack = await PackClient.start();
-      await pack.initialise();
-    });
-    after(async () => pack?.stop());
+    const pack = suitePack();
 
     /**
      * Analyze per resource, then AnalyzeStack, as the engine does; returns every diagnostic with the
@@ -360,10 +356,10 @@ describe("sample stack run with this tool as the engine", function () {
       const resources = Array.isArray(program) ? program : program.resources;
       const diagnostics = [];
       for (const resource of resources) {
-        const { diagnostics: found } = await pack.analyze(resource);
+        const { diagnostics: found } = await pack.client.analyze(resource);
         diagnostics.push(...found.map((d) => ({ ...d, urn: d.urn || resource.urn! })));
       }
-      diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
+      diagnostics.push(...(await pack.client.analyzeStack(resources)).diagnostics);
       return diagnostics;
     }
     const mandatory = (diagnostics: AnalyzeResult["diagnostics"]) =>
