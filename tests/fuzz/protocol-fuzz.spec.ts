@@ -19,6 +19,7 @@ import { LEAK, PROPERTY_RUNS, signatureLookalike } from "../property/arbitraries
 import { depth } from "../support/depth";
 import { arbitraryStack, type GeneratedResource } from "../property/stack-arbitraries";
 import { suitePack } from "../support/pack";
+import { patient } from "../support/patience";
 
 /**
  * Stacks per run: 400 under `npm run test:deep` (about 2,000 Analyze calls and 400 AnalyzeStack
@@ -123,7 +124,7 @@ function namesResource(message: string, name: string): boolean {
 }
 
 describe("protocol fuzz: generated resources and stacks against one real pack process", function () {
-  this.timeout(180_000);
+  this.timeout(patient(180_000));
   const pack = suitePack();
 
   it("answers every Analyze and AnalyzeStack call, with clean messages, fail-closed, and survives", async () => {
