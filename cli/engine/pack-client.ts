@@ -120,6 +120,8 @@ export interface StartOptions {
   /** The project and stack the engine would name (PULUMI_NODEJS_PROJECT / _STACK). */
   readonly project?: string;
   readonly stack?: string;
+  /** Give up (and stop the pack's process group) if it has not printed its port by then. */
+  readonly readyWithinMs?: number;
 }
 
 export class PackClient {
@@ -149,7 +151,7 @@ export class PackClient {
     });
     const stderrChunks: string[] = [];
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderrChunks.push(chunk));
-    const port = await readPort(child, stderrChunks).catch((error: Error) => {
+    const port = await readPort(child, stderrChunks, options.readyWithinMs).catch((error: Error) => {
       killGroup(child, "SIGKILL");
       throw error;
     });
@@ -266,14 +268,23 @@ export class PackClient {
   }
 }
 
-function readPort(child: ChildProcess, stderr: string[]): Promise<number> {
+function readPort(child: ChildProcess, stderr: string[], withinMs?: number): Promise<number> {
   return new Promise((resolve, reject) => {
+    const late =
+      withinMs === undefined
+        ? undefined
+        : setTimeout(
+            () => reject(new Error(`the pack printed no port within ${withinMs} ms: ${stderr.join("")}`)),
+            withinMs,
+          );
+    child.once("exit", () => clearTimeout(late));
     let buffered = "";
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
       const newline = buffered.indexOf("\n");
       if (newline < 0) return;
       child.stdout!.off("data", onData);
+      clearTimeout(late);
       const port = Number(buffered.slice(0, newline).trim());
       if (Number.isInteger(port) && port > 0) resolve(port);
       else

@@ -46,7 +46,7 @@ export class SharedPack {
     shared.suitesLeft++;
     before(async function () {
       this.timeout(patient(START_MS));
-      await shared.initialise(config);
+      await shared.start(config);
     });
     if (eachTest) beforeEach(async () => shared.client.configure(config ?? {}));
     after(async function () {
@@ -55,15 +55,17 @@ export class SharedPack {
     });
   }
 
-  private async initialise(config: PackConfig | undefined): Promise<void> {
-    this.starting ??= PackClient.start(this.options);
+  /** Starts the pack if need be and runs the engine's start-up sequence with `config`. */
+  async start(config?: PackConfig): Promise<void> {
+    // A start that hangs is given up (and its process group killed) rather than awaited forever.
+    this.starting ??= PackClient.start({ readyWithinMs: patient(START_MS), ...this.options });
     this.started = await this.starting;
     await this.started.initialise(config ?? (this.configured ? {} : undefined));
     this.configured = config !== undefined;
   }
 
   /** Stops the pack, also one whose start is still under way (its hook ran out of time). */
-  private async stop(): Promise<void> {
+  async stop(): Promise<void> {
     const starting = this.starting;
     this.starting = this.started = undefined;
     const client = await starting?.catch(() => undefined);
