@@ -13,6 +13,7 @@ import { FakeKms } from "../tests/support/fake-aws/kms";
 import { FakeAwsServer } from "../tests/support/fake-aws/server";
 import { createFloorPack } from "./floor";
 import { cpuMs, formatMs, median, timed } from "./measure";
+import { workspaceStack } from "../tests/support/builders";
 
 const LATENCY_MS = Number(process.argv[2] ?? 50);
 const KEY_COUNTS = [1, 10, 50] as const;
@@ -27,15 +28,7 @@ function keyArn(n: number): string {
 }
 
 function stack(keys: number, run: number): ResourceSpec[] {
-  return Array.from({ length: keys }, (_, i) => ({
-    type: "aws:datazone/domain:Domain",
-    name: `studio-${run}-${i}`,
-    properties: {
-      name: `studio-${i}`,
-      domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/studio`,
-      kmsKeyIdentifier: keyArn(run * 1000 + i),
-    },
-  }));
+  return workspaceStack(keys, (i) => keyArn(run * 1000 + i), { prefix: `studio-${run}`, account: ACCOUNT });
 }
 
 /** One AnalyzeStack on a fresh pack (a fresh run: nothing cached), in ms. */

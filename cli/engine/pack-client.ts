@@ -4,12 +4,13 @@
  * port from its first stdout line, and drives the analyzer gRPC service from @pulumi/pulumi/proto.
  * The tests, the command-line tool (`preview`, `check`) and the benchmarks all go through here.
  */
-import { spawn, type ChildProcess } from "child_process";
+import type { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import { killGroup, spawnGroup } from "./process-group";
 
 // The google-protobuf copy that @pulumi/pulumi resolves: a second copy breaks instanceof checks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,6 +120,8 @@ export interface StartOptions {
   /** The project and stack the engine would name (PULUMI_NODEJS_PROJECT / _STACK). */
   readonly project?: string;
   readonly stack?: string;
+  /** Give up (and stop the pack's process group) if it has not printed its port by then. */
+  readonly readyWithinMs?: number;
 }
 
 export class PackClient {
@@ -135,7 +138,7 @@ export class PackClient {
   /** Starts the pack as the CLI does and connects to it. */
   static async start(options: StartOptions = {}): Promise<PackClient> {
     const packDir = options.packDir ?? PACK_DIR;
-    const child = spawn(process.execPath, [launcherOf(packDir), "127.0.0.1:0", "."], {
+    const child = spawnGroup(process.execPath, [launcherOf(packDir), "127.0.0.1:0", "."], {
       cwd: packDir,
       env: {
         ...process.env,
@@ -150,7 +153,10 @@ export class PackClient {
     });
     const stderrChunks: string[] = [];
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderrChunks.push(chunk));
-    const port = await readPort(child, stderrChunks);
+    const port = await readPort(child, stderrChunks, options.readyWithinMs).catch((error: Error) => {
+      killGroup(child, "SIGKILL");
+      throw error;
+    });
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new PackClient(child, client, port, stderrChunks, packDir, options.dryRun ?? true);
   }
@@ -240,11 +246,15 @@ export class PackClient {
     );
   }
 
+  /** Closes the connection and stops the pack's process group (whatever the pack started too). */
   async stop(): Promise<void> {
     this.client.close();
-    if (!this.alive) return;
+    if (!this.alive) {
+      killGroup(this.process, "SIGKILL");
+      return;
+    }
     const exited = new Promise((resolve) => this.process.once("exit", resolve));
-    this.process.kill();
+    killGroup(this.process);
     await exited;
   }
 
@@ -260,14 +270,23 @@ export class PackClient {
   }
 }
 
-function readPort(child: ChildProcess, stderr: string[]): Promise<number> {
+function readPort(child: ChildProcess, stderr: string[], withinMs?: number): Promise<number> {
   return new Promise((resolve, reject) => {
+    const late =
+      withinMs === undefined
+        ? undefined
+        : setTimeout(
+            () => reject(new Error(`the pack printed no port within ${withinMs} ms: ${stderr.join("")}`)),
+            withinMs,
+          );
+    child.once("exit", () => clearTimeout(late));
     let buffered = "";
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString("utf8");
       const newline = buffered.indexOf("\n");
       if (newline < 0) return;
       child.stdout!.off("data", onData);
+      clearTimeout(late);
       const port = Number(buffered.slice(0, newline).trim());
       if (Number.isInteger(port) && port > 0) resolve(port);
       else

@@ -7,10 +7,10 @@
  * PULUMI_NODEJS_TSCONFIG_PATH (sdk/nodejs/cmd/pulumi-language-nodejs in pulumi/pulumi). Pulumi's
  * own launcher then handles TypeScript, ES modules and async entry points.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import type { PulumiProject } from "../sources/stack-config";
 import { EngineServer, type EngineRecord } from "./resource-monitor";
+import { killGroup, spawnGroup } from "./process-group";
 import { MOCK_ACCOUNT_ID, SimulatedCloud } from "./simulated-cloud";
 
 export { MOCK_ACCOUNT_ID };
@@ -161,25 +161,27 @@ function launch(
   if (runtime.tsconfig !== undefined) env.PULUMI_NODEJS_TSCONFIG_PATH = runtime.tsconfig;
 
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawnGroup(process.execPath, args, {
       cwd: project.programDir,
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
     const forward = (text: string) => options.onOutput?.(text);
-    child.stdout.setEncoding("utf8").on("data", forward);
-    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+    child.stdout!.setEncoding("utf8").on("data", forward);
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
       stderr = (stderr + text).slice(-4000);
       forward(text);
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), options.timeoutMs ?? 300_000);
     child.once("error", (error) => {
       clearTimeout(timer);
       reject(error);
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
+      // Whatever the program left running in its group (a stray child process) ends with it.
+      killGroup(child, "SIGKILL");
       resolve({ code, signal, stderr });
     });
   });

@@ -14,6 +14,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { launcherOf, PackClient } from "../../cli/engine/pack-client";
 import { assertBuilt, FIXTURES, ROOT, type CliRun } from "../cli/run-cli";
+import { patient } from "../support/patience";
 
 const run = promisify(execFile);
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -58,7 +59,7 @@ function runInstalledCli(cwd: string, args: readonly string[]): Promise<CliRun> 
 }
 
 describe("adopting the guard outside this repository: packed pack and CLI", function () {
-  this.timeout(180_000);
+  this.timeout(patient(180_000));
   let work: string;
   let packDir: string;
   let cliDir: string;

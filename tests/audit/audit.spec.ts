@@ -10,6 +10,7 @@ import * as path from "path";
 import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt, CLI, ROOT } from "../cli/run-cli";
 import { describeAudit, FakeWorld, isolatedFolder, keyArn, MANAGEMENT, runAudit } from "./fake-world";
+import { patient } from "../support/patience";
 
 const MEMBER = "222222222222";
 const SUSPENDED = "444444444444";
@@ -43,7 +44,7 @@ function policies(r: ResourceReport): string[] {
 }
 
 describe("bedrock-cmk-guard audit (fake AWS)", function () {
-  this.timeout(60_000);
+  this.timeout(patient(60_000));
   let world: FakeWorld;
 
   before(async () => {
@@ -173,7 +174,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
   });
 
   it("writes a stack config that the sample stack previews without violation, and an import file for the compliant workspaces", async function () {
-    this.timeout(120_000);
+    this.timeout(patient(120_000));
     const cwd = isolatedFolder();
     const run = await runAudit(
       [
@@ -259,7 +260,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     assert.equal(run.code, 2, describeAudit(run));
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
     assert.match(run.stderr, /no AWS credentials/);
-    assert.ok(run.ms < 10_000, `took ${run.ms} ms`);
+    assert.ok(run.ms < patient(10_000), `took ${run.ms} ms`);
     assert.equal(world.server.calls.length, 0);
   });
 

@@ -8,6 +8,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { PackClient } from "../../cli/engine/pack-client";
 import { FAMILIES } from "../../policy-pack/catalog/bedrock-resources";
+import { patient } from "../support/patience";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CATALOG_DOC = readFileSync(path.join(ROOT, "docs", "catalog.md"), "utf8");
@@ -16,7 +17,7 @@ const FAMILY_POLICY = /^(.+)-cmk-(required|key-arn|key-form|region)$/;
 const FAMILY_IDS = new Set(FAMILIES.map((family) => family.id));
 
 describe("docs/catalog.md against the pack's policies (GetAnalyzerInfo)", function () {
-  this.timeout(60_000);
+  this.timeout(patient(60_000));
   let names: string[] = [];
 
   before(async () => {

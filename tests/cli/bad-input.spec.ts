@@ -3,11 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { assertBuilt, describeRun, FIXTURES, runAll, type CliRun } from "./run-cli";
+import { patient } from "../support/patience";
 
 const PREVIEW = path.join(FIXTURES, "preview.json");
 
 describe("bedrock-cmk-guard on unusable input: exit 2, one line, no stack trace", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-bad-"));
   const file = (name: string, content: string) => {
     const target = path.join(dir, name);

@@ -5,6 +5,7 @@ import * as path from "path";
 import type * as sarif from "sarif";
 import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt, describeRun, FIXTURES, runAll, type CliRun } from "./run-cli";
+import { patient } from "../support/patience";
 
 const EXPORT = path.join(FIXTURES, "stack-export.json");
 const PREVIEW = path.join(FIXTURES, "preview.json");
@@ -68,7 +69,7 @@ function assertWorkspaceVerdicts(report: Report, file: string): void {
 }
 
 describe("bedrock-cmk-guard check", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
   let runs: Record<string, CliRun>;
   let otherRegion: string;
   let configFile: string;

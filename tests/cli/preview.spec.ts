@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Report } from "../../cli/report/report";
 import { assertBuilt, describeRun, ROOT, runAll, type CliRun } from "./run-cli";
+import { patient } from "../support/patience";
 
 const DOMAIN = "aws:datazone/domain:Domain";
 const KEY = "aws:kms/key:Key";
@@ -18,7 +19,7 @@ const BLOCKED_EXAMPLES: Record<string, readonly string[]> = {
 };
 
 describe("bedrock-cmk-guard preview (the sample stack, this tool as the engine)", function () {
-  this.timeout(300_000);
+  this.timeout(patient(300_000));
   let defaultRun: CliRun;
   let compliant: CliRun;
   const blocked: Record<string, CliRun> = {};
@@ -65,6 +66,14 @@ describe("bedrock-cmk-guard preview (the sample stack, this tool as the engine)"
     assert.match(defaultRun.stdout, /Summary: \d+ resources, 0 mandatory violations/);
     assert.match(defaultRun.stdout, /Result: PASSED/);
     assert.match(defaultRun.stderr, /this tool as the engine/, "progress on stderr");
+  });
+
+  it("runs the sample stack from a folder without tsconfig.json (observed failure 1)", () => {
+    assert.equal(defaultRun.code, 0, describeRun(defaultRun));
+    const domainLines = defaultRun.stdout
+      .split("\n")
+      .filter((line) => /^\s+[✓✗!] aws:datazone\/domain:Domain\s/.test(line));
+    assert.equal(domainLines.length, 1, describeRun(defaultRun));
   });
 
   it("passes the compliant example, whose key the workspace uses", () => {

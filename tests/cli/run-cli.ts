@@ -4,10 +4,11 @@
  * the repository, as a user runs it: nothing of the repository (tsconfig.json, node_modules,
  * relative paths) may leak into the run, so tests name files by absolute path.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { killGroup, spawnGroup } from "../../cli/engine/process-group";
+import { patient } from "../support/patience";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const CLI = path.join(ROOT, "dist/cli/main.js");
@@ -44,11 +45,17 @@ export interface RunOptions {
   readonly stdin?: string;
   /** Variables set over this process's environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The run is stopped (its whole process group) after this long; 4 minutes idle, stretched by load. */
+  readonly timeoutMs?: number;
 }
+
+/** How long a stopped run's process group gets to end its own children (the pack, the program). */
+const GRACE_MS = 5_000;
 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    // Its own process group: a run that outlives its budget is stopped with all it started.
+    const child = spawnGroup(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? outsideFolder(),
       env: { ...process.env, ...options.env },
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -58,8 +65,27 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     let stderr = "";
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    // SIGTERM first: the tool then stops the pack and program groups it started; SIGKILL if it hangs.
+    let kill: NodeJS.Timeout | undefined;
+    const stop = setTimeout(
+      () => {
+        killGroup(child, "SIGTERM");
+        kill = setTimeout(() => killGroup(child, "SIGKILL"), GRACE_MS);
+      },
+      options.timeoutMs ?? patient(240_000),
+    );
+    const settle = () => {
+      clearTimeout(stop);
+      clearTimeout(kill);
+    };
+    child.once("error", (error) => {
+      settle();
+      reject(error);
+    });
+    child.once("close", (code) => {
+      settle();
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

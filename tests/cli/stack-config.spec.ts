@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { assertBuilt, describeRun, FIXTURES, ROOT, runAll, type CliRun } from "./run-cli";
+import { patient } from "../support/patience";
 
 /** A small JavaScript program in a folder outside the repository, using the repository's packages. */
 const PROGRAM = `"use strict";
@@ -17,7 +18,7 @@ new aws.datazone.Domain(name, {
 `;
 
 describe("bedrock-cmk-guard preview --stack-config: no silent pass on a wrong file", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-stack-config-"));
   const program = path.join(dir, "program");
   const write = (name: string, text: string) => {

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Report } from "../../cli/report/report";
 import { assertBuilt, describeRun, FIXTURES, ROOT, runAll, runCli, type CliRun } from "./run-cli";
+import { patient } from "../support/patience";
 
 const EXPORT = path.join(FIXTURES, "stack-export.json");
 const DOMAIN = "aws:datazone/domain:Domain";
@@ -25,7 +26,7 @@ function verdicts(run: CliRun): Record<string, string[]> {
 }
 
 describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function () {
-  this.timeout(180_000);
+  this.timeout(patient(180_000));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-stack-files-"));
   const write = (name: string, document: unknown) => {
     const file = path.join(dir, name);

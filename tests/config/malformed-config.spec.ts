@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import type { ServiceError } from "@grpc/grpc-js";
-import { PackClient, type PolicyConfigSpec } from "../../cli/engine/pack-client";
+import { type PolicyConfigSpec } from "../../cli/engine/pack-client";
 import {
   InvalidConfigError,
   parsePackConfig,
@@ -13,6 +13,7 @@ import {
 } from "../../policy-pack/settings/pack-config";
 import { POLICY_SETTINGS } from "../../policy-pack/judging/policies";
 import { inDays } from "../support/dates";
+import { suitePack } from "../support/pack";
 
 const EXEMPTION = {
   resource: "workspace",
@@ -317,16 +318,11 @@ describe("config: malformed pack configs are rejected, naming the key and what i
   });
 
   describe("through the engine protocol's Configure", function () {
-    let pack: PackClient;
-    before(async () => {
-      pack = await PackClient.start();
-      await pack.initialise();
-    });
-    after(async () => pack?.stop());
+    const pack = suitePack();
 
     it("rejects each malformed config with INVALID_ARGUMENT and the same message, and keeps serving", async () => {
       for (const c of CASES) {
-        const error = await pack.configure(c.config).then(
+        const error = await pack.client.configure(c.config).then(
           () => assert.fail(`${c.label}: Configure accepted it`),
           (e: ServiceError) => e,
         );
@@ -335,8 +331,8 @@ describe("config: malformed pack configs are rejected, naming the key and what i
         assert.ok(error.details.includes(`${c.key}: expected `), `${c.label}: ${error.details}`);
         assert.match(error.details, c.expects);
       }
-      await pack.configure({ "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }) });
-      assert.ok(pack.alive);
+      await pack.client.configure({ "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }) });
+      assert.ok(pack.client.alive);
     });
   });
 });

@@ -6,6 +6,7 @@ import type { Report } from "../../cli/report/report";
 import { blocks } from "../../cli/report/report";
 import { assertBuilt, describeRun, ROOT, runAll, type CliRun } from "../cli/run-cli";
 import { CORPUS, corpusDoc, corpusEntries, type CorpusEntry } from "./corpus";
+import { patient } from "../support/patience";
 
 const entries = corpusEntries();
 
@@ -18,7 +19,7 @@ function policies(report: Report): { blocking: string[]; advisory: string[] } {
 }
 
 describe("the real-world corpus through the built CLI, from a folder outside the repository", function () {
-  this.timeout(300_000);
+  this.timeout(patient(300_000));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "guard-corpus-"));
   const runs = new Map<string, CliRun>();
 

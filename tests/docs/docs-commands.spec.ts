@@ -29,6 +29,7 @@ import {
 import { blockText, CONCURRENCY, unexpectedExit } from "./docs-outputs";
 import { PackClient, type PolicyConfigSpec } from "../../cli/engine/pack-client";
 import { readPackConfig } from "../../cli/sources/pack-config-file";
+import { patient } from "../support/patience";
 
 /** README's length budget: it is the first screen, the references live in docs/. */
 const README_MAX_LINES = 250;
@@ -102,7 +103,7 @@ for (const block of blocks.filter(isShellBlock)) {
 const outputs = blocks.filter((block) => block.markers.output !== undefined);
 
 describe("documentation commands and sample outputs", function () {
-  this.timeout(600_000);
+  this.timeout(patient(600_000));
   const sessionRuns = new Map<string, CommandRun[]>();
   let treeBefore = "";
   let treeAfter = "";
@@ -256,7 +257,7 @@ function pulumiNeeds(command: DocCommand): PulumiCommandNeeds[] {
 }
 
 describe("documented commands that need the Pulumi CLI: checked through the engine protocol, not run", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
   const pulumiCommands = shown.filter((command) => command.env === "pulumi");
   /** Per pack folder: undefined when it started, else why not; per config file: the same. */
   const packProblems = new Map<string, string | undefined>();

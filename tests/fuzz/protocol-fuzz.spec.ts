@@ -10,7 +10,6 @@ import fc from "fast-check";
 import { guardedType } from "../../policy-pack/catalog/bedrock-resources";
 import { plain, UNKNOWN as UNKNOWN_VALUE } from "../../policy-pack/facts/values";
 import {
-  PackClient,
   UNKNOWN,
   type AnalyzeResult,
   type ProviderSpec,
@@ -19,6 +18,8 @@ import {
 import { LEAK, PROPERTY_RUNS, signatureLookalike } from "../property/arbitraries";
 import { depth } from "../support/depth";
 import { arbitraryStack, type GeneratedResource } from "../property/stack-arbitraries";
+import { suitePack } from "../support/pack";
+import { patient } from "../support/patience";
 
 /**
  * Stacks per run: 400 under `npm run test:deep` (about 2,000 Analyze calls and 400 AnalyzeStack
@@ -123,14 +124,8 @@ function namesResource(message: string, name: string): boolean {
 }
 
 describe("protocol fuzz: generated resources and stacks against one real pack process", function () {
-  this.timeout(180_000);
-  let pack: PackClient;
-
-  before(async function () {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+  this.timeout(patient(180_000));
+  const pack = suitePack();
 
   it("answers every Analyze and AnalyzeStack call, with clean messages, fail-closed, and survives", async () => {
     const stacks = fc.sample(fuzzStack, { numRuns: STACKS, seed: PROPERTY_RUNS.seed });
@@ -141,7 +136,7 @@ describe("protocol fuzz: generated resources and stacks against one real pack pr
     for (const [stackIndex, stack] of stacks.entries()) {
       const context = `seed ${PROPERTY_RUNS.seed}, stack ${stackIndex}`;
       const results = await inLanes(stack, IN_FLIGHT, (resource) =>
-        pack.analyze(resource).catch((error: Error) => {
+        pack.client.analyze(resource).catch((error: Error) => {
           throw new Error(`${context}: Analyze of ${resource.urn} failed: ${error.message}`);
         }),
       );
@@ -165,7 +160,7 @@ describe("protocol fuzz: generated resources and stacks against one real pack pr
           );
         }
       });
-      const stackResult = await pack.analyzeStack(stack).catch((error: Error) => {
+      const stackResult = await pack.client.analyzeStack(stack).catch((error: Error) => {
         throw new Error(`${context}: AnalyzeStack failed: ${error.message}`);
       });
       assertClean(stackResult, context);
@@ -182,9 +177,9 @@ describe("protocol fuzz: generated resources and stacks against one real pack pr
       }
     }
     // One stack of everything at once: duplicate URNs, dependencies across the former stacks.
-    assertClean(await pack.analyzeStack(stacks.flat()), "all stacks as one");
-    assert.ok(pack.alive, `the pack exited: ${pack.stderr}`);
-    assert.doesNotMatch(pack.stderr, LEAK, "the pack logged an exception");
+    assertClean(await pack.client.analyzeStack(stacks.flat()), "all stacks as one");
+    assert.ok(pack.client.alive, `the pack exited: ${pack.client.stderr}`);
+    assert.doesNotMatch(pack.client.stderr, LEAK, "the pack logged an exception");
     // Thresholds scale with the number of stacks (measured: about 5 Analyze calls, 0.1 unusable
     // keys and 0.4 stack findings per stack).
     assert.ok(analyzed > STACKS * 3.75, `only ${analyzed} Analyze calls`);

@@ -26,6 +26,7 @@ import { assertBuilt, runAll } from "../cli/run-cli";
 import { PROPERTY_RUNS, secretWrapped } from "../property/arbitraries";
 import { depth } from "../support/depth";
 import { arbitraryStack, type GeneratedResource } from "../property/stack-arbitraries";
+import { patient } from "../support/patience";
 
 const CANARY_ALPHABET = "ЖЩЮЯжщюяЪЫ";
 /** Five canary characters in a row: only a secret can have put them there. */
@@ -155,7 +156,7 @@ function stackExport(resources: readonly ResourceSpec[]): unknown {
 }
 
 describe("secrets: no secret value, or any part of it longer than 4 characters, is ever shown", function () {
-  this.timeout(180_000);
+  this.timeout(patient(180_000));
 
   it("in the pack's diagnostics and reasons (Analyze and AnalyzeStack)", async () => {
     const pack = await PackClient.start();

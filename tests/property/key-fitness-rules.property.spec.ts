@@ -18,6 +18,7 @@ import {
 import { isPlainObject, plain, readPath, UNKNOWN } from "../../policy-pack/facts/values";
 import { anyWireValue, PROPERTY_RUNS } from "./arbitraries";
 import { keyProps } from "./stack-arbitraries";
+import { patient } from "../support/patience";
 
 const OUTCOMES = new Set(["compliant", "non-compliant", "not-applicable", "undetermined"]);
 
@@ -111,7 +112,7 @@ const arbitraryInput: fc.Arbitrary<{ input: KeyFitnessInput; props: Record<strin
   }));
 
 describe("property: key fitness rules over arbitrary key properties", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
 
   it("normalise any property bag, keeping every present value as it is (no default hides it)", () => {
     fc.assert(

@@ -10,6 +10,8 @@ import { strict as assert } from "assert";
 import fc from "fast-check";
 import { analyseKeyPolicy } from "../../policy-pack/key-policy/analysis";
 import { PROPERTY_RUNS } from "./arbitraries";
+import { patient } from "../support/patience";
+import { policyDocument } from "../support/builders";
 
 const RUNS = { numRuns: Number(process.env.KEY_POLICY_RUNS ?? 40), seed: PROPERTY_RUNS.seed };
 const OWN = "111122223333";
@@ -143,11 +145,10 @@ function mergeConditions(
   return merged;
 }
 
-const document = (statements: readonly unknown[]) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const document = (statements: readonly unknown[]) => policyDocument(...statements);
 
 describe("key policy evaluator (property): verdicts known by construction", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
 
   it("finds restricted every policy that grants only named principals or narrowed wildcards", () => {
     fc.assert(

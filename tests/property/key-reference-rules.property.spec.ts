@@ -7,6 +7,7 @@ import { keyApplicability } from "../../policy-pack/rules/cmk-applicability";
 import { keyReferenceInput } from "../../policy-pack/rules/key-reference-input";
 import { UNKNOWN } from "../../policy-pack/facts/values";
 import { anyWireValue, PROPERTY_RUNS } from "./arbitraries";
+import { patient } from "../support/patience";
 
 /** Forms no resource's API accepts: present but unusable, so they must never pass. */
 const NEVER_ACCEPTABLE = new Set(["wrong-type", "malformed-arn", "unrecognised", "aws-managed-alias"]);
@@ -38,7 +39,7 @@ function propsWith(
 }
 
 describe("property: key-reference rules over arbitrary wire values", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
 
   // One draw picks the resource type too, so each rule meets every guarded type within one run.
   // Condition properties (a knowledge base's type, a token vault's key type) get their applying

@@ -13,6 +13,7 @@ import { readPath } from "../../policy-pack/facts/values";
 import { LEAK, PROPERTY_RUNS } from "./arbitraries";
 import { DEEP, depth } from "../support/depth";
 import { arbitraryStack, KEY_ARNS, type GeneratedResource } from "./stack-arbitraries";
+import { patient } from "../support/patience";
 
 function summary(trace: KeyTrace): string {
   switch (trace.kind) {
@@ -26,7 +27,7 @@ function summary(trace: KeyTrace): string {
 }
 
 describe("property: key tracing over arbitrary stacks", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
 
   it("traces every guarded resource once, only to keys of the stack, deterministically, whatever the wiring", () => {
     const kinds = new Set<string>();
@@ -127,7 +128,7 @@ function policyResources(stack: readonly GeneratedResource[]): PolicyResource[] 
 }
 
 describe("property: every policy of the pack, in-process, over arbitrary stacks", function () {
-  this.timeout(120_000);
+  this.timeout(patient(120_000));
 
   it("never throws; every violation names a resource of the stack and carries no exception text", async () => {
     const guards = CONFIGS.map((config) => {

@@ -1,16 +1,11 @@
 import { strict as assert } from "assert";
-import {
-  PackClient,
-  UNKNOWN,
-  urnOf,
-  type AnalyzeResult,
-  type ResourceSpec,
-} from "../../cli/engine/pack-client";
+import { UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
 import {
   FAMILIES,
   type GuardedResourceType,
   type ResourceFamily,
 } from "../../policy-pack/catalog/bedrock-resources";
+import { SharedPack } from "../support/pack";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -47,17 +42,14 @@ function representative(family: ResourceFamily, index: number): GuardedResourceT
   return family.types[index % family.types.length];
 }
 
-describe("policy pack through the engine protocol: every Bedrock family", function () {
-  let pack: PackClient;
+/** One pack for the file's suites (a pack start costs about a second, more on a busy machine). */
+const pack = new SharedPack();
 
-  before(async function () {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+describe("policy pack through the engine protocol: every Bedrock family", function () {
+  pack.use();
 
   it("offers the three key-reference policies of every family", async () => {
-    const names = new Set((await pack.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName()));
+    const names = new Set((await pack.client.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName()));
     for (const family of FAMILIES) {
       const expected = [`${family.id}-cmk-required`, `${family.id}-cmk-region`];
       for (const name of expected) assert.ok(names.has(name), name);
@@ -69,7 +61,7 @@ describe("policy pack through the engine protocol: every Bedrock family", functi
     const type = representative(family, index);
 
     it(`${family.id}: blocks a ${type.token} without a key (${family.defaultLevel})`, async () => {
-      const result = await pack.analyze(resource(type));
+      const result = await pack.client.analyze(resource(type));
       assert.deepEqual(findings(result), [[`${family.id}-cmk-required`, family.defaultLevel]]);
       const message = result.diagnostics[0].message;
       assert.match(message, /'subject'/);
@@ -79,12 +71,12 @@ describe("policy pack through the engine protocol: every Bedrock family", functi
     });
 
     it(`${family.id}: passes a ${type.token} with a key ARN in its region`, async () => {
-      assert.deepEqual(findings(await pack.analyze(resource(type, KEY_ARN))), []);
+      assert.deepEqual(findings(await pack.client.analyze(resource(type, KEY_ARN))), []);
     });
   });
 
   it("says not applicable for a knowledge base without a managed store", async () => {
-    const result = await pack.analyze({
+    const result = await pack.client.analyze({
       type: "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase",
       name: "vector-kb",
       properties: { knowledgeBaseConfiguration: { type: "VECTOR" } },
@@ -95,7 +87,7 @@ describe("policy pack through the engine protocol: every Bedrock family", functi
   });
 
   it("blocks a token vault set to ServiceManagedKey", async () => {
-    const result = await pack.analyze({
+    const result = await pack.client.analyze({
       type: "aws:bedrock/agentcoreTokenVaultCmk:AgentcoreTokenVaultCmk",
       name: "vault",
       properties: { kmsConfiguration: { keyType: "ServiceManagedKey" } },
@@ -105,30 +97,25 @@ describe("policy pack through the engine protocol: every Bedrock family", functi
 });
 
 describe("policy pack through the engine protocol: per-family configuration", function () {
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise({
-      "guardrail-cmk-required": "disabled",
-      "agentcore-gateway-cmk-required": "mandatory",
-    });
+  pack.use({
+    "guardrail-cmk-required": "disabled",
+    "agentcore-gateway-cmk-required": "mandatory",
   });
-  after(async () => pack?.stop());
 
   it("disables one family and promotes another without touching the rest", async () => {
-    const guardrail = await pack.analyze({
+    const guardrail = await pack.client.analyze({
       type: "aws:bedrock/guardrail:Guardrail",
       name: "g",
       properties: {},
     });
     assert.deepEqual(findings(guardrail), []);
-    const gateway = await pack.analyze({
+    const gateway = await pack.client.analyze({
       type: "aws-native:bedrockagentcore:Gateway",
       name: "gw",
       properties: {},
     });
     assert.deepEqual(findings(gateway), [["agentcore-gateway-cmk-required", "mandatory"]]);
-    const agent = await pack.analyze({ type: "aws-native:bedrock:Agent", name: "a", properties: {} });
+    const agent = await pack.client.analyze({ type: "aws-native:bedrock:Agent", name: "a", properties: {} });
     assert.deepEqual(findings(agent), [["agent-cmk-required", "mandatory"]]);
   });
 });
@@ -138,18 +125,13 @@ describe("policy pack through the engine protocol: per-family configuration", fu
  * follow the property dependency to the key resource, can see that the key is unfit (asymmetric).
  */
 describe("policy pack through the engine protocol: an unfit key shared by an agent and a knowledge base", function () {
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+  pack.use();
 
   it("is blocked at preview, for both resources", async function () {
     const keyUrn = urnOf("aws:kms/key:Key", "signing-key");
     const agentUrn = urnOf("aws:bedrock/agentAgent:AgentAgent", "agent");
     const kbUrn = urnOf("aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase", "kb");
-    const result = await pack.analyzeStack([
+    const result = await pack.client.analyzeStack([
       {
         type: "aws:kms/key:Key",
         name: "signing-key",

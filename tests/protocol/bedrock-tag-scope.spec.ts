@@ -4,9 +4,10 @@
  * the domain's id in a deployed stack); not a plain DataZone domain, not a V2 domain.
  */
 import { strict as assert } from "assert";
-import { PackClient, UNKNOWN, urnOf, type ResourceSpec } from "../../cli/engine/pack-client";
+import { UNKNOWN, urnOf, type ResourceSpec } from "../../cli/engine/pack-client";
 import { BLUEPRINT_CONFIGURATION_TYPES } from "../../policy-pack/catalog/workspace-blueprints";
 import { brokenPath, pulumiTypeOf } from "../catalog/provider-typings";
+import { suitePack } from "../support/pack";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY = "aws:kms/key:Key";
@@ -55,15 +56,10 @@ function blueprints(type: string, properties: Record<string, unknown>, from?: st
 }
 
 describe("policy pack through the engine protocol: where the EnableBedrock tag advisory applies", function () {
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+  const pack = suitePack();
 
   const tagAdvisories = async (resources: ResourceSpec[]): Promise<string[]> =>
-    (await pack.analyzeStack(resources)).diagnostics
+    (await pack.client.analyzeStack(resources)).diagnostics
       .filter((d) => d.policyName === "workspace-key-bedrock-tag")
       .map((d) => d.urn);
 

@@ -11,6 +11,7 @@ import {
   type AnalyzeResult,
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
+import { suitePack } from "../support/pack";
 
 const ACCOUNT = "123456789012";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/studio-execution`;
@@ -110,12 +111,7 @@ const mandatory = (result: AnalyzeResult) =>
 
 for (const phase of ["preview", "up"] as const) {
   describe(`policy pack through the engine protocol: CloudFormation and Cloud Control (${phase})`, function () {
-    let pack: PackClient;
-    before(async () => {
-      pack = await PackClient.start({ dryRun: phase === "preview" });
-      await pack.initialise();
-    });
-    after(async () => pack?.stop());
+    const pack = suitePack(undefined, { dryRun: phase === "preview" });
 
     const bodies = {
       JSON: (reference: unknown, key?: Record<string, unknown>) => JSON.stringify(template(reference, key)),
@@ -135,7 +131,7 @@ for (const phase of ["preview", "up"] as const) {
     for (const [format, body] of Object.entries(bodies)) {
       it(`${format}: blocks a template domain without a key, on the stack resource`, async () => {
         const stack = cfnStack("cfn", { templateBody: body(undefined) });
-        const result = await analyzeAll(pack, [stack]);
+        const result = await analyzeAll(pack.client, [stack]);
         assert.deepEqual(mandatory(result), [["workspace-cmk-required", stack.urn]]);
         assert.match(
           result.diagnostics[0].message,
@@ -145,7 +141,7 @@ for (const phase of ["preview", "up"] as const) {
 
       it(`${format}: blocks a template domain on an AWS-managed alias`, async () => {
         const stack = cfnStack("cfn", { templateBody: body("alias/aws/datazone") });
-        const policies = mandatory(await analyzeAll(pack, [stack])).map(([policy]) => policy);
+        const policies = mandatory(await analyzeAll(pack.client, [stack])).map(([policy]) => policy);
         assert.ok(
           policies.length > 0 && policies.every((p) => p.startsWith("workspace-cmk-")),
           `${policies}`,
@@ -156,7 +152,7 @@ for (const phase of ["preview", "up"] as const) {
         const stack = cfnStack("cfn", {
           templateBody: body({ "Fn::GetAtt": ["StudioKey", "Arn"] }, { EnableKeyRotation: false }),
         });
-        const result = await analyzeAll(pack, [stack]);
+        const result = await analyzeAll(pack.client, [stack]);
         assert.deepEqual(mandatory(result), [["cmk-key-rotation", stack.urn]]);
         const message = result.diagnostics.find((d) => d.policyName === "cmk-key-rotation")!.message;
         assert.match(message, /'cfn\/Studio': its KMS key 'cfn\/StudioKey'/);
@@ -166,14 +162,16 @@ for (const phase of ["preview", "up"] as const) {
 
       it(`${format}: passes a template domain on a fit key of the template`, async () => {
         const stack = cfnStack("cfn", { templateBody: body({ "Fn::GetAtt": ["StudioKey", "Arn"] }) });
-        const result = await analyzeAll(pack, [stack]);
+        const result = await analyzeAll(pack.client, [stack]);
         assert.deepEqual(result.diagnostics, []);
       });
     }
 
     it("aws-native: judges a template given as an object", async () => {
       const stack = cfnStack("native", { templateBody: template(undefined) }, NATIVE_STACK);
-      assert.deepEqual(mandatory(await analyzeAll(pack, [stack])), [["workspace-cmk-required", stack.urn]]);
+      assert.deepEqual(mandatory(await analyzeAll(pack.client, [stack])), [
+        ["workspace-cmk-required", stack.urn],
+      ]);
     });
 
     it("resolves parameters from the stack's `parameters`, else their Default", async () => {
@@ -182,8 +180,8 @@ for (const phase of ["preview", "up"] as const) {
         body.Parameters = { KeyArn: { Type: "String", Default: "alias/aws/datazone" } };
         return cfnStack("params", { templateBody: JSON.stringify(body), parameters });
       };
-      assert.ok(mandatory(await analyzeAll(pack, [withParameter({})])).length > 0, "the Default");
-      const given = await analyzeAll(pack, [withParameter({ KeyArn: "alias/aws/datazone" })]);
+      assert.ok(mandatory(await analyzeAll(pack.client, [withParameter({})])).length > 0, "the Default");
+      const given = await analyzeAll(pack.client, [withParameter({ KeyArn: "alias/aws/datazone" })]);
       assert.ok(mandatory(given).length > 0, "the given value");
     });
 
@@ -206,7 +204,7 @@ for (const phase of ["preview", "up"] as const) {
         ...cfnStack("params", { templateBody: JSON.stringify(body), parameters: { KeyArn: UNKNOWN } }),
         propertyDependencies: { parameters: [keyUrn] },
       };
-      const result = await pack.analyzeStack([outerKey, stack]);
+      const result = await pack.client.analyzeStack([outerKey, stack]);
       assert.deepEqual(mandatory(result), [["cmk-key-rotation", stack.urn]]);
     });
 
@@ -219,7 +217,7 @@ for (const phase of ["preview", "up"] as const) {
         },
         CLOUD_CONTROL,
       );
-      const result = await analyzeAll(pack, [resource]);
+      const result = await analyzeAll(pack.client, [resource]);
       assert.deepEqual(mandatory(result), [["workspace-cmk-required", resource.urn]]);
       assert.match(result.diagnostics[0].message, /'cc-studio': `kmsKeyIdentifier` is not set/);
     });
@@ -241,13 +239,13 @@ for (const phase of ["preview", "up"] as const) {
         ...cfnStack("cc-studio", { typeName: "AWS::DataZone::Domain", desiredState: UNKNOWN }, CLOUD_CONTROL),
         propertyDependencies: { desiredState: [keyUrn] },
       };
-      const result = await pack.analyzeStack([key, resource]);
+      const result = await pack.client.analyzeStack([key, resource]);
       assert.deepEqual(mandatory(result), [["cmk-key-rotation", resource.urn]]);
     });
 
     it("says a template given only by URL cannot be inspected (advisory)", async () => {
       const stack = cfnStack("by-url", { templateUrl: "https://s3.amazonaws.com/bucket/studio.yaml" });
-      const result = await analyzeAll(pack, [stack]);
+      const result = await analyzeAll(pack.client, [stack]);
       assert.deepEqual(
         result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
         [["cmk-template-inspectable", "advisory", stack.urn]],
@@ -261,7 +259,7 @@ for (const phase of ["preview", "up"] as const) {
         { templateBody: JSON.stringify(template(undefined)) },
         "aws:cloudformation/stackSet:StackSet",
       );
-      const result = await analyzeAll(pack, [stackSet]);
+      const result = await analyzeAll(pack.client, [stackSet]);
       assert.deepEqual(
         result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
         [["cmk-template-inspectable", "advisory", stackSet.urn]],
@@ -289,7 +287,7 @@ for (const phase of ["preview", "up"] as const) {
     for (const [label, properties, expected] of malformed) {
       it(`fails closed on a template with ${label}`, async () => {
         const stack = cfnStack("broken", properties);
-        const result = await analyzeAll(pack, [stack]);
+        const result = await analyzeAll(pack.client, [stack]);
         assert.deepEqual(mandatory(result), [["cmk-template-readable", stack.urn]]);
         const message = result.diagnostics.find((d) => d.policyName === "cmk-template-readable")!.message;
         assert.match(message, expected);
@@ -299,7 +297,7 @@ for (const phase of ["preview", "up"] as const) {
 
     it("reports a template body unknown at preview as not determinable, and at up as NOT VERIFIED, never a pass", async () => {
       const stack = cfnStack("pending", { templateBody: UNKNOWN });
-      const result = await pack.analyze(stack);
+      const result = await pack.client.analyze(stack);
       if (phase === "preview") {
         assert.deepEqual(result.diagnostics, []);
         const note = result.notApplicable.find((n) => n.policyName === "cmk-template-readable");

@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import {
   PACK_DIR,
-  PackClient,
   UNKNOWN,
   urnOf,
   type PolicyConfigSpec,
@@ -10,6 +9,7 @@ import {
 } from "../../cli/engine/pack-client";
 import { readPackConfig } from "../../cli/sources/pack-config-file";
 import { inDays } from "../support/dates";
+import { SharedPack } from "../support/pack";
 
 const ACCOUNT = "123456789012";
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -59,18 +59,13 @@ function exemption(expires: string, resource = "legacy-studio") {
 
 describe("policy pack through the engine protocol: exemptions, trusted keys and their config", function () {
   // One pack for the file (a pack start costs about a second). Configure replaces the whole
-  // configuration, so each test starts from the defaults, as on a fresh pack.
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  beforeEach(async () => pack.configure({}));
-  after(async () => pack?.stop());
+  // configuration, so each test starts from the defaults, as on a fresh pack.client.
+  const pack = new SharedPack();
+  pack.use(undefined, { eachTest: true });
 
   it("reports an exempted finding as advisory EXEMPTED, with the reason and date", async () => {
-    await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL)] }));
-    const result = await pack.analyzeStack(stack);
+    await pack.client.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL)] }));
+    const result = await pack.client.analyzeStack(stack);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]),
       [["guard-settings", "advisory", domainUrn]],
@@ -97,9 +92,9 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
 
   for (const phase of ["preview", "up"] as const) {
     it(`exempts the exact name only: legacy-studio-new-prod stays blocked (${phase})`, async () => {
-      await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, "legacy-studio")] }));
+      await pack.client.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, "legacy-studio")] }));
       const resources = withNewWorkspace(phase === "up" ? atUp(stack) : stack, "legacy-studio-new-prod");
-      const result = await pack.analyzeStack(resources);
+      const result = await pack.client.analyzeStack(resources);
       const newUrn = urnOf("aws:datazone/domain:Domain", "legacy-studio-new-prod");
       assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.urn]).sort(), [
         ["cmk-key-rotation", "mandatory", newUrn],
@@ -112,10 +107,10 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     const name = "w".repeat(10_000);
     const stars = "*".repeat(100);
     const pattern = `urn:pulumi:*d*${stars}::*t*${stars}::${stars}a${stars}a*a*::${name}`;
-    await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, pattern)] }));
+    await pack.client.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, pattern)] }));
     const resources = withNewWorkspace(stack, name).filter((r) => r.name !== "legacy-studio");
     const started = Date.now();
-    const result = await pack.analyzeStack(resources);
+    const result = await pack.client.analyzeStack(resources);
     console.log(`      AnalyzeStack with a 10,000-character name: ${Date.now() - started} ms`);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
@@ -124,8 +119,8 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("matches an exemption by the key's URN too", async () => {
-    await pack.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, keyUrn)] }));
-    const result = await pack.analyzeStack(stack);
+    await pack.client.initialise(guardSettings({ exemptions: [exemption(ACTIVE_UNTIL, keyUrn)] }));
+    const result = await pack.client.analyzeStack(stack);
     assert.deepEqual(
       result.diagnostics.map((d) => d.policyName),
       ["guard-settings"],
@@ -133,8 +128,8 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("no longer applies an expired exemption, and says so", async () => {
-    await pack.initialise(guardSettings({ exemptions: [exemption("2000-01-31")] }));
-    const result = await pack.analyzeStack(stack);
+    await pack.client.initialise(guardSettings({ exemptions: [exemption("2000-01-31")] }));
+    const result = await pack.client.analyzeStack(stack);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["cmk-key-rotation", "mandatory"]],
@@ -146,7 +141,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("exempts a resource-level finding as well", async () => {
-    await pack.initialise(
+    await pack.client.initialise(
       guardSettings({
         exemptions: [
           {
@@ -156,7 +151,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
         ],
       }),
     );
-    const result = await pack.analyze({
+    const result = await pack.client.analyze({
       ...outsideWorkspace(KEY_ARN.replace("us-east-1", "eu-west-1")),
     });
     assert.deepEqual(
@@ -167,9 +162,13 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("passes a trusted outside key, by exact ARN or account pattern, and reports the others", async () => {
-    await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
+    await pack.client.initialise(
+      guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }),
+    );
     const blocking = async (resources: ResourceSpec[]) =>
-      (await pack.analyzeStack(resources)).diagnostics.filter((d) => d.policyName !== "guard-settings");
+      (await pack.client.analyzeStack(resources)).diagnostics.filter(
+        (d) => d.policyName !== "guard-settings",
+      );
     assert.deepEqual(await blocking([outsideWorkspace(KEY_ARN)]), []);
     const patterned = OTHER_ARN.replace("210987654321", "999999999999");
     assert.deepEqual(await blocking([outsideWorkspace(patterned)]), []);
@@ -181,36 +180,35 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("warns at Configure (stderr) and on every stack (advisory) that an account pattern trusts AWS-managed keys", async () => {
-    // Its own pack: the stderr it reads must come from this Configure alone.
-    const pack = await PackClient.start();
-    try {
-      await warnsAboutAccountPatterns(pack);
-    } finally {
-      await pack.stop();
-    }
+    await warnsAboutAccountPatterns();
   });
 
-  async function warnsAboutAccountPatterns(pack: PackClient): Promise<void> {
-    await pack.initialise(guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }));
+  async function warnsAboutAccountPatterns(): Promise<void> {
+    // The stderr it reads must come from this Configure alone: what the pack wrote before is skipped.
+    const earlier = pack.client.stderr.length;
+    const stderr = () => pack.client.stderr.slice(earlier);
+    await pack.client.initialise(
+      guardSettings({ trustedKeys: [KEY_ARN, "arn:aws:kms:*:999999999999:key/*"] }),
+    );
     const warning =
       /trustedKeys\[1\]: this pattern trusts every KMS key of account 999999999999 in every region, including that account's AWS-managed keys .*List the exact key ARNs instead/;
     // stderr travels on its own pipe: it may arrive just after Configure's answer (bounded wait).
-    for (let i = 0; i < 50 && !pack.stderr.includes("bedrock-cmk-guard warning"); i++)
+    for (let i = 0; i < 50 && !stderr().includes("bedrock-cmk-guard warning"); i++)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.match(pack.stderr, new RegExp(`bedrock-cmk-guard warning: guard-settings\\.${warning.source}`));
-    const result = await pack.analyzeStack([outsideWorkspace(KEY_ARN)]);
+    assert.match(stderr(), new RegExp(`bedrock-cmk-guard warning: guard-settings\\.${warning.source}`));
+    const result = await pack.client.analyzeStack([outsideWorkspace(KEY_ARN)]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["guard-settings", "advisory"]],
     );
     assert.match(result.diagnostics[0].message, warning);
-    await pack.configure(guardSettings({ trustedKeys: [KEY_ARN] }));
-    assert.deepEqual((await pack.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
+    await pack.client.configure(guardSettings({ trustedKeys: [KEY_ARN] }));
+    assert.deepEqual((await pack.client.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
   }
 
   it("makes untrusted outside keys mandatory when configured so", async () => {
-    await pack.initialise({ "cmk-key-verifiable": "mandatory" });
-    const result = await pack.analyzeStack([outsideWorkspace(OTHER_ARN)]);
+    await pack.client.initialise({ "cmk-key-verifiable": "mandatory" });
+    const result = await pack.client.analyzeStack([outsideWorkspace(OTHER_ARN)]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["cmk-key-verifiable", "mandatory"]],
@@ -218,7 +216,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   });
 
   it("applies configured thresholds", async () => {
-    await pack.initialise({
+    await pack.client.initialise({
       "cmk-key-deletion-window": { enforcementLevel: "mandatory", properties: { minDeletionWindowDays: 7 } },
     });
     const key = {
@@ -230,7 +228,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
         deletionWindowInDays: 7,
       },
     };
-    assert.deepEqual((await pack.analyzeStack([key, stack[1]])).diagnostics, []);
+    assert.deepEqual((await pack.client.analyzeStack([key, stack[1]])).diagnostics, []);
   });
 
   const badConfigs: [string, Record<string, PolicyConfigSpec>, RegExp][] = [
@@ -269,19 +267,19 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
   ];
   for (const [label, config, expected] of badConfigs) {
     it(`rejects ${label} with a clear message`, async () => {
-      await pack.initialise();
-      await assert.rejects(pack.configure(config), expected);
+      await pack.client.initialise();
+      await assert.rejects(pack.client.configure(config), expected);
     });
   }
 
   it("accepts the shipped example config (policy-pack/config.example.json)", async () => {
-    await pack.initialise();
+    await pack.client.initialise();
     const entries = readPackConfig(path.join(PACK_DIR, "config.example.json"));
     const config: Record<string, PolicyConfigSpec> = {};
     for (const [name, entry] of entries)
       config[name] = { enforcementLevel: entry.enforcementLevel, properties: entry.properties };
-    await pack.configure(config);
-    const names = new Set((await pack.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName()));
+    await pack.client.configure(config);
+    const names = new Set((await pack.client.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName()));
     for (const name of entries.keys()) assert.ok(names.has(name), name);
   });
 });

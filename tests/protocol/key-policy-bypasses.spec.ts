@@ -5,21 +5,30 @@
  */
 import { strict as assert } from "assert";
 import {
-  PackClient,
   UNKNOWN,
   urnOf,
   type AnalyzeResult,
   type ProviderSpec,
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
+import { suitePack } from "../support/pack";
+import {
+  ACCOUNT,
+  ADMIN_STATEMENT as ADMIN,
+  DOMAIN,
+  engineRun,
+  fitKey,
+  KEY,
+  KEY_ID,
+  keyArn,
+  PHASES,
+  policyDocument as document,
+  workspaceUsing,
+  type Phase,
+} from "../support/builders";
 
-const ACCOUNT = "123456789012";
-const KEY = "aws:kms/key:Key";
 const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
-const DOMAIN = "aws:datazone/domain:Domain";
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab";
-const keyArn = (region: string, id: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`;
 const keyUrn = urnOf(KEY, "workspace-key");
 const OUTSIDE_PRIMARY = keyArn("us-west-2", MRK_ID);
 const domainUrn = urnOf(DOMAIN, "studio");
@@ -34,18 +43,6 @@ const EU_NATIVE_PROVIDER: ProviderSpec = {
   properties: { region: "eu-west-1" },
 };
 
-type Phase = "preview" | "up";
-const PHASES: Phase[] = ["preview", "up"];
-
-const document = (...statements: unknown[]) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: statements });
-const ADMIN = {
-  Sid: "Admin",
-  Effect: "Allow",
-  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-  Action: "kms:*",
-  Resource: "*",
-};
 const RESTRICTED = document(ADMIN);
 const toEveryone = (principal: unknown, condition?: unknown) => ({
   Effect: "Allow",
@@ -55,48 +52,6 @@ const toEveryone = (principal: unknown, condition?: unknown) => ({
   ...(condition === undefined ? {} : { Condition: condition }),
 });
 const PUBLIC = document(ADMIN, toEveryone("*"));
-
-/** A fit key as the engine sends it: outputs unknown at preview, known at up. */
-function fitKey(phase: Phase, overrides: Record<string, unknown> = {}, name = "workspace-key"): ResourceSpec {
-  const known = phase === "up";
-  const id = (overrides.keyId as string | undefined) ?? KEY_ID;
-  return {
-    type: KEY,
-    name,
-    urn: urnOf(KEY, name),
-    properties: {
-      keyUsage: "ENCRYPT_DECRYPT",
-      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-      isEnabled: true,
-      enableKeyRotation: true,
-      rotationPeriodInDays: 365,
-      deletionWindowInDays: 30,
-      policy: RESTRICTED,
-      tags: { EnableBedrock: "true" },
-      tagsAll: known ? { EnableBedrock: "true" } : UNKNOWN,
-      ...overrides,
-      arn: known ? keyArn("us-east-1", id) : UNKNOWN,
-      keyId: known ? id : UNKNOWN,
-    },
-  };
-}
-
-/** A workspace whose key property comes from `from` (its ARN `arn` once known). */
-function workspace(phase: Phase, from: string, arn: string, provider?: ProviderSpec): ResourceSpec {
-  return {
-    type: DOMAIN,
-    name: "studio",
-    urn: domainUrn,
-    properties: {
-      name: "studio",
-      domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/studio-service`,
-      kmsKeyIdentifier: phase === "up" ? arn : UNKNOWN,
-    },
-    ...(provider === undefined ? {} : { provider }),
-    dependencies: [from],
-    propertyDependencies: { kmsKeyIdentifier: [from] },
-  };
-}
 
 function keyPolicy(phase: Phase, name: string, policy: string, key: string, keyId: string): ResourceSpec {
   return {
@@ -108,18 +63,6 @@ function keyPolicy(phase: Phase, name: string, policy: string, key: string, keyI
   };
 }
 
-/** What the engine does for a whole preview or update: Analyze per resource, then AnalyzeStack. */
-async function run(pack: PackClient, resources: ResourceSpec[]): Promise<AnalyzeResult> {
-  const results = [
-    ...(await Promise.all(resources.map((r) => pack.analyze(r)))),
-    await pack.analyzeStack(resources),
-  ];
-  return {
-    diagnostics: results.flatMap((r) => r.diagnostics),
-    notApplicable: results.flatMap((r) => r.notApplicable),
-  };
-}
-
 function findings(result: AnalyzeResult, urn = domainUrn): string[] {
   return result.diagnostics
     .filter((d) => d.urn === urn)
@@ -128,15 +71,9 @@ function findings(result: AnalyzeResult, urn = domainUrn): string[] {
 }
 
 describe("policy pack through the engine protocol: issue 12 key policy bypasses", function () {
-  let pack: PackClient;
+  const pack = suitePack();
   /** A pack whose config trusts the outside primary key of case 6. */
-  let trusting: PackClient;
-  before(async () => {
-    [pack, trusting] = await Promise.all([PackClient.start(), PackClient.start()]);
-    await pack.initialise();
-    await trusting.initialise({ "guard-settings": { properties: { trustedKeys: [OUTSIDE_PRIMARY] } } });
-  });
-  after(async () => Promise.all([pack?.stop(), trusting?.stop()]));
+  const trusting = suitePack({ "guard-settings": { properties: { trustedKeys: [OUTSIDE_PRIMARY] } } });
 
   const publicPolicies: [string, string][] = [
     [
@@ -195,9 +132,9 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   for (const phase of PHASES) {
     for (const [label, policy] of publicPolicies) {
       it(`blocks ${label} at ${phase}, without quoting the policy`, async () => {
-        const result = await run(pack, [
+        const result = await engineRun(pack.client, [
           fitKey(phase, { policy }),
-          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+          workspaceUsing(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);
         assert.deepEqual(findings(result), ["cmk-key-policy-public:mandatory"]);
         const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
@@ -216,10 +153,10 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
           keyPolicy(phase, "closed", RESTRICTED, keyUrn, KEY_ID),
         ];
         if (order === "restricted first") policies.reverse();
-        const result = await run(pack, [
+        const result = await engineRun(pack.client, [
           fitKey(phase),
           ...policies,
-          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+          workspaceUsing(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);
         assert.deepEqual(findings(result), ["cmk-key-policy-public:mandatory"]);
         const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
@@ -249,11 +186,11 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
         },
         propertyDependencies: { primaryKeyArn: [primary.urn!] },
       };
-      const result = await run(pack, [
+      const result = await engineRun(pack.client, [
         primary,
         replica,
         keyPolicy(phase, "primary-policy", RESTRICTED, primary.urn!, MRK_ID),
-        workspace(phase, replicaUrn, keyArn("eu-west-1", MRK_ID), EU_PROVIDER),
+        workspaceUsing(phase, replicaUrn, keyArn("eu-west-1", MRK_ID), { provider: EU_PROVIDER }),
       ]);
       assert.deepEqual(findings(result), ["cmk-key-policy-public:mandatory"]);
       const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
@@ -284,11 +221,17 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
             keyId: known ? MRK_ID : UNKNOWN,
           },
         };
-        const result = await run(pack, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
+        const result = await engineRun(pack.client, [
+          replica,
+          workspaceUsing(phase, urn, keyArn("us-east-1", MRK_ID)),
+        ]);
         assert.deepEqual(findings(result), ["cmk-key-verifiable:advisory"]);
         const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
         assert.match(message, /replica of a multi-Region primary key that is not in this stack/);
-        const vouched = await run(trusting, [replica, workspace(phase, urn, keyArn("us-east-1", MRK_ID))]);
+        const vouched = await engineRun(trusting.client, [
+          replica,
+          workspaceUsing(phase, urn, keyArn("us-east-1", MRK_ID)),
+        ]);
         assert.deepEqual(findings(vouched), [], "trustedKeys vouches for the primary");
       });
     }
@@ -317,11 +260,11 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
         provider: EU_NATIVE_PROVIDER,
         properties: { projectName: "project", kmsKeyId: "alias/shared" },
       };
-      const result = await run(pack, [fitKey(phase), alias, project]);
+      const result = await engineRun(pack.client, [fitKey(phase), alias, project]);
       assert.deepEqual(findings(result, projectUrn), ["cmk-key-verifiable:advisory"]);
       // The same alias name in the alias's own region is the stack's key.
       const home = { ...project, provider: { ...EU_NATIVE_PROVIDER, properties: { region: "us-east-1" } } };
-      const resolved = await run(pack, [fitKey(phase), alias, home]);
+      const resolved = await engineRun(pack.client, [fitKey(phase), alias, home]);
       assert.deepEqual(findings(resolved, projectUrn), []);
     });
   }
@@ -355,9 +298,9 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   for (const phase of PHASES) {
     for (const [label, policy] of wronglyBlocked) {
       it(`passes ${label} at ${phase}`, async () => {
-        const result = await run(pack, [
+        const result = await engineRun(pack.client, [
           fitKey(phase, { policy }),
-          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+          workspaceUsing(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);
         assert.deepEqual(result.diagnostics, []);
       });
@@ -505,9 +448,9 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   for (const phase of PHASES) {
     for (const [label, policy] of documented) {
       it(`passes AWS's documented key policy: ${label}, at ${phase}`, async () => {
-        const result = await run(pack, [
+        const result = await engineRun(pack.client, [
           fitKey(phase, { policy }),
-          workspace(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
+          workspaceUsing(phase, keyUrn, keyArn("us-east-1", KEY_ID)),
         ]);
         assert.deepEqual(result.diagnostics, []);
       });

@@ -12,6 +12,7 @@ import {
   type AnalyzeResult,
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
+import { suitePack } from "../support/pack";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ALIAS_ARN = "arn:aws:kms:us-east-1:123456789012:alias/studio";
@@ -78,18 +79,13 @@ async function mandatory(pack: PackClient, resources: ResourceSpec[]): Promise<s
 }
 
 describe("policy pack through the engine protocol: `alias.arn` as a workspace key, before `up`", function () {
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+  const pack = suitePack();
 
   it("blocks `kmsKeyIdentifier: alias.arn` at preview, through the property dependencies", async () => {
     const alias = awsAlias(false);
     const domain = consumer(DOMAIN, "kmsKeyIdentifier", UNKNOWN, alias.urn!);
-    assert.deepEqual(await mandatory(pack, [key(false), alias, domain]), ["cmk-key-alias-source"]);
-    const stack = await pack.analyzeStack([key(false), alias, domain]);
+    assert.deepEqual(await mandatory(pack.client, [key(false), alias, domain]), ["cmk-key-alias-source"]);
+    const stack = await pack.client.analyzeStack([key(false), alias, domain]);
     const finding = stack.diagnostics.find((d) => d.policyName === "cmk-key-alias-source");
     assert.match(
       finding?.message ?? "",
@@ -99,18 +95,20 @@ describe("policy pack through the engine protocol: `alias.arn` as a workspace ke
 
   it("blocks a value from an aws-native alias too", async () => {
     const domain = consumer("aws-native:datazone:Domain", "kmsKeyIdentifier", UNKNOWN, nativeAlias.urn!);
-    assert.deepEqual(await mandatory(pack, [key(false), nativeAlias, domain]), ["cmk-key-alias-source"]);
+    assert.deepEqual(await mandatory(pack.client, [key(false), nativeAlias, domain]), [
+      "cmk-key-alias-source",
+    ]);
   });
 
   it("passes `kmsKeyIdentifier: key.arn` at preview", async () => {
     const domain = consumer(DOMAIN, "kmsKeyIdentifier", UNKNOWN, keyUrn);
-    assert.deepEqual(await mandatory(pack, [key(false), awsAlias(false), domain]), []);
+    assert.deepEqual(await mandatory(pack.client, [key(false), awsAlias(false), domain]), []);
   });
 
   it("at `up`, the known alias ARN is blocked by the key-ARN policy instead", async () => {
     const alias = awsAlias(true);
     const domain = consumer(DOMAIN, "kmsKeyIdentifier", ALIAS_ARN, alias.urn!);
-    assert.deepEqual(await mandatory(pack, [key(true), alias, domain]), ["workspace-cmk-key-arn"]);
+    assert.deepEqual(await mandatory(pack.client, [key(true), alias, domain]), ["workspace-cmk-key-arn"]);
   });
 
   it("leaves resources whose API accepts an alias alone", async () => {
@@ -120,6 +118,6 @@ describe("policy pack through the engine protocol: `alias.arn` as a workspace ke
       UNKNOWN,
       nativeAlias.urn!,
     );
-    assert.deepEqual(await mandatory(pack, [key(false), nativeAlias, policy]), []);
+    assert.deepEqual(await mandatory(pack.client, [key(false), nativeAlias, policy]), []);
   });
 });

@@ -4,7 +4,9 @@
  * starts them (and the pack) with. The region check must judge with that region.
  */
 import { strict as assert } from "assert";
-import { PackClient, type ResourceSpec } from "../../cli/engine/pack-client";
+import type { ResourceSpec } from "../../cli/engine/pack-client";
+import { SharedPack } from "../support/pack";
+import { patient } from "../support/patience";
 
 const ACCOUNT = "123456789012";
 const keyArn = (region: string) =>
@@ -29,26 +31,27 @@ const SETUPS = {
 } as const;
 
 describe("policy pack through the engine protocol: the region from the environment", function () {
-  const packs = new Map<keyof typeof SETUPS, PackClient>();
-  before(async () => {
-    // Started together: each needs its own environment, and starting is most of the time.
-    await Promise.all(
-      Object.entries(SETUPS).map(async ([name, setup]) => {
-        const pack = await PackClient.start({
-          stackConfig: "stackConfig" in setup ? setup.stackConfig : {},
-          dryRun: setup.dryRun,
-          env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, ...setup.env },
-        });
-        packs.set(name as keyof typeof SETUPS, pack);
-        await pack.initialise();
+  const packs = new Map(
+    Object.entries(SETUPS).map(([name, setup]) => [
+      name as keyof typeof SETUPS,
+      new SharedPack({
+        stackConfig: "stackConfig" in setup ? setup.stackConfig : {},
+        dryRun: setup.dryRun,
+        env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, ...setup.env },
       }),
-    );
+    ]),
+  );
+  // Started together: each needs its own environment, and starting is most of the time.
+  before(async function () {
+    this.timeout(patient(60_000));
+    await Promise.all([...packs.values()].map((pack) => pack.start()));
   });
-  after(async () => {
-    await Promise.all([...packs.values()].map((p) => p.stop()));
+  after(async function () {
+    this.timeout(patient(30_000));
+    await Promise.all([...packs.values()].map((pack) => pack.stop()));
   });
   const regionFindings = async (name: keyof typeof SETUPS, arn: string) =>
-    (await packs.get(name)!.analyze(domain(arn))).diagnostics.filter(
+    (await packs.get(name)!.client.analyze(domain(arn))).diagnostics.filter(
       (d) => d.policyName === "workspace-cmk-region",
     );
 
@@ -74,7 +77,7 @@ describe("policy pack through the engine protocol: the region from the environme
   });
 
   it("still says the region is not determinable when nothing names it", async () => {
-    const result = await packs.get("none")!.analyze(domain(keyArn("us-east-1")));
+    const result = await packs.get("none")!.client.analyze(domain(keyArn("us-east-1")));
     assert.deepEqual(result.diagnostics, []);
     const note = result.notApplicable.find((n) => n.policyName === "workspace-cmk-region");
     assert.match(note?.reason ?? "", /AWS_REGION \/ AWS_DEFAULT_REGION/);

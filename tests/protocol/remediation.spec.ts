@@ -7,7 +7,6 @@
 import { strict as assert } from "assert";
 import type { ServiceError } from "@grpc/grpc-js";
 import {
-  PackClient,
   secret,
   UNKNOWN,
   type PolicyConfigSpec,
@@ -15,6 +14,7 @@ import {
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
 import { inDays } from "../support/dates";
+import { SharedPack } from "../support/pack";
 
 const REMEDIATE: Record<string, PolicyConfigSpec> = {
   "kms-key-rotation": { enforcementLevel: "remediate", properties: { maxRotationPeriodDays: 180 } },
@@ -30,13 +30,9 @@ function remediated(result: RemediateResult, original: ResourceSpec): ResourceSp
 }
 
 describe("policy pack through the engine protocol: the remediate level", function () {
-  let pack: PackClient;
-
-  before(async function () {
-    pack = await PackClient.start();
-    await pack.initialise(REMEDIATE);
-  });
-  after(async () => pack?.stop());
+  // Configured again before each test: one test adds an exemption.
+  const pack = new SharedPack();
+  pack.use(REMEDIATE, { eachTest: true });
 
   it("fixes an aws:kms/key:Key's rotation, deletion window and lockout check, keeping secrets and unknowns", async () => {
     const key: ResourceSpec = {
@@ -51,7 +47,7 @@ describe("policy pack through the engine protocol: the remediate level", functio
         policy: UNKNOWN,
       },
     };
-    const before = await pack.analyze(key);
+    const before = await pack.client.analyze(key);
     const violated = before.diagnostics.map((d) => d.policyName).filter((p) => FIXING.includes(p));
     assert.deepEqual(violated.sort(), [...FIXING].sort());
     // At the remediate level, a violation that remains is reported as mandatory.
@@ -61,7 +57,7 @@ describe("policy pack through the engine protocol: the remediate level", functio
         .every((d) => d.enforcementLevel === "mandatory"),
     );
 
-    const result = await pack.remediate(key);
+    const result = await pack.client.remediate(key);
     assert.deepEqual(result.remediations.map((r) => r.policyName).sort(), [...FIXING].sort());
     const fixed = remediated(result, key);
     assert.deepEqual(fixed.properties, {
@@ -72,7 +68,7 @@ describe("policy pack through the engine protocol: the remediate level", functio
       description: secret("team key"),
       policy: UNKNOWN,
     });
-    const after = await pack.analyze(fixed);
+    const after = await pack.client.analyze(fixed);
     assert.deepEqual(
       after.diagnostics.filter((d) => FIXING.includes(d.policyName)),
       [],
@@ -124,7 +120,7 @@ describe("policy pack through the engine protocol: the remediate level", functio
       },
     ];
     for (const c of cases) {
-      const fixed = remediated(await pack.remediate(c.resource), c.resource);
+      const fixed = remediated(await pack.client.remediate(c.resource), c.resource);
       assert.deepEqual(fixed.properties, c.expected, c.resource.type);
     }
   });
@@ -138,7 +134,7 @@ describe("policy pack through the engine protocol: the remediate level", functio
       },
       { type: "aws:s3/bucket:Bucket", name: "bucket", properties: { bucket: "b" } },
     ]) {
-      const result = await pack.remediate(resource);
+      const result = await pack.client.remediate(resource);
       assert.deepEqual(
         result.remediations.map((r) => r.policyName),
         [],
@@ -148,35 +144,30 @@ describe("policy pack through the engine protocol: the remediate level", functio
   });
 
   it("does not remediate a key under an active exemption", async () => {
-    const exempting = await PackClient.start();
-    try {
-      await exempting.initialise({
-        ...REMEDIATE,
-        "guard-settings": {
-          enforcementLevel: "advisory",
-          properties: {
-            exemptions: [
-              {
-                resource: "legacy-key",
-                policies: ["kms-key-rotation"],
-                reason: "migrating",
-                expires: inDays(30),
-              },
-            ],
-          },
+    await pack.client.initialise({
+      ...REMEDIATE,
+      "guard-settings": {
+        enforcementLevel: "advisory",
+        properties: {
+          exemptions: [
+            {
+              resource: "legacy-key",
+              policies: ["kms-key-rotation"],
+              reason: "migrating",
+              expires: inDays(30),
+            },
+          ],
         },
-      });
-      const key = { type: "aws:kms/key:Key", name: "legacy-key", properties: { enableKeyRotation: false } };
-      const result = await exempting.remediate(key);
-      assert.ok(!result.remediations.some((r) => r.policyName === "kms-key-rotation"));
-    } finally {
-      await exempting.stop();
-    }
+      },
+    });
+    const key = { type: "aws:kms/key:Key", name: "legacy-key", properties: { enableKeyRotation: false } };
+    const result = await pack.client.remediate(key);
+    assert.ok(!result.remediations.some((r) => r.policyName === "kms-key-rotation"));
   });
 
   it("refuses `remediate` at Configure for policies without a safe fix, saying why", async () => {
     const refused = async (config: Record<string, PolicyConfigSpec | "remediate">): Promise<string> => {
-      const error = await pack.configure(config).then(
+      const error = await pack.client.configure(config).then(
         () => assert.fail(`Configure accepted ${JSON.stringify(config)}`),
         (e: ServiceError) => e,
       );
@@ -201,11 +192,11 @@ describe("policy pack through the engine protocol: the remediate level", functio
     assert.ok(all.length < 400, `${all.length} characters: ${all}`);
     assert.match(all, /and \d+ more: "remediate" is not available: no safe automatic fix; only /);
     for (const name of FIXING) assert.ok(all.includes(name), `${name} in ${all}`);
-    const names = (await pack.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName());
+    const names = (await pack.client.getAnalyzerInfo()).getPoliciesList().map((p) => p.getName());
     const everyPolicy = Object.fromEntries(names.map((name) => [name, "remediate" as const]));
     assert.equal(await refused(everyPolicy), all);
     // The pack keeps serving with its remediating config.
-    await pack.configure(REMEDIATE);
-    assert.ok(pack.alive);
+    await pack.client.configure(REMEDIATE);
+    assert.ok(pack.client.alive);
   });
 });

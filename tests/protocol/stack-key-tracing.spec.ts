@@ -1,91 +1,53 @@
 import { strict as assert } from "assert";
+import { UNKNOWN, urnOf, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
+import { suitePack } from "../support/pack";
 import {
-  PackClient,
-  UNKNOWN,
-  urnOf,
-  type AnalyzeResult,
-  type ResourceSpec,
-} from "../../cli/engine/pack-client";
+  ACCOUNT,
+  ADMIN_STATEMENT,
+  DOMAIN,
+  engineRun,
+  fitKey,
+  KEY,
+  keyArn,
+  policyDocument,
+  workspaceUsing,
+  type Phase,
+} from "../support/builders";
 
-const ACCOUNT = "123456789012";
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
-const KEY = "aws:kms/key:Key";
-const DOMAIN = "aws:datazone/domain:Domain";
+const KEY_ARN = keyArn();
 const keyUrn = urnOf(KEY, "workspace-key");
 const domainUrn = urnOf(DOMAIN, "studio");
 
-const RESTRICTED_POLICY = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Sid: "Admin",
-      Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-      Action: "kms:*",
-      Resource: "*",
-    },
-    {
-      Sid: "Bedrock",
-      Effect: "Allow",
-      Principal: { AWS: "*" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: "*",
-      Condition: {
-        StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "bedrock.us-east-1.amazonaws.com" },
-      },
-    },
-  ],
+const RESTRICTED_POLICY = policyDocument(ADMIN_STATEMENT, {
+  Sid: "Bedrock",
+  Effect: "Allow",
+  Principal: { AWS: "*" },
+  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+  Resource: "*",
+  Condition: {
+    StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": "bedrock.us-east-1.amazonaws.com" },
+  },
 });
-const PUBLIC_POLICY = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }],
+const PUBLIC_POLICY = policyDocument({
+  Effect: "Allow",
+  Principal: "*",
+  Action: "kms:Decrypt",
+  Resource: "*",
 });
 
-type Phase = "preview" | "up";
-
-/** A fit workspace key as the engine sends it: outputs unknown at preview, known at up. */
-function fitKey(phase: Phase, overrides: Record<string, unknown> = {}): ResourceSpec {
+/** A fit workspace key as the engine sends it, with the Bedrock grant in its policy. */
+function workspaceKey(phase: Phase, overrides: Record<string, unknown> = {}): ResourceSpec {
   const known = phase === "up";
-  return {
-    type: KEY,
-    name: "workspace-key",
-    urn: keyUrn,
-    properties: {
-      arn: known ? KEY_ARN : UNKNOWN,
-      keyId: known ? KEY_ID : UNKNOWN,
-      description: "Bedrock Studio workspace key",
-      keyUsage: "ENCRYPT_DECRYPT",
-      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-      isEnabled: true,
-      enableKeyRotation: true,
-      rotationPeriodInDays: 365,
-      deletionWindowInDays: 30,
-      bypassPolicyLockoutSafetyCheck: false,
-      multiRegion: known ? false : UNKNOWN,
-      policy: RESTRICTED_POLICY,
-      tags: { EnableBedrock: "true" },
-      tagsAll: known ? { EnableBedrock: "true" } : UNKNOWN,
-      ...overrides,
-    },
-  };
+  return fitKey(phase, {
+    description: "Bedrock Studio workspace key",
+    multiRegion: known ? false : UNKNOWN,
+    policy: RESTRICTED_POLICY,
+    ...overrides,
+  });
 }
 
 /** A V1 workspace whose key comes from the key's ARN (`kmsKeyIdentifier: key.arn`). */
-function workspace(phase: Phase, from = keyUrn): ResourceSpec {
-  return {
-    type: DOMAIN,
-    name: "studio",
-    urn: domainUrn,
-    properties: {
-      name: "studio",
-      domainExecutionRole: `arn:aws:iam::${ACCOUNT}:role/studio-service`,
-      kmsKeyIdentifier: phase === "up" ? KEY_ARN : UNKNOWN,
-    },
-    dependencies: [from],
-    propertyDependencies: { kmsKeyIdentifier: [from] },
-  };
-}
+const workspace = (phase: Phase, from = keyUrn) => workspaceUsing(phase, from, KEY_ARN);
 
 function mandatory(result: AnalyzeResult): [string, string][] {
   return result.diagnostics
@@ -93,29 +55,12 @@ function mandatory(result: AnalyzeResult): [string, string][] {
     .map((d) => [d.policyName, d.urn]);
 }
 
-/** What the engine does for a whole preview or update: Analyze per resource, then AnalyzeStack. */
-async function run(pack: PackClient, resources: ResourceSpec[]): Promise<AnalyzeResult> {
-  const results = [
-    ...(await Promise.all(resources.map((r) => pack.analyze(r)))),
-    await pack.analyzeStack(resources),
-  ];
-  return {
-    diagnostics: results.flatMap((r) => r.diagnostics),
-    notApplicable: results.flatMap((r) => r.notApplicable),
-  };
-}
-
 describe("policy pack through the engine protocol: the key behind each workspace (preview tracing)", function () {
-  let pack: PackClient;
-  before(async () => {
-    pack = await PackClient.start();
-    await pack.initialise();
-  });
-  after(async () => pack?.stop());
+  const pack = suitePack();
 
   for (const phase of ["preview", "up"] as const) {
     it(`passes a fit key at ${phase}, with no "can't run" advisory`, async () => {
-      const result = await run(pack, [fitKey(phase), workspace(phase)]);
+      const result = await engineRun(pack.client, [workspaceKey(phase), workspace(phase)]);
       const cantRun = result.diagnostics.filter((d) => /can't run/.test(d.message));
       assert.deepEqual(cantRun, []);
       assert.deepEqual(result.diagnostics, []);
@@ -151,9 +96,12 @@ describe("policy pack through the engine protocol: the key behind each workspace
   for (const phase of ["preview", "up"] as const) {
     for (const [label, overrides, policy] of unfit) {
       it(`blocks ${label} at ${phase}, naming the workspace and the key`, async () => {
-        const properties = { ...fitKey(phase).properties, ...overrides };
+        const properties = { ...workspaceKey(phase).properties, ...overrides };
         for (const key of Object.keys(overrides)) if (overrides[key] === undefined) delete properties[key];
-        const result = await run(pack, [{ ...fitKey(phase), properties }, workspace(phase)]);
+        const result = await engineRun(pack.client, [
+          { ...workspaceKey(phase), properties },
+          workspace(phase),
+        ]);
         assert.deepEqual(mandatory(result), [[policy, domainUrn]]);
         const message = result.diagnostics.find((d) => d.policyName === policy)!.message;
         assert.match(
@@ -176,8 +124,8 @@ describe("policy pack through the engine protocol: the key behind each workspace
       properties: { name: "alias/studio", targetKeyId: UNKNOWN, targetKeyArn: UNKNOWN, arn: UNKNOWN },
       propertyDependencies: { targetKeyId: [keyUrn] },
     };
-    const result = await pack.analyzeStack([
-      fitKey("preview", { enableKeyRotation: false }),
+    const result = await pack.client.analyzeStack([
+      workspaceKey("preview", { enableKeyRotation: false }),
       alias,
       workspace("preview", aliasUrn),
     ]);
@@ -192,7 +140,7 @@ describe("policy pack through the engine protocol: the key behind each workspace
     const primaryUrn = urnOf(KEY, "primary");
     const replicaUrn = urnOf("aws:kms/replicaKey:ReplicaKey", "replica");
     const primary = {
-      ...fitKey("preview", { multiRegion: true, enableKeyRotation: false }),
+      ...workspaceKey("preview", { multiRegion: true, enableKeyRotation: false }),
       name: "primary",
       urn: primaryUrn,
     };
@@ -215,7 +163,12 @@ describe("policy pack through the engine protocol: the key behind each workspace
       properties: { keyId: UNKNOWN, policy: PUBLIC_POLICY },
       propertyDependencies: { keyId: [replicaUrn] },
     };
-    const result = await pack.analyzeStack([primary, replica, keyPolicy, workspace("preview", replicaUrn)]);
+    const result = await pack.client.analyzeStack([
+      primary,
+      replica,
+      keyPolicy,
+      workspace("preview", replicaUrn),
+    ]);
     assert.deepEqual(mandatory(result).sort(), [
       ["cmk-key-policy-public", domainUrn],
       ["cmk-key-rotation", domainUrn],
@@ -230,13 +183,13 @@ describe("policy pack through the engine protocol: the key behind each workspace
 
   it("finds the key by ARN when a stack has no property dependencies (stack export)", async () => {
     const { propertyDependencies: _, dependencies: __, ...bare } = workspace("up");
-    const result = await run(pack, [fitKey("up", { deletionWindowInDays: 10 }), bare]);
+    const result = await engineRun(pack.client, [workspaceKey("up", { deletionWindowInDays: 10 }), bare]);
     assert.deepEqual(mandatory(result), [["cmk-key-deletion-window", domainUrn]]);
   });
 
   it("reports a key outside the stack as not verifiable (advisory by default)", async () => {
     const { propertyDependencies: _, dependencies: __, ...outside } = workspace("up");
-    const result = await pack.analyzeStack([outside]);
+    const result = await pack.client.analyzeStack([outside]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["cmk-key-verifiable", "advisory"]],
@@ -253,13 +206,17 @@ describe("policy pack through the engine protocol: the key behind each workspace
       properties: { domainId: UNKNOWN, environmentBlueprintId: UNKNOWN, enabledRegions: ["us-east-1"] },
       propertyDependencies: { domainId: [domainUrn] },
     };
-    const result = await pack.analyzeStack([fitKey("up", untagged), workspace("up"), blueprints]);
+    const result = await pack.client.analyzeStack([
+      workspaceKey("up", untagged),
+      workspace("up"),
+      blueprints,
+    ]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
       [["workspace-key-bedrock-tag", "advisory"]],
     );
-    const preview = await pack.analyzeStack([
-      fitKey("preview", { tags: {} }),
+    const preview = await pack.client.analyzeStack([
+      workspaceKey("preview", { tags: {} }),
       workspace("preview"),
       blueprints,
     ]);
@@ -269,8 +226,8 @@ describe("policy pack through the engine protocol: the key behind each workspace
   });
 
   it("shows unfit keys on their own as advisory KMS hygiene", async () => {
-    const result = await pack.analyze(
-      fitKey("preview", { enableKeyRotation: false, deletionWindowInDays: 7 }),
+    const result = await pack.client.analyze(
+      workspaceKey("preview", { enableKeyRotation: false, deletionWindowInDays: 7 }),
     );
     assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]).sort(), [
       ["kms-key-deletion-window", "advisory"],

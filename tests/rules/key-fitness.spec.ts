@@ -14,18 +14,9 @@ import { classifyKeyReference } from "../../policy-pack/facts/key-reference";
 import { parseTrustedKey, type TrustedKeyPattern } from "../../policy-pack/facts/trusted-keys";
 import type { OutsideKeyReference } from "../../policy-pack/facts/key-tracing";
 import { UNKNOWN_SENTINEL } from "../../policy-pack/facts/values";
+import { FIT_KEY_PROPERTIES as FIT } from "../support/builders";
 
 const U = UNKNOWN_SENTINEL;
-const FIT = {
-  keyUsage: "ENCRYPT_DECRYPT",
-  customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-  isEnabled: true,
-  enableKeyRotation: true,
-  rotationPeriodInDays: 365,
-  deletionWindowInDays: 30,
-  bypassPolicyLockoutSafetyCheck: false,
-  tags: { EnableBedrock: "true" },
-};
 
 function input(token: string, props: Record<string, unknown>, consumerProps: unknown = {}): KeyFitnessInput {
   const keyType = kmsKeyType(token)!;

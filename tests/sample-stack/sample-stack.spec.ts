@@ -6,9 +6,12 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../cli/engine/run-program";
-import { PackClient, UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
+import { MOCK_ACCOUNT_ID, type ProgramRun } from "../../cli/engine/run-program";
+import { UNKNOWN, type AnalyzeResult, type ResourceSpec } from "../../cli/engine/pack-client";
 import { readProject } from "../../cli/sources/stack-config";
+import { programRun } from "../support/programs";
+import { suitePack } from "../support/pack";
+import { patient } from "../support/patience";
 
 const ROOT = path.resolve(__dirname, "../..");
 const project = readProject(ROOT);
@@ -21,51 +24,22 @@ const DOMAIN = "aws:datazone/domain:Domain";
 const BLUEPRINT = "aws:datazone/environmentBlueprintConfiguration:EnvironmentBlueprintConfiguration";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
-const started = new Map<string, Promise<ProgramRun>>();
-/** At most this many program processes at a time (each loads @pulumi/aws). */
-const CONCURRENT_RUNS = 3;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= CONCURRENT_RUNS) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
 /**
  * The sample stack with Pulumi.yaml's defaults, `aws:region`, and the given project config. Runs are
- * shared: the suite starts them all at once (each is a process of its own) and tests await theirs.
+ * shared (tests/support/programs.ts): the suite starts them all at once and tests await theirs.
  */
 function sampleStack(config: Record<string, unknown>, preview = true): Promise<ProgramRun> {
-  const key = JSON.stringify([config, preview]);
-  let run = started.get(key);
-  if (run === undefined) {
-    run = limited(() => runSampleStack(config, preview));
-    // Failing runs are awaited (and asserted) by their test, maybe after other tests.
-    run.catch(() => undefined);
-    started.set(key, run);
-  }
-  return run;
-}
-
-function runSampleStack(config: Record<string, unknown>, preview: boolean): Promise<ProgramRun> {
   const namespaced = Object.fromEntries(
     Object.entries(config).map(([k, v]) => [
       `${project.name}:${k}`,
       typeof v === "string" ? v : JSON.stringify(v),
     ]),
   );
-  return runProgram({
+  return programRun(
     project,
-    config: { ...project.configDefaults, "aws:region": "us-east-1", ...namespaced },
-    preview,
-  });
+    { ...project.configDefaults, "aws:region": "us-east-1", ...namespaced },
+    preview ? "preview" : "up",
+  );
 }
 
 const ofType = (program: ProgramRun, type: string) => program.resources.filter((r) => r.type === type);
@@ -119,7 +93,7 @@ const MULTI_WORKSPACE = {
 };
 
 describe("sample stack run with this tool as the engine", function () {
-  this.timeout(300_000);
+  this.timeout(patient(300_000));
   let preview: ProgramRun;
   let up: ProgramRun;
   let several: ProgramRun;
@@ -345,12 +319,7 @@ describe("sample stack run with this tool as the engine", function () {
   });
 
   describe("the policy pack's verdict over the engine protocol", function () {
-    let pack: PackClient;
-    before(async () => {
-      pack = await PackClient.start();
-      await pack.initialise();
-    });
-    after(async () => pack?.stop());
+    const pack = suitePack();
 
     /**
      * Analyze per resource, then AnalyzeStack, as the engine does; returns every diagnostic with the
@@ -360,10 +329,10 @@ describe("sample stack run with this tool as the engine", function () {
       const resources = Array.isArray(program) ? program : program.resources;
       const diagnostics = [];
       for (const resource of resources) {
-        const { diagnostics: found } = await pack.analyze(resource);
+        const { diagnostics: found } = await pack.client.analyze(resource);
         diagnostics.push(...found.map((d) => ({ ...d, urn: d.urn || resource.urn! })));
       }
-      diagnostics.push(...(await pack.analyzeStack(resources)).diagnostics);
+      diagnostics.push(...(await pack.client.analyzeStack(resources)).diagnostics);
       return diagnostics;
     }
     const mandatory = (diagnostics: AnalyzeResult["diagnostics"]) =>
