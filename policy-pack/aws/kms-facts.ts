@@ -90,6 +90,8 @@ export interface KmsFactsOptions {
   readonly concurrency?: number;
   /** Explicit credentials (e.g. an assumed role's); the default credential chain otherwise. */
   readonly credentials?: KMSClientConfig["credentials"];
+  /** Ends every verification still running (the audit's overall `--timeout`). */
+  readonly signal?: AbortSignal;
   /** Any other client option (endpoint, maxAttempts, requestHandler, ...); region is the lookup's. */
   readonly clientConfig?: Omit<KMSClientConfig, "region" | "credentials">;
 }
@@ -143,7 +145,7 @@ export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
         pending = limit(async () => {
           // Missing credentials are missing for every key: the keys still waiting are not retried.
           if (noCredentials !== undefined) return { kind: "failed", failure: noCredentials };
-          const result = await withTimeout(options.timeoutSeconds, (signal) =>
+          const result = await withTimeout(options.timeoutSeconds, options.signal, (signal) =>
             readKey(clientFor, lookup, signal),
           );
           if (result.kind === "failed" && result.failure.kind === "no-credentials")
@@ -181,20 +183,26 @@ function concurrencyLimit(count: number): <T>(task: () => Promise<T>) => Promise
  */
 async function withTimeout(
   seconds: number,
+  overall: AbortSignal | undefined,
   run: (signal: AbortSignal) => Promise<KeyVerification>,
 ): Promise<KeyVerification> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let stop: (() => void) | undefined;
   const timedOut = new Promise<KeyVerification>((resolve) => {
-    timer = setTimeout(() => {
+    stop = () => {
       resolve({ kind: "failed", failure: { kind: "timeout", afterSeconds: seconds } });
       controller.abort();
-    }, seconds * 1000);
+    };
+    timer = setTimeout(stop, seconds * 1000);
+    if (overall?.aborted) stop();
+    else overall?.addEventListener("abort", stop, { once: true });
   });
   try {
     return await Promise.race([run(controller.signal), timedOut]);
   } finally {
     clearTimeout(timer);
+    if (stop !== undefined) overall?.removeEventListener("abort", stop);
   }
 }
 
