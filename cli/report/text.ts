@@ -82,7 +82,7 @@ export function formatText(report: Report, options: TextOptions): string {
 function resultLine(report: Report): string {
   if (report.command === "audit") {
     const notRead =
-      report.summary.verdict !== "passed" && report.summary.unverified + report.warnings.length > 0;
+      report.summary.unverified > 0 || (report.coverage ?? []).some((entry) => entry.status === "incomplete");
     if (report.summary.verdict === "blocked")
       return `Result: BLOCKED — existing resources violate a mandatory policy (exit 1)${notRead ? "; some resources, listings or keys could not be read (see the warnings and the aws-facts-unreadable findings)" : ""}.`;
     return report.summary.verdict === "not-verified"
