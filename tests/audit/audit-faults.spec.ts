@@ -7,6 +7,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import type * as sarif from "sarif";
 import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt } from "../cli/run-cli";
@@ -17,6 +18,13 @@ const GOOD_KEY = keyArn(MANAGEMENT, "us-east-1", 11);
 const OTHER_KEY = keyArn(MANAGEMENT, "us-east-1", 12);
 const PUBLIC_KEY = keyArn(MANAGEMENT, "us-east-1", 13);
 const EXECUTION_ROLE = `arn:aws:iam::${MANAGEMENT}:role/service-role/AmazonBedrockStudioServiceRole-x`;
+/** Tag keys that are members of Object.prototype: data like any other tag. */
+const PROTOTYPE_TAGS: Record<string, string> = Object.fromEntries([
+  ["toString", "x"],
+  ["constructor", "z"],
+  ["__proto__", "p"],
+  ["team", "ml"],
+]);
 const PUBLIC_POLICY = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }],
@@ -74,11 +82,7 @@ describe("bedrock-cmk-guard audit under AWS faults (fake AWS)", function () {
     });
     world.dataZone
       .addDomain(MANAGEMENT, "us-east-1", domain("dzd_good", "good", GOOD_KEY))
-      .addDomain(
-        MANAGEMENT,
-        "us-east-1",
-        domain("dzd_nokey", "no-key", undefined, { toString: "x", team: "ml" }),
-      )
+      .addDomain(MANAGEMENT, "us-east-1", domain("dzd_nokey", "no-key", undefined, PROTOTYPE_TAGS))
       .addDomain(MANAGEMENT, "us-east-1", domain("dzd_gone", "gone", GOOD_KEY));
     world.bedrock.add("guardrail", MANAGEMENT, "us-east-1", {
       id: "gr1",
@@ -288,6 +292,10 @@ describe("bedrock-cmk-guard audit under AWS faults (fake AWS)", function () {
     const run = await audit(["-q", "--emit-stack-config", "Pulumi.re.yaml"], cwd);
     assert.equal(run.code, 1, describeAudit(run));
     const config = fs.readFileSync(path.join(cwd, "Pulumi.re.yaml"), "utf8");
-    assert.match(config, /toString: x/);
+    const emitted = yaml.load(config) as {
+      config: Record<string, { name: string; tags: Record<string, string> }[]>;
+    };
+    const workspace = emitted.config["bedrock-cmk-guard:workspaces"].find((w) => w.name === "no-key");
+    assert.deepEqual(Object.entries(workspace?.tags ?? {}), Object.entries(PROTOTYPE_TAGS), config);
   });
 });

@@ -67,7 +67,13 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
       name,
       description: `workspace ${name}`,
       domainExecutionRole: ROLES.execution,
-      tags: { team: "ml", "aws:cloudformation:stack-name": "console" },
+      // Prototype member names are tags like any other: the emitted config must still preview.
+      tags: Object.fromEntries([
+        ["team", "ml"],
+        ["aws:cloudformation:stack-name", "console"],
+        ["toString", "x"],
+        ["__proto__", "p"],
+      ]),
       ...(kmsKeyIdentifier === undefined ? {} : { kmsKeyIdentifier }),
     });
     world.dataZone
