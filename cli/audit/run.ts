@@ -9,6 +9,7 @@
  * not read carries an `aws-facts-unreadable` finding with the reason; listings, regions and
  * accounts not read are in the coverage and the warnings.
  */
+import { setMaxListeners } from "events";
 import {
   createKmsFactsSource,
   type KeyVerification,
@@ -68,6 +69,8 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
   if (options.emitStackConfig !== undefined) checkWritable(options.emitStackConfig, "--emit-stack-config");
   if (options.emitImport !== undefined) checkWritable(options.emitImport, "--emit-import");
   const deadline = new AbortController();
+  // One deadline for every call of the run: thousands of calls listen to it at once, by design.
+  setMaxListeners(0, deadline.signal);
   const timer =
     options.timeoutSeconds === undefined
       ? undefined
