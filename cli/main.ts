@@ -26,6 +26,7 @@ import {
 import { formatJson } from "./report/json";
 import { formatSarif } from "./report/sarif";
 import { formatText } from "./report/text";
+import { writeAtomically } from "./report/output-file";
 import { readPackConfig } from "./sources/pack-config-file";
 import type { ResourceSpec } from "./engine/pack-client";
 import type { PackInput } from "./sources/pack-input";
@@ -51,6 +52,7 @@ interface AuditOptions extends OutputOptions {
   readonly concurrency: number;
   readonly emitStackConfig?: string;
   readonly emitImport?: string;
+  readonly timeout?: number;
 }
 
 interface PreviewOptions extends OutputOptions {
@@ -192,21 +194,24 @@ async function check(file: string, options: OutputOptions): Promise<number> {
 
 async function audit(options: AuditOptions): Promise<number> {
   const packConfig = options.config === undefined ? undefined : readPackConfig(options.config);
-  const { runAudit, isIncomplete } = await import("./audit/run");
+  const { runAudit } = await import("./audit/run");
   const report = await runAudit({
     ...options,
+    timeoutSeconds: options.timeout,
     packConfig,
     configFile: options.config,
     packVersion: toolVersion(),
     progress: progressFor(options),
   });
-  // SARIF locations: no file holds these resources; each result names its ARN (logical location).
-  const code = emit(report, { source: "aws-accounts", lineOf: () => 1 }, options);
-  // Exit 4, like an unread key: a region or account not fully read was not verified.
-  return code === EXIT_CLEAN && isIncomplete(report) ? EXIT_NOT_VERIFIED : code;
+  // No file holds these resources: SARIF locates each result by its ARN (logical location) only.
+  return emit(report, { source: undefined, lineOf: () => 1 }, options);
 }
 
-function emit(report: Report, input: Pick<PackInput, "source" | "lineOf">, options: OutputOptions): number {
+function emit(
+  report: Report,
+  input: { readonly source: PackInput["source"] | undefined; lineOf: PackInput["lineOf"] },
+  options: OutputOptions,
+): number {
   if (options.format !== "text" && !options.quiet) {
     for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
   }
@@ -219,18 +224,12 @@ function emit(report: Report, input: Pick<PackInput, "source" | "lineOf">, optio
   if (options.output === undefined) {
     process.stdout.write(text);
   } else {
-    try {
-      fs.writeFileSync(options.output, text);
-    } catch (error) {
-      throw new UnusableInputError(
-        `--output ${options.output}: cannot write (${(error as NodeJS.ErrnoException).code})`,
-      );
-    }
+    writeAtomically(options.output, text, "--output");
     progressFor(options)(`Wrote the ${options.format} report to ${options.output}.`);
   }
   if (options.format !== "text" || options.output !== undefined) {
     const { verdict, mandatory, advisory, unverified } = report.summary;
-    const notRead = unverified > 0 ? `, ${unverified} key reference(s) not read` : "";
+    const notRead = unverified > 0 ? `, ${unverified} key reference(s) or resource(s) not read` : "";
     progressFor(options)(
       `${VERDICT_WORDS[verdict]}: ${mandatory} mandatory, ${advisory} advisory${notRead}.`,
     );
@@ -240,12 +239,13 @@ function emit(report: Report, input: Pick<PackInput, "source" | "lineOf">, optio
 
 const VERDICT_WORDS: Record<Report["summary"]["verdict"], string> = {
   blocked: "BLOCKED",
-  unverified: "NOT VERIFIED (a guarded key could not be read: see the findings' Fix)",
+  "not-verified":
+    "NOT VERIFIED (something guarded could not be read: see the findings' Fix and the warnings)",
   passed: "PASSED",
 };
 const VERDICT_EXIT_CODES: Record<Report["summary"]["verdict"], number> = {
   blocked: EXIT_MANDATORY_VIOLATION,
-  unverified: EXIT_NOT_VERIFIED,
+  "not-verified": EXIT_NOT_VERIFIED,
   passed: EXIT_CLEAN,
 };
 
@@ -346,6 +346,17 @@ Examples:
               throw new InvalidArgumentError("expected an integer from 1 to 256");
             return n;
           }),
+      )
+      .addOption(
+        new Option(
+          "--timeout <seconds>",
+          "stop reading AWS after this long; what was not read by then is NOT VERIFIED (exit 4)",
+        ).argParser((value: string) => {
+          const n = Number(value);
+          if (!Number.isFinite(n) || n <= 0 || n > 86_400)
+            throw new InvalidArgumentError("expected a number of seconds from 1 to 86400");
+          return n;
+        }),
       )
       .option(
         "--emit-stack-config <file>",

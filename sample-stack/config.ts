@@ -223,11 +223,13 @@ function stringList(raw: unknown, key: string): string[] {
 function stringMap(raw: unknown, key: string): Record<string, string> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw new ConfigError(key, "is not a map", "Write a YAML map of strings.");
-  for (const [name, value] of Object.entries(raw)) {
+  const entries = Object.entries(raw);
+  for (const [name, value] of entries) {
     if (typeof value !== "string")
       throw new ConfigError(`${key}.${name}`, "is not a string", "Quote the value.");
   }
-  return raw as Record<string, string>;
+  // A fresh map of own entries: a tag named `toString` or `__proto__` is data, never a prototype read.
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** A configuration mistake, named by its key; the message says what to change. */

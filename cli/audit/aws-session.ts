@@ -3,11 +3,14 @@
  * credential chain, `--profile`/`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL[_<SERVICE>]`),
  * loaded only when `audit` runs. Every client of a run shares one request handler that bounds the
  * requests in flight (`--concurrency`), so accounts × regions × resources share one budget and the
- * bound holds for KMS too (the facts module takes the handler as a client option).
+ * bound holds for KMS too (the facts module takes the handler as a client option). That handler
+ * has a connect and a request timeout: an endpoint that accepts a connection and never answers
+ * costs one bounded attempt, retried within the retry budget, then the call fails.
  */
 import type { STSClientConfig } from "@aws-sdk/client-sts";
 import { AsyncLocalStorage } from "async_hooks";
 import { UnusableInputError } from "../errors";
+import { KMS_REQUEST_TIMEOUTS } from "../../policy-pack/aws/kms-facts";
 
 /** Credentials as every SDK client takes them: static, or a provider. */
 export type Credentials = NonNullable<STSClientConfig["credentials"]>;
@@ -156,7 +159,11 @@ export async function startSession(options: SessionOptions): Promise<AwsSession>
   const profile = options.profile === undefined ? {} : { profile: options.profile };
   const baseCredentials = fromNodeProviderChain(profile);
   // A client without an explicit region resolves it the standard way (AWS_REGION, the profile).
-  const probe = new STSClient({ ...profile, credentials: baseCredentials });
+  const probe = new STSClient({
+    ...profile,
+    credentials: baseCredentials,
+    requestHandler: KMS_REQUEST_TIMEOUTS,
+  });
   const configuredRegion = await probe.config.region().catch(() => undefined);
   // The SDK's own node:http handler, shared (and bounded) by every client of the run.
   const requestHandler = new LimitedRequestHandler(
@@ -232,10 +239,4 @@ export function awsErrorText(error: unknown): string {
   const name = (error as { name?: string }).name ?? "Error";
   const message = ((error as { message?: string }).message ?? String(error)).replace(/\s*\n\s*/g, " ");
   return `${name}: ${message}`;
-}
-
-/** What a region that is not enabled for the account answers (opt-in regions). */
-export function isRegionNotEnabled(error: unknown): boolean {
-  const name = (error as { name?: string }).name;
-  return name === "UnrecognizedClientException" || name === "InvalidClientTokenId" || name === "AuthFailure";
 }

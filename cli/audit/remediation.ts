@@ -9,10 +9,18 @@
  * A stack deploys into one account (and `pulumi import` into one account and region), so with
  * several accounts (or regions, for imports) one file is written per account (and region), the
  * account (and region) added to the file name.
+ *
+ * Workspace states (DataZone's domain status), decided here:
+ * - AVAILABLE (or no status): re-created when non-compliant, adopted when compliant;
+ * - CREATING: re-created when non-compliant (its key was fixed at creation), never adopted (an
+ *   import of a domain still being created fails);
+ * - CREATION_FAILED: reported, neither re-created (the definition that failed is what to fix)
+ *   nor adopted;
+ * - DELETING, DELETION_FAILED (and any other state): reported (its data may still exist), never
+ *   re-created nor adopted: a workspace being deleted is not emitted for re-creation.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { UnusableInputError } from "../errors";
+import { writeAtomically } from "../report/output-file";
 import type { AuditedResource } from "./inventory";
 
 // js-yaml ships no typings here; its `dump` is all this file needs.
@@ -58,14 +66,13 @@ function fileFor(file: string, parts: readonly string[], several: boolean): stri
   return `${file.slice(0, file.length - ext.length)}-${parts.join("-")}${ext}`;
 }
 
-function write(file: string, text: string, option: string): void {
-  try {
-    fs.writeFileSync(file, text);
-  } catch (error) {
-    throw new UnusableInputError(
-      `${option} ${file}: cannot write (${(error as NodeJS.ErrnoException).code})`,
-    );
-  }
+/** States in which a non-compliant workspace is re-created, and a compliant one adopted. */
+const RECREATED_STATES = new Set(["AVAILABLE", "CREATING"]);
+const ADOPTED_STATES = new Set(["AVAILABLE"]);
+
+function inState(workspace: JudgedWorkspace, states: ReadonlySet<string>): boolean {
+  const status = workspace.resource.workspace?.status;
+  return status === undefined || states.has(status);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -76,7 +83,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /** Writes the stack configuration(s); returns the files written (none when nothing needs re-creating). */
 export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspace[]): string[] {
-  const recreate = workspaces.filter((w) => w.verdict === "non-compliant");
+  const recreate = workspaces.filter((w) => w.verdict === "non-compliant" && inState(w, RECREATED_STATES));
   const byAccount = groupBy(recreate, (w) => w.resource.account);
   const written: string[] = [];
   for (const [account, group] of byAccount) {
@@ -90,6 +97,7 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
       if (details?.serviceRole !== undefined && IAM_ROLE_ARN.test(details.serviceRole))
         roles.serviceRoleArn = details.serviceRole;
       // Tags under aws: are AWS's own: nobody can set them.
+      // Object.fromEntries defines each key as data: `__proto__` or `toString` stay tags.
       const tags = Object.fromEntries(
         Object.entries(details?.tags ?? {}).filter(([key]) => !key.toLowerCase().startsWith("aws:")),
       );
@@ -114,7 +122,7 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
       "# then `pulumi up`; move the data, then delete each old workspace (its ARN is in the audit report).",
     ];
     const target = fileFor(file, [account], byAccount.size > 1);
-    write(
+    writeAtomically(
       target,
       `${header.join("\n")}\n${yaml.dump({ config }, { lineWidth: 100 })}`,
       "--emit-stack-config",
@@ -132,7 +140,7 @@ interface ImportEntry {
 
 /** Writes the `pulumi import --file` document(s); returns the files written (none when nothing to adopt). */
 export function emitImport(file: string, workspaces: readonly JudgedWorkspace[]): string[] {
-  const adopt = workspaces.filter((w) => w.verdict === "compliant");
+  const adopt = workspaces.filter((w) => w.verdict === "compliant" && inState(w, ADOPTED_STATES));
   const groups = groupBy(adopt, (w) => `${w.resource.account}/${w.resource.region}`);
   const written: string[] = [];
   for (const [scope, group] of groups) {
@@ -148,7 +156,7 @@ export function emitImport(file: string, workspaces: readonly JudgedWorkspace[])
       }
     }
     const target = fileFor(file, scope.split("/"), groups.size > 1);
-    write(target, JSON.stringify({ resources }, null, 2) + "\n", "--emit-import");
+    writeAtomically(target, JSON.stringify({ resources }, null, 2) + "\n", "--emit-import");
     written.push(target);
   }
   return written;

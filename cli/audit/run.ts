@@ -4,8 +4,12 @@
  * AWS facts module, with the account's credentials), judges every resource with the pack's rules,
  * and prints the report `check` prints, with what could not be read.
  * Exit codes: 0 all read, no mandatory violation; 1 a mandatory violation; 2 cannot start;
- * 4 something could not be read and no mandatory violation.
+ * 4 something could not be read and no mandatory violation. What was not read is always listed:
+ * each resource whose facts (its get, or its key's DescribeKey, rotation, policy or tags) were
+ * not read carries an `aws-facts-unreadable` finding with the reason; listings, regions and
+ * accounts not read are in the coverage and the warnings.
  */
+import { setMaxListeners } from "events";
 import {
   createKmsFactsSource,
   type KeyVerification,
@@ -13,16 +17,20 @@ import {
 } from "../../policy-pack/aws/kms-facts";
 import type { PackConfigFile } from "../sources/pack-config-file";
 import {
+  AWS_UNREADABLE_CHECK,
   blocks,
   REPORT_VERSION,
   summarise,
   type CoverageEntry,
+  type Finding,
   type Report,
   type ResourceReport,
 } from "../report/report";
 import type { Progress } from "../commands/run-pack";
 import { startSession, type AwsSession } from "./aws-session";
-import { readScope, type AuditedResource, type ScopeResult } from "./inventory";
+import { readScope, type AuditedResource, type ScopeResult, type UnreadResource } from "./inventory";
+import { checkWritable } from "../report/output-file";
+import { failureText } from "../../policy-pack/aws/kms-facts";
 import { createAuditVerdicts, type AuditVerdicts } from "./verdicts";
 import { emitImport, emitStackConfig, type JudgedWorkspace } from "./remediation";
 import { parseAccountsOption, parseRegionsOption, resolveAccounts, resolveRegions } from "./scope";
@@ -37,6 +45,10 @@ export interface AuditRunOptions {
   readonly configFile?: string;
   readonly emitStackConfig?: string;
   readonly emitImport?: string;
+  /** The report's file (`-o`), checked with the others before the first AWS call. */
+  readonly output?: string;
+  /** Ends the reading after this long: whatever was not read by then is NOT VERIFIED. */
+  readonly timeoutSeconds?: number;
   readonly packVersion: string;
   readonly progress: Progress;
 }
@@ -48,12 +60,40 @@ const PROGRESS_EVERY_MS = 2_000;
 
 export async function runAudit(options: AuditRunOptions): Promise<Report> {
   // Usage errors first: they need no AWS call.
-  const regionsOption = parseRegionsOption(options.regions);
-  const accountsOption = parseAccountsOption(options.accounts);
+  const asked = {
+    regions: parseRegionsOption(options.regions),
+    accounts: parseAccountsOption(options.accounts),
+  };
   const judge = createAuditVerdicts(options.packVersion, options.packConfig, options.configFile);
+  if (options.output !== undefined) checkWritable(options.output, "--output");
+  if (options.emitStackConfig !== undefined) checkWritable(options.emitStackConfig, "--emit-stack-config");
+  if (options.emitImport !== undefined) checkWritable(options.emitImport, "--emit-import");
+  const deadline = new AbortController();
+  // One deadline for every call of the run: thousands of calls listen to it at once, by design.
+  setMaxListeners(0, deadline.signal);
+  const timer =
+    options.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => deadline.abort(), options.timeoutSeconds * 1000);
+  try {
+    return await audit(options, asked, judge, deadline.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function audit(
+  options: AuditRunOptions,
+  asked: {
+    regions: ReturnType<typeof parseRegionsOption>;
+    accounts: ReturnType<typeof parseAccountsOption>;
+  },
+  judge: AuditVerdicts,
+  signal: AbortSignal,
+): Promise<Report> {
   const session = await startSession({ profile: options.profile, concurrency: options.concurrency });
-  const { regions, notes } = await resolveRegions(session, regionsOption);
-  const accounts = await resolveAccounts(session, accountsOption, options.roleName);
+  const { regions, notes } = await resolveRegions(session, asked.regions);
+  const accounts = await resolveAccounts(session, asked.accounts, options.roleName);
   const { progress } = options;
   progress(
     `Auditing ${accounts.length} account(s) × ${regions.length} region(s) as ${session.account}, ` +
@@ -65,7 +105,20 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
   const resources: ResourceReport[] = [];
   const workspaces: JudgedWorkspace[] = [];
   const judged = (resource: AuditedResource, key: KeyVerification | undefined) => {
-    const report = judge.judge(resource, key);
+    const judgedReport = judge.judge(resource, key);
+    // A key whose facts were not all read: the resource is NOT VERIFIED, whatever else was found.
+    const report =
+      key?.kind === "failed"
+        ? {
+            ...judgedReport,
+            findings: [
+              ...judgedReport.findings,
+              notRead(
+                `${resource.type.displayName} '${resource.name}': its KMS key was not fully read from AWS KMS, so its key rules were not all judged: ${failureText(key.failure, true)}`,
+              ),
+            ],
+          }
+        : judgedReport;
     resources.push(report);
     if (resource.workspace !== undefined) {
       const blocked = report.findings.some((f) => blocks(f.level));
@@ -96,6 +149,7 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
         concurrency: options.concurrency,
         credentials: access.credentials,
         clientConfig: session.sharedOptions,
+        signal,
       });
       await Promise.all(
         regions.map(async (region) => {
@@ -103,8 +157,10 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
             session,
             { account: access.account, region, credentials: access.credentials },
             () => status.resourceRead(),
+            signal,
           );
           await judgeScope(scope, keys, judge, judged);
+          for (const unread of scope.unread) resources.push(unreadReport(unread));
           coverage.push({
             account: scope.account,
             region: scope.region,
@@ -157,13 +213,35 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
       ),
     ],
     coverage,
-    summary: summarise(resources, []),
+    summary: summarise(resources, [], isIncompleteCoverage(coverage) || signal.aborted),
   };
 }
 
-/** Whether the audit read everything it was asked to (skipped regions are not enabled: nothing to read). */
-export function isIncomplete(report: Report): boolean {
-  return (report.coverage ?? []).some((entry) => entry.status === "incomplete");
+/** The finding that says a resource's facts were not read (counted as not verified: exit 4). */
+function notRead(message: string): Finding {
+  return {
+    policy: AWS_UNREADABLE_CHECK,
+    level: "advisory",
+    message,
+    fix: "Grant the permission named, or retry when AWS answers; then run the audit again.",
+    stage: "input",
+  };
+}
+
+function unreadReport(unread: UnreadResource): ResourceReport {
+  return {
+    urn: unread.arn,
+    type: unread.token,
+    name: unread.name,
+    findings: [
+      notRead(`${unread.name} (${unread.id}) could not be read, so it was not judged: ${unread.reason}`),
+    ],
+    skipped: [],
+  };
+}
+
+function isIncompleteCoverage(coverage: readonly CoverageEntry[]): boolean {
+  return coverage.some((entry) => entry.status === "incomplete");
 }
 
 async function judgeScope(

@@ -4,6 +4,7 @@
  */
 import { UnusableInputError } from "../errors";
 import { assumeRole, awsErrorText, type AwsSession, type Credentials } from "./aws-session";
+import { allPages } from "./inventory";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ACCOUNT = /^\d{12}$/;
@@ -102,16 +103,14 @@ async function datazoneRegions(session: AwsSession): Promise<Regions> {
   const client = new SSMClient(session.clientOptions(session.configuredRegion ?? "us-east-1"));
   const regions: string[] = [];
   try {
-    let token: string | undefined;
-    for (let page = 0; page < 100; page++) {
+    const parameters = await allPages(async (token) => {
       const answer = await client.send(
         new GetParametersByPathCommand({ Path: DATAZONE_REGIONS_PATH, NextToken: token, MaxResults: 10 }),
       );
-      for (const parameter of answer.Parameters ?? []) {
-        if (parameter.Value !== undefined && REGION.test(parameter.Value)) regions.push(parameter.Value);
-      }
-      token = answer.NextToken;
-      if (token === undefined || token === "") break;
+      return { items: answer.Parameters, token: answer.NextToken };
+    });
+    for (const parameter of parameters) {
+      if (parameter.Value !== undefined && REGION.test(parameter.Value)) regions.push(parameter.Value);
     }
   } catch (error) {
     return {
@@ -165,15 +164,13 @@ async function organizationAccounts(session: AwsSession): Promise<string[]> {
   const client = new OrganizationsClient(session.clientOptions("us-east-1"));
   const accounts: string[] = [];
   try {
-    let token: string | undefined;
-    for (let page = 0; page < 1_000; page++) {
+    const listed = await allPages(async (token) => {
       const answer = await client.send(new ListAccountsCommand({ NextToken: token }));
-      for (const account of answer.Accounts ?? []) {
-        const active = account.State === undefined ? account.Status === "ACTIVE" : account.State === "ACTIVE";
-        if (active && account.Id !== undefined) accounts.push(account.Id);
-      }
-      token = answer.NextToken;
-      if (token === undefined || token === "") break;
+      return { items: answer.Accounts, token: answer.NextToken };
+    });
+    for (const account of listed) {
+      const active = account.State === undefined ? account.Status === "ACTIVE" : account.State === "ACTIVE";
+      if (active && account.Id !== undefined) accounts.push(account.Id);
     }
   } catch (error) {
     throw new UnusableInputError(

@@ -72,10 +72,11 @@ export interface Summary {
   /** Guarded key references the input hid (a secret the file does not hold): not judged. */
   readonly unverified: number;
   /**
-   * "blocked" when at least one mandatory violation (exit 1); else "unverified" when a guarded key
-   * reference could not be read (exit 4): a gate must not say PASSED about a key it never saw.
+   * "blocked" when at least one mandatory violation (exit 1); else "not-verified" when a guarded key
+   * reference, a resource or (audit) a listing, region or account could not be read (exit 4): a
+   * gate must not say PASSED about what it never saw. Always agrees with the exit code.
    */
-  readonly verdict: "passed" | "blocked" | "unverified";
+  readonly verdict: "passed" | "blocked" | "not-verified";
 }
 
 export interface Report {
@@ -97,12 +98,15 @@ export interface Report {
 
 /** The check that reports a key reference the input hid (see PackInput.unreadableKeyReferences). */
 export const UNREADABLE_KEY_CHECK = "key-reference-unreadable";
+/** The audit's check for a resource, or its key, whose facts AWS did not give (cli/audit/run.ts). */
+export const AWS_UNREADABLE_CHECK = "aws-facts-unreadable";
 /** The pack's policy for a decisive value it could not read when values are final. */
 export const UNVERIFIABLE_POLICY = "cmk-unverifiable";
+const NOT_VERIFIED_CHECKS = new Set([UNREADABLE_KEY_CHECK, AWS_UNREADABLE_CHECK, UNVERIFIABLE_POLICY]);
 
 /** A finding that says something was not verified (exit 4), rather than found wrong (exit 1). */
 export function isUnverified(finding: Finding): boolean {
-  return finding.policy === UNREADABLE_KEY_CHECK || finding.policy === UNVERIFIABLE_POLICY;
+  return NOT_VERIFIED_CHECKS.has(finding.policy);
 }
 
 /** One account and region of an audit: `incomplete` means some of it could not be read (exit 4). */
@@ -120,11 +124,17 @@ export function blocks(level: Level): boolean {
   return level === "mandatory" || level === "remediate";
 }
 
-export function summarise(resources: readonly ResourceReport[], stackFindings: readonly Finding[]): Summary {
+/** `incomplete`: something was not read that no finding names (an audit's listing or region). */
+export function summarise(
+  resources: readonly ResourceReport[],
+  stackFindings: readonly Finding[],
+  incomplete = false,
+): Summary {
   const findings = [...resources.flatMap((r) => r.findings), ...stackFindings];
   const mandatory = findings.filter((f) => blocks(f.level) && !isUnverified(f)).length;
+  // An advisory cmk-unverifiable was configured not to stop anything: it is reported, not counted.
   const unverified = findings.filter(
-    (f) => f.policy === UNREADABLE_KEY_CHECK || (f.policy === UNVERIFIABLE_POLICY && blocks(f.level)),
+    (f) => isUnverified(f) && (f.policy !== UNVERIFIABLE_POLICY || blocks(f.level)),
   ).length;
   return {
     resources: resources.length,
@@ -132,7 +142,7 @@ export function summarise(resources: readonly ResourceReport[], stackFindings: r
     advisory: findings.filter((f) => f.level === "advisory").length,
     skipped: resources.reduce((count, r) => count + r.skipped.length, 0),
     unverified,
-    verdict: mandatory > 0 ? "blocked" : unverified > 0 ? "unverified" : "passed",
+    verdict: mandatory > 0 ? "blocked" : unverified > 0 || incomplete ? "not-verified" : "passed",
   };
 }
 

@@ -1,13 +1,21 @@
 /**
  * The report as SARIF 2.1.0, the format GitHub code scanning ingests (github/codeql-action/upload-sarif).
  * One rule per policy of the pack (with its remediation as help); one result per finding, carrying
- * the policy (ruleId), the level (mandatory: error, advisory: warning), the resource URN as a
- * logical location, the input file as a physical location, and the fix.
+ * the policy (ruleId), the level (mandatory: error, advisory: warning), the resource URN (or, for
+ * an audit, its ARN) as a logical location, the input file as a physical location when there is
+ * one (an audit has none: no file is invented), and the fix. What could not be read makes the
+ * invocation unsuccessful, each item an error notification.
  */
 import { createHash } from "crypto";
 import type * as sarif from "sarif";
 import type { Level } from "../engine/pack-client";
-import type { Finding, PolicyDescription, Report } from "./report";
+import {
+  AWS_UNREADABLE_CHECK,
+  UNREADABLE_KEY_CHECK,
+  type Finding,
+  type PolicyDescription,
+  type Report,
+} from "./report";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -22,8 +30,8 @@ const SECURITY_SEVERITY: Record<PolicyDescription["severity"], string | undefine
 
 export interface SarifOptions {
   readonly toolVersion: string;
-  /** The file results point at, relative to the repository root when possible. */
-  readonly artifact: string;
+  /** The file results point at, relative to the repository root when possible; none for an audit. */
+  readonly artifact: string | undefined;
   /** The line of a resource in that file. */
   lineOf(urn: string): number;
 }
@@ -31,7 +39,7 @@ export interface SarifOptions {
 export function toSarif(report: Report, options: SarifOptions): sarif.Log {
   const policies = report.pack.policies;
   const ruleIndex = new Map(policies.map((policy, index) => [policy.name, index]));
-  const uri = options.artifact.split("\\").join("/");
+  const uri = options.artifact?.split("\\").join("/");
 
   const result = (finding: Finding, urn: string | undefined, name: string): sarif.Result => ({
     ruleId: finding.policy,
@@ -40,10 +48,14 @@ export function toSarif(report: Report, options: SarifOptions): sarif.Log {
     message: { text: finding.message },
     locations: [
       {
-        physicalLocation: {
-          artifactLocation: { uri },
-          region: { startLine: urn === undefined ? 1 : options.lineOf(urn) },
-        },
+        ...(uri === undefined
+          ? {}
+          : {
+              physicalLocation: {
+                artifactLocation: { uri },
+                region: { startLine: urn === undefined ? 1 : options.lineOf(urn) },
+              },
+            }),
         logicalLocations: [
           urn === undefined
             ? { name, fullyQualifiedName: name, kind: "module" }
@@ -56,6 +68,16 @@ export function toSarif(report: Report, options: SarifOptions): sarif.Log {
   });
 
   const stackName = `${report.project}/${report.stack}`;
+  const notRead = report.resources.flatMap((resource) =>
+    resource.findings
+      .filter((f) => f.policy === AWS_UNREADABLE_CHECK || f.policy === UNREADABLE_KEY_CHECK)
+      .map((f): sarif.Notification => ({
+        level: "error",
+        message: { text: f.message },
+        locations: [{ logicalLocations: [{ fullyQualifiedName: resource.urn, kind: "resource" }] }],
+      })),
+  );
+  const incomplete = (report.coverage ?? []).filter((entry) => entry.status === "incomplete");
   return {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
@@ -74,11 +96,33 @@ export function toSarif(report: Report, options: SarifOptions): sarif.Log {
         automationDetails: { id: `bedrock-cmk-guard/${stackName}/` },
         invocations: [
           {
-            executionSuccessful: true,
-            toolExecutionNotifications: report.warnings.map((text) => ({
-              level: "warning",
-              message: { text },
-            })),
+            // Successful only when everything asked for was read: results alone would look clean.
+            executionSuccessful: notRead.length === 0 && incomplete.length === 0,
+            toolExecutionNotifications: [
+              ...notRead,
+              ...incomplete.flatMap((entry) =>
+                entry.notes.map((text): sarif.Notification => ({
+                  level: "error",
+                  message: { text },
+                  locations: [
+                    {
+                      logicalLocations: [
+                        {
+                          fullyQualifiedName: [entry.account, entry.region].filter(Boolean).join("/"),
+                          kind: "namespace",
+                        },
+                      ],
+                    },
+                  ],
+                })),
+              ),
+              // The coverage notes are among the warnings too: each is said once, as an error.
+              ...report.warnings
+                .filter(
+                  (text) => !incomplete.some((entry) => entry.notes.some((note) => text.endsWith(note))),
+                )
+                .map((text): sarif.Notification => ({ level: "warning", message: { text } })),
+            ],
           },
         ],
         results: [

@@ -20,7 +20,7 @@ const VERBS: Record<Report["command"], string> = {
 const RESULT_LINES: Record<Report["summary"]["verdict"], string> = {
   blocked:
     "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1).",
-  unverified:
+  "not-verified":
     "Result: NOT VERIFIED — no mandatory violation, but the key of a guarded resource could not be " +
     "read, so it was not judged; see the key-reference-unreadable findings' Fix (exit 4).",
   passed: "Result: PASSED — no mandatory violation (exit 0).",
@@ -81,11 +81,12 @@ export function formatText(report: Report, options: TextOptions): string {
 
 function resultLine(report: Report): string {
   if (report.command === "audit") {
-    const incomplete = (report.coverage ?? []).some((entry) => entry.status === "incomplete");
+    const notRead =
+      report.summary.unverified > 0 || (report.coverage ?? []).some((entry) => entry.status === "incomplete");
     if (report.summary.verdict === "blocked")
-      return "Result: BLOCKED — existing resources violate a mandatory policy (exit 1).";
-    return incomplete
-      ? "Result: INCOMPLETE — no mandatory violation in what was read, but not everything could be read (exit 4)."
+      return `Result: BLOCKED — existing resources violate a mandatory policy (exit 1)${notRead ? "; some resources, listings or keys could not be read (see the warnings and the aws-facts-unreadable findings)" : ""}.`;
+    return report.summary.verdict === "not-verified"
+      ? "Result: NOT VERIFIED — no mandatory violation in what was read, but not everything could be read: see the warnings and the aws-facts-unreadable findings (exit 4)."
       : "Result: PASSED — no mandatory violation (exit 0).";
   }
   return RESULT_LINES[report.summary.verdict];

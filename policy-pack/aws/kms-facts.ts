@@ -9,12 +9,18 @@
  *   starts as fast as before. Clients take the SDK's standard configuration (default credential
  *   chain, profiles, AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_KMS, ...) with retries in adaptive mode,
  *   unless the caller passes explicit credentials or client options (the audit's assumed roles).
+ *   Every client has a connect and a request timeout (the SDK's node:http handler settings), so a
+ *   KMS endpoint that accepts a connection and never answers costs one bounded attempt per retry.
+ * - An answer is checked against its question: DescribeKey must describe the key asked (its ARN,
+ *   its key id, or for an alias a key of the alias's account and region); any other answer is a
+ *   failure (`invalid-answer`), never facts about the wrong key.
  * - Each verification is cached (per reference and region, for the life of the source), runs
  *   with bounded concurrency, and ends at its timeout.
  * - Nothing throws: every failure is a typed result naming the call and the permission it needs.
  */
 import type { KeyMetadata, KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { KeyFacts, KeyOrigin } from "../catalog/kms-types";
+import { classifyAwsError } from "./errors";
 
 /** The KMS calls a verification makes, each with the IAM permission it needs. */
 export const KMS_PERMISSIONS = {
@@ -39,6 +45,13 @@ export interface KeyLookup {
 export type VerificationFailure =
   | {
       readonly kind: "access-denied" | "not-found" | "unreachable" | "throttled" | "error";
+      readonly operation: KmsOperation;
+      readonly code: string;
+      readonly detail: string;
+    }
+  /** KMS answered, but not the question: another key, or no metadata or policy at all. */
+  | {
+      readonly kind: "invalid-answer";
       readonly operation: KmsOperation;
       readonly code: string;
       readonly detail: string;
@@ -77,6 +90,8 @@ export interface KmsFactsOptions {
   readonly concurrency?: number;
   /** Explicit credentials (e.g. an assumed role's); the default credential chain otherwise. */
   readonly credentials?: KMSClientConfig["credentials"];
+  /** Ends every verification still running (the audit's overall `--timeout`). */
+  readonly signal?: AbortSignal;
   /** Any other client option (endpoint, maxAttempts, requestHandler, ...); region is the lookup's. */
   readonly clientConfig?: Omit<KMSClientConfig, "region" | "credentials">;
 }
@@ -86,6 +101,11 @@ export interface KmsFactsSource {
 }
 
 const DEFAULT_CONCURRENCY = 8;
+/**
+ * The SDK's node:http handler settings for clients made here: a connection not made within this
+ * long, or a request without an answer within this long, fails that attempt (and is retried).
+ */
+export const KMS_REQUEST_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
 /** ListResourceTags pages read at most (KMS allows 50 tags per key: one page by default). */
 const MAX_TAG_PAGES = 10;
 
@@ -108,6 +128,7 @@ export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
       const { KMSClient } = kmsSdk();
       client = new KMSClient({
         retryMode: "adaptive",
+        requestHandler: KMS_REQUEST_TIMEOUTS,
         ...options.clientConfig,
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         region,
@@ -124,7 +145,7 @@ export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
         pending = limit(async () => {
           // Missing credentials are missing for every key: the keys still waiting are not retried.
           if (noCredentials !== undefined) return { kind: "failed", failure: noCredentials };
-          const result = await withTimeout(options.timeoutSeconds, (signal) =>
+          const result = await withTimeout(options.timeoutSeconds, options.signal, (signal) =>
             readKey(clientFor, lookup, signal),
           );
           if (result.kind === "failed" && result.failure.kind === "no-credentials")
@@ -162,20 +183,26 @@ function concurrencyLimit(count: number): <T>(task: () => Promise<T>) => Promise
  */
 async function withTimeout(
   seconds: number,
+  overall: AbortSignal | undefined,
   run: (signal: AbortSignal) => Promise<KeyVerification>,
 ): Promise<KeyVerification> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let stop: (() => void) | undefined;
   const timedOut = new Promise<KeyVerification>((resolve) => {
-    timer = setTimeout(() => {
+    stop = () => {
       resolve({ kind: "failed", failure: { kind: "timeout", afterSeconds: seconds } });
       controller.abort();
-    }, seconds * 1000);
+    };
+    timer = setTimeout(stop, seconds * 1000);
+    if (overall?.aborted) stop();
+    else overall?.addEventListener("abort", stop, { once: true });
   });
   try {
     return await Promise.race([run(controller.signal), timedOut]);
   } finally {
     clearTimeout(timer);
+    if (stop !== undefined) overall?.removeEventListener("abort", stop);
   }
 }
 
@@ -217,6 +244,8 @@ async function readKey(
     if (metadata?.Arn === undefined || metadata.KeyId === undefined) {
       return failed("DescribeKey", "the answer has no key metadata");
     }
+    const mismatch = answerMismatch(lookup, metadata.Arn, metadata.KeyId);
+    if (mismatch !== undefined) return failed("DescribeKey", mismatch, undefined, "AnswerForAnotherKey");
     described = describe(metadata);
     // Every further call names the key by its ARN: an alias may be re-pointed meanwhile.
     const KeyId = metadata.Arn;
@@ -282,9 +311,35 @@ function failed(
   operation: KmsOperation,
   detail: string,
   described?: KeyDescription,
+  code = "InvalidAnswer",
 ): Extract<KeyVerification, { kind: "failed" }> {
-  const failure: VerificationFailure = { kind: "error", operation, code: "InvalidAnswer", detail };
+  const failure: VerificationFailure = { kind: "invalid-answer", operation, code, detail };
   return described === undefined ? { kind: "failed", failure } : { kind: "failed", failure, described };
+}
+
+const KEY_ARN = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/(.+)$/;
+const ALIAS_ARN = /^arn:[^:]+:kms:([^:]+):(\d{12}):alias\/.+$/;
+
+/**
+ * Why DescribeKey's answer is not about the key asked, or undefined when it is. A key ARN must
+ * come back as itself, a key id as itself; an alias (whose target KMS alone knows) must resolve to
+ * a key of the alias's own region and, for an alias ARN, account.
+ */
+export function answerMismatch(lookup: KeyLookup, arn: string, keyId: string): string | undefined {
+  const answered = KEY_ARN.exec(arn);
+  if (answered === null || answered[3] !== keyId)
+    return `the answer's ARN ${arn} and key id ${keyId} disagree`;
+  const [, region, account] = answered;
+  const asked = lookup.reference;
+  const other = `AWS KMS answered with another key (${arn}) than the one asked (${asked})`;
+  if (asked.startsWith("arn:")) {
+    if (KEY_ARN.test(asked)) return asked === arn ? undefined : other;
+    const alias = ALIAS_ARN.exec(asked);
+    if (alias === null) return other;
+    return alias[1] === region && alias[2] === account ? undefined : other;
+  }
+  if (asked.startsWith("alias/")) return region === lookup.region ? undefined : other;
+  return asked === keyId && region === lookup.region ? undefined : other;
 }
 
 function describe(metadata: KeyMetadata): KeyDescription {
@@ -305,41 +360,35 @@ function originOf(origin: string | undefined): KeyOrigin {
   return "custom-key-store";
 }
 
-const CREDENTIAL_ERRORS = new Set([
-  "CredentialsProviderError",
-  "UnrecognizedClientException",
-  "InvalidSignatureException",
-  "ExpiredTokenException",
-  "InvalidClientTokenId",
-]);
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-]);
-
-/** An SDK error as a typed failure. */
+/** An SDK error as a typed failure, by the AWS facts taxonomy (./errors.ts). */
 export function classify(operation: KmsOperation, error: unknown): VerificationFailure {
-  const code = error instanceof Error ? error.name : "Error";
-  const detail = (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
-  const networkCode = (error as { code?: unknown } | undefined)?.code;
-  if (CREDENTIAL_ERRORS.has(code) || /could not load credentials/i.test(detail)) {
-    return { kind: "no-credentials", code, detail };
+  const { kind, code, detail } = classifyAwsError(error);
+  switch (kind) {
+    case "stop":
+    case "region-not-enabled":
+      return { kind: "no-credentials", code, detail };
+    case "region":
+      return { kind: "unreachable", operation, code, detail };
+    case "retry":
+      return {
+        kind: /thrott|too ?many|limit|slowdown/i.test(code) ? "throttled" : "unreachable",
+        operation,
+        code,
+        detail,
+      };
+    case "unreadable":
+      return {
+        kind:
+          code === "AccessDeniedException"
+            ? "access-denied"
+            : code === "NotFoundException"
+              ? "not-found"
+              : "error",
+        operation,
+        code,
+        detail,
+      };
   }
-  const kind =
-    code === "AccessDeniedException"
-      ? "access-denied"
-      : code === "NotFoundException"
-        ? "not-found"
-        : code === "ThrottlingException"
-          ? "throttled"
-          : code === "TimeoutError" || (typeof networkCode === "string" && NETWORK_CODES.has(networkCode))
-            ? "unreachable"
-            : "error";
-  return { kind, operation, code, detail };
 }
 
 /**
@@ -365,5 +414,9 @@ export function failureText(failure: VerificationFailure, awsDetail = false): st
       return `AWS KMS kept throttling ${failure.operation} after the SDK's retries.${said(failure)}`;
     case "error":
       return `AWS KMS answered ${failure.operation} with ${failure.code}.${said(failure)}`;
+    case "invalid-answer":
+      return failure.code === "AnswerForAnotherKey"
+        ? `AWS KMS answered ${failure.operation} about another key than the one asked: nothing it said is used.${said(failure)}`
+        : `AWS KMS's answer to ${failure.operation} is incomplete or malformed: nothing it said is used.${said(failure)}`;
   }
 }

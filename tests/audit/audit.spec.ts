@@ -124,8 +124,12 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     assert.deepEqual(policies(resource(report, "aws-managed")), ["mandatory cmk-key-customer-managed"]);
     assert.deepEqual(policies(resource(report, "rotation-off")), ["mandatory cmk-key-rotation"]);
     assert.deepEqual(policies(resource(report, "public-policy")), ["mandatory cmk-key-policy-public"]);
-    assert.deepEqual(policies(resource(report, "foreign-key")), ["advisory cmk-key-verifiable"]);
-    assert.match(resource(report, "foreign-key").findings[0].message, /kms:DescribeKey/);
+    // DescribeKey denied: the key's facts were not read, so the workspace is also NOT VERIFIED.
+    assert.deepEqual(policies(resource(report, "foreign-key")), [
+      "advisory aws-facts-unreadable",
+      "advisory cmk-key-verifiable",
+    ]);
+    assert.match(resource(report, "foreign-key").findings[1].message, /kms:DescribeKey/);
     assert.deepEqual(policies(resource(report, "good")), []);
     const good = resource(report, "good");
     assert.equal(good.urn, `arn:aws:datazone:us-east-1:${MANAGEMENT}:domain/dzd_good`);

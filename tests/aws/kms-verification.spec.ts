@@ -172,6 +172,34 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
       );
     });
 
+    it("a DescribeKey answer about another key is not believed: not verified, and the other key is never read", async () => {
+      const CONFUSED = keyArn(9);
+      kms.addKey({ arn: CONFUSED, rotationEnabled: true, tags: BEDROCK_TAG });
+      server.faults = {
+        inject: [
+          {
+            service: "kms",
+            operation: "DescribeKey",
+            // The fit key's metadata, answered when the confused key is asked about.
+            fault: {
+              kind: "rewrite",
+              edit: (answer: { KeyMetadata: Record<string, unknown> }) => ({
+                KeyMetadata: { ...answer.KeyMetadata, Arn: FIT, KeyId: FIT.split("/")[1] },
+              }),
+            },
+          },
+        ],
+      };
+      const result = await pack.analyzeStack([workspace("confused", CONFUSED)]);
+      const found = on(result, "confused");
+      assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+      assert.match(found[0].message, /answered DescribeKey about another key than the one asked/);
+      assert.deepEqual(
+        server.callsOf("kms").map((c) => c.operation),
+        ["DescribeKey"],
+      );
+    });
+
     it("verifies an alias named outside the stack in the resource's region, through DescribeKey", async () => {
       const project: ResourceSpec = {
         type: "aws-native:bedrock:DataAutomationProject",

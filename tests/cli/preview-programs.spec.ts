@@ -105,7 +105,7 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
     const run = runs.lookups;
     assert.equal(run.code, 4, describeRun(run));
     const { resources, warnings, summary } = report(run);
-    assert.equal(summary.verdict, "unverified");
+    assert.equal(summary.verdict, "not-verified");
     const domains = resources.filter((r) => r.type === DOMAIN);
     assert.deepEqual(domains.map((d) => d.name).sort(), ["by-alias", "by-key", "by-plain-lookup"]);
     assert.ok(

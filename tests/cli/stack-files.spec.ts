@@ -155,7 +155,7 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
 
     const report = JSON.parse(runs.hiddenJson.stdout) as Report;
     assert.equal(runs.hiddenJson.code, 4);
-    assert.equal(report.summary.verdict, "unverified");
+    assert.equal(report.summary.verdict, "not-verified");
     assert.equal(report.summary.unverified, 1);
     const finance = report.resources.find((r) => r.name === "finance")!;
     assert.deepEqual(

@@ -1,11 +1,12 @@
 /**
  * A fake Amazon Bedrock control plane (REST-JSON; Bedrock and Bedrock Agents both sign as
- * `bedrock`): guardrails and custom models (`bedrockHandler`), agents (`agentHandler`), each
+ * `bedrock`): guardrails and custom models (`bedrockHandler`), agents, flows and prompts
+ * (`agentHandler`), each
  * listed with pagination and read one by one. Register both:
  * `server.register("bedrock", bedrock.bedrockHandler).register("bedrock", bedrock.agentHandler)`.
  */
 import { page } from "./pages";
-import { AwsError, restJsonHandler, type FakeAwsCall } from "./server";
+import { AwsError, restJsonHandler, type FakeAwsCall, type RestJsonRoute } from "./server";
 import type { FakeAccounts } from "./sts";
 
 export interface FakeBedrockResource {
@@ -15,7 +16,7 @@ export interface FakeBedrockResource {
   readonly kmsKeyArn?: string;
 }
 
-type Kind = "agent" | "guardrail" | "custom-model";
+type Kind = "agent" | "guardrail" | "custom-model" | "flow" | "prompt";
 
 export class FakeBedrock {
   pageSize = 100;
@@ -133,7 +134,58 @@ export class FakeBedrock {
     },
   ]);
 
+  /** ListFlows/GetFlow and ListPrompts/GetPrompt: the same shapes, under their own paths and keys. */
+  private agentBuilderRoutes(kind: "flow" | "prompt", plural: "flows" | "prompts"): RestJsonRoute[] {
+    const noun = kind === "flow" ? "Flow" : "Prompt";
+    return [
+      {
+        method: "GET",
+        path: `/${plural}/`,
+        operation: `List${noun}s`,
+        handle: (request, call) => {
+          const { account, items } = this.scope(kind, call);
+          const result = page(
+            items,
+            request.query.get("nextToken"),
+            request.query.get("maxResults"),
+            this.pageSize,
+          );
+          return {
+            [`${kind}Summaries`]: result.items.map((r) => ({
+              id: r.id,
+              name: r.name,
+              arn: `arn:aws:bedrock:${call.region}:${account}:${kind}/${r.id}`,
+              version: "DRAFT",
+              createdAt: "2025-01-01T00:00:00Z",
+              updatedAt: "2025-01-01T00:00:00Z",
+            })),
+            ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+          };
+        },
+      },
+      {
+        method: "GET",
+        path: `/${plural}/{identifier}/`,
+        operation: `Get${noun}`,
+        handle: (request, call) => {
+          const { account, item } = this.one(kind, call, request.params.identifier);
+          return {
+            id: item.id,
+            name: item.name,
+            arn: `arn:aws:bedrock:${call.region}:${account}:${kind}/${item.id}`,
+            version: "DRAFT",
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+            ...(item.kmsKeyArn === undefined ? {} : { customerEncryptionKeyArn: item.kmsKeyArn }),
+          };
+        },
+      },
+    ];
+  }
+
   readonly agentHandler = restJsonHandler([
+    ...this.agentBuilderRoutes("flow", "flows"),
+    ...this.agentBuilderRoutes("prompt", "prompts"),
     {
       method: "POST",
       path: "/agents/",

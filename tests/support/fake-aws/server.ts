@@ -32,6 +32,13 @@
  * - `throttle`: `[{ service, operation, count }]`: the first `count` calls of that operation answer
  *   `ThrottlingException` (400) in the service's protocol; later calls are answered normally.
  * - `neverAnswer`: a function of the call; true holds the request open until `close()`.
+ * - `inject`: `[{ service, operation, when?, count?, fault }]`: the calls of that operation (those
+ *   `when` accepts; the first `count` of them, or all) are answered with the fault instead:
+ *   `{ kind: "error", code, status, message? }` (an AWS error with its real code and status, in
+ *   the service's protocol), `html-502` (a load balancer's HTML page), `malformed` (200 with a
+ *   body that is not JSON), `truncated` (200 whose body stops short of its Content-Length),
+ *   `no-answer` (held open), `delay` (answered after `ms`), or `rewrite` (the handler's JSON
+ *   answer edited: a repeated pagination token, an answer about another key, ...).
  *
  * Call log: `server.calls` lists every request (service, region, operation, accessKeyId, input as
  * parsed, fault applied); `server.callsOf(service, operation?)` filters it.
@@ -64,7 +71,7 @@ export interface FakeAwsCall {
   /** The parsed input: JSON body, query parameters (Query protocol), or REST request. */
   readonly input: unknown;
   /** Which fault, if any, answered instead of the handler. */
-  fault?: "throttled" | "never-answered";
+  fault?: "throttled" | "never-answered" | InjectedFault["kind"];
   /** The status code sent (undefined while a call is held open). */
   status?: number;
 }
@@ -100,10 +107,31 @@ export interface ThrottleRule {
   readonly count: number;
 }
 
+export type InjectedFault =
+  | { readonly kind: "error"; readonly code: string; readonly status: number; readonly message?: string }
+  | { readonly kind: "html-502" }
+  | { readonly kind: "malformed" }
+  | { readonly kind: "truncated" }
+  | { readonly kind: "no-answer" }
+  | { readonly kind: "delay"; readonly ms: number }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the handler's JSON answer
+  | { readonly kind: "rewrite"; readonly edit: (answer: any, call: FakeAwsCall) => unknown };
+
+export interface FaultRule {
+  readonly service: string;
+  readonly operation: string;
+  /** Which calls of the operation (default: all). */
+  readonly when?: (call: FakeAwsCall) => boolean;
+  /** How many matching calls get the fault (default: every one). */
+  readonly count?: number;
+  readonly fault: InjectedFault;
+}
+
 export interface FaultOptions {
   latencyMs?: number | ((call: FakeAwsCall) => number);
   throttle?: ThrottleRule[];
   neverAnswer?: (call: FakeAwsCall) => boolean;
+  inject?: FaultRule[];
 }
 
 const REQUEST_ID = "00000000-0000-4000-8000-000000000000";
@@ -114,6 +142,7 @@ export class FakeAwsServer {
   faults: FaultOptions = {};
   private readonly handlers = new Map<string, ServiceHandler[]>();
   private readonly throttled = new Map<string, number>();
+  private readonly injected = new Map<FaultRule, number>();
   private readonly server: http.Server;
 
   private constructor() {
@@ -154,6 +183,7 @@ export class FakeAwsServer {
   reset(): void {
     this.calls.length = 0;
     this.throttled.clear();
+    this.injected.clear();
   }
 
   /** Closes the server, dropping held-open requests. */
@@ -212,6 +242,23 @@ export class FakeAwsServer {
       call.fault = "never-answered";
       return; // held open until the client gives up or close() drops it
     }
+    const injected = this.takeInjected(call);
+    if (injected !== undefined) call.fault = injected.kind;
+    if (injected?.kind === "no-answer") return;
+    if (injected?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, injected.ms));
+    if (injected?.kind === "truncated") {
+      call.status = 200;
+      // Promises more than it sends, then hangs up: the client sees the body end early.
+      res.writeHead(200, { "content-type": "application/json", "content-length": "4096" });
+      res.end('{"items": [');
+      res.socket?.destroySoon();
+      return;
+    }
+    const faulted = injected === undefined ? undefined : injectedResponse(injected, handler);
+    if (faulted !== undefined) {
+      call.status = faulted.status;
+      return send(res, faulted);
+    }
     const latency =
       typeof this.faults.latencyMs === "function" ? this.faults.latencyMs(call) : this.faults.latencyMs;
     if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
@@ -227,8 +274,25 @@ export class FakeAwsServer {
         response = handler.error(err);
       }
     }
+    if (injected?.kind === "rewrite" && response.status < 300 && response.body !== "") {
+      response = { ...response, body: JSON.stringify(injected.edit(JSON.parse(response.body), call)) };
+    }
     call.status = response.status;
     send(res, response);
+  }
+
+  private takeInjected(call: FakeAwsCall): InjectedFault | undefined {
+    const rule = this.faults.inject?.find(
+      (r) =>
+        r.service === call.service &&
+        r.operation === call.operation &&
+        (r.when === undefined || r.when(call)),
+    );
+    if (rule === undefined) return undefined;
+    const done = this.injected.get(rule) ?? 0;
+    if (rule.count !== undefined && done >= rule.count) return undefined;
+    this.injected.set(rule, done + 1);
+    return rule.fault;
   }
 
   private takeThrottle(call: FakeAwsCall): boolean {
@@ -241,6 +305,24 @@ export class FakeAwsServer {
     if (done >= rule.count) return false;
     this.throttled.set(key, done + 1);
     return true;
+  }
+}
+
+/** The answer a fault gives in place of the handler's, if it replaces it. */
+function injectedResponse(fault: InjectedFault, handler: ServiceHandler): RawResponse | undefined {
+  switch (fault.kind) {
+    case "error":
+      return handler.error(new AwsError(fault.code, fault.message ?? `injected ${fault.code}`, fault.status));
+    case "html-502":
+      return {
+        status: 502,
+        headers: { "content-type": "text/html" },
+        body: "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
+      };
+    case "malformed":
+      return { status: 200, headers: { "content-type": "application/json" }, body: '{"items": [{"id": ' };
+    default:
+      return undefined;
   }
 }
 
