@@ -68,8 +68,7 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
     const report = judge.judge(resource, key);
     resources.push(report);
     if (resource.workspace !== undefined) {
-      const blocked = report.findings.some((f) => blocks(f.level));
-      const verdict = blocked ? "non-compliant" : key?.kind === "verified" ? "compliant" : "unverified";
+      const verdict = auditVerdict(report, key);
       const keyId =
         key?.kind === "verified" && key.key.description.account === resource.account
           ? key.key.description.keyId
@@ -166,7 +165,21 @@ export function isIncomplete(report: Report): boolean {
   return (report.coverage ?? []).some((entry) => entry.status === "incomplete");
 }
 
-async function judgeScope(
+/**
+ * A resource's verdict: a blocking finding makes it non-compliant; without one it is compliant
+ * only when its key was read from AWS KMS (the audit's remediation and the AWS Config rule both
+ * decide with this).
+ */
+export function auditVerdict(
+  report: ResourceReport,
+  key: KeyVerification | undefined,
+): "compliant" | "non-compliant" | "unverified" {
+  if (report.findings.some((f) => blocks(f.level))) return "non-compliant";
+  return key?.kind === "verified" ? "compliant" : "unverified";
+}
+
+/** Judges each resource of a scope as its key is read from AWS KMS (those that name one). */
+export async function judgeScope(
   scope: ScopeResult,
   keys: KmsFactsSource,
   judged: (resource: AuditedResource, key: KeyVerification | undefined) => void,
