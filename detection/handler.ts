@@ -53,6 +53,16 @@ const STOP_MARGIN_MS = 300;
 const JUDGING_SHARE = 0.7;
 const DEFAULT_CONCURRENCY = 8;
 
+/** The judge of the last config seen: warm invocations of the same function reuse it. */
+let cachedJudge:
+  { configText: string | undefined; judge: ReturnType<typeof createDetectionJudge> } | undefined;
+
+function judgeFor(configText: string | undefined): ReturnType<typeof createDetectionJudge> {
+  if (cachedJudge?.configText !== configText)
+    cachedJudge = { configText, judge: createDetectionJudge(configText) };
+  return cachedJudge.judge;
+}
+
 export async function handler(event: ConfigRuleEvent, context: LambdaContext): Promise<DetectionSummary> {
   const started = Date.now();
   const budget = Math.max(0, context.getRemainingTimeInMillis() - STOP_MARGIN_MS);
@@ -60,7 +70,7 @@ export async function handler(event: ConfigRuleEvent, context: LambdaContext): P
   const judgingDeadline = started + budget * JUDGING_SHARE;
   const request = detectionRequest(event, new Date(started));
   const region = process.env.AWS_REGION ?? "";
-  const judge = createDetectionJudge(process.env[PACK_CONFIG_VARIABLE]);
+  const judge = judgeFor(process.env[PACK_CONFIG_VARIABLE]);
   const concurrency = Number(process.env.DETECTION_CONCURRENCY) || DEFAULT_CONCURRENCY;
   const session = await startSession({ concurrency });
   const problems: string[] = [];
