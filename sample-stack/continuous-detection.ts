@@ -95,6 +95,8 @@ const CONFIG_ACTIONS = ["config:PutEvaluations", "config:GetComplianceDetailsByC
 
 export class ContinuousDetection extends pulumi.ComponentResource {
   readonly functionArn: pulumi.Output<string>;
+  /** The function's role: the principal each member account's role trusts (organization mode). */
+  readonly roleArn: pulumi.Output<string>;
   readonly ruleName: pulumi.Output<string>;
 
   constructor(name: string, args: ContinuousDetectionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -291,6 +293,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
       this.ruleName = rule.name;
     }
     this.functionArn = fn.arn;
-    this.registerOutputs({ functionArn: this.functionArn, ruleName: this.ruleName });
+    this.roleArn = role.arn;
+    this.registerOutputs({ functionArn: this.functionArn, roleArn: this.roleArn, ruleName: this.ruleName });
   }
 }

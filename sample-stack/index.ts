@@ -140,7 +140,7 @@ export const roleArns = Object.fromEntries(
 
 /** The AWS Config rule that keeps judging the account (or organization) after deployment: off by default. */
 const detection = detectionSettings();
-export const detectionRule =
+const detector =
   detection.mode === "off"
     ? undefined
     : new ContinuousDetection(
@@ -155,4 +155,6 @@ export const detectionRule =
           tags: settings.tags,
         },
         { provider: homeProvider },
-      ).ruleName;
+      );
+/** The rule's name and the function's role (which member accounts' roles trust), when detection is on. */
+export const detectionRule = detector && { ruleName: detector.ruleName, functionRoleArn: detector.roleArn };
