@@ -58,7 +58,7 @@ let cachedJudge:
   { configText: string | undefined; judge: ReturnType<typeof createDetectionJudge> } | undefined;
 
 function judgeFor(configText: string | undefined): ReturnType<typeof createDetectionJudge> {
-  if (cachedJudge?.configText !== configText)
+  if (cachedJudge === undefined || cachedJudge.configText !== configText)
     cachedJudge = { configText, judge: createDetectionJudge(configText) };
   return cachedJudge.judge;
 }

@@ -281,4 +281,24 @@ describe("AWS Config rule (fake AWS)", function () {
         assert.equal(after?.OrderingTimestamp, Date.parse("2026-12-02T00:00:00.000Z") / 1000);
     }
   });
+
+  it("judges with the pack config's levels, and refuses a config the pack would refuse", async () => {
+    const advisory = JSON.stringify({ "cmk-key-customer-managed": "advisory" });
+    await invokeInProcess(periodicEvent(ACCOUNTS.detect), {
+      env: env("AKIDDETECT", { BEDROCK_CMK_GUARD_PACK_CONFIG: advisory }),
+    });
+    const awsManaged = domainArn(ACCOUNTS.detect, "dzd_awsmanaged");
+    assert.equal(
+      byId(world.config.evaluations(ACCOUNTS.detect, RULE_NAME)).get(awsManaged)?.ComplianceType,
+      "COMPLIANT",
+    );
+    await assert.rejects(
+      invokeInProcess(periodicEvent(ACCOUNTS.detect), {
+        env: env("AKIDDETECT", {
+          BEDROCK_CMK_GUARD_PACK_CONFIG: JSON.stringify({ "cmk-key-rotation": "loud" }),
+        }),
+      }),
+      /BEDROCK_CMK_GUARD_PACK_CONFIG: cmk-key-rotation: "loud" is not an enforcement level/,
+    );
+  });
 });
