@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BedrockWorkspace } from "./bedrock-workspace";
+import { ContinuousDetection, detectionSettings } from "./continuous-detection";
 import { loadSettings, type WorkspaceDefinition } from "./config";
 import { WorkspaceKey } from "./workspace-key";
 import { WorkspaceRoles } from "./workspace-roles";
@@ -136,3 +137,24 @@ export const roleArns = Object.fromEntries(
     },
   ]),
 );
+
+/** The AWS Config rule that keeps judging the account (or organization) after deployment: off by default. */
+const detection = detectionSettings();
+const detector =
+  detection.mode === "off"
+    ? undefined
+    : new ContinuousDetection(
+        "continuous-detection",
+        {
+          ...detection,
+          mode: detection.mode,
+          namePrefix: settings.namePrefix,
+          region: settings.regions[0],
+          accountId,
+          partition,
+          tags: settings.tags,
+        },
+        { provider: homeProvider },
+      );
+/** The rule's name and the function's role (which member accounts' roles trust), when detection is on. */
+export const detectionRule = detector && { ruleName: detector.ruleName, functionRoleArn: detector.roleArn };

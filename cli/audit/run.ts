@@ -121,8 +121,7 @@ async function audit(
         : judgedReport;
     resources.push(report);
     if (resource.workspace !== undefined) {
-      const blocked = report.findings.some((f) => blocks(f.level));
-      const verdict = blocked ? "non-compliant" : key?.kind === "verified" ? "compliant" : "unverified";
+      const verdict = auditVerdict(report, key);
       const keyId =
         key?.kind === "verified" && key.key.description.account === resource.account
           ? key.key.description.keyId
@@ -244,7 +243,21 @@ function isIncompleteCoverage(coverage: readonly CoverageEntry[]): boolean {
   return coverage.some((entry) => entry.status === "incomplete");
 }
 
-async function judgeScope(
+/**
+ * A resource's verdict: a blocking finding makes it non-compliant; without one it is compliant
+ * only when its key was read from AWS KMS (the audit's remediation and the AWS Config rule both
+ * decide with this).
+ */
+export function auditVerdict(
+  report: ResourceReport,
+  key: KeyVerification | undefined,
+): "compliant" | "non-compliant" | "unverified" {
+  if (report.findings.some((f) => blocks(f.level))) return "non-compliant";
+  return key?.kind === "verified" ? "compliant" : "unverified";
+}
+
+/** Judges each resource of a scope as its key is read from AWS KMS (those that name one). */
+export async function judgeScope(
   scope: ScopeResult,
   keys: KmsFactsSource,
   verdicts: AuditVerdicts,

@@ -7,7 +7,7 @@
  * the pack folder that will run), so that its problems are reported before the pack starts.
  */
 import * as path from "path";
-import { PACK_DIR, type Level, type PolicyConfigSpec } from "../engine/pack-client";
+import type { Level, PolicyConfigSpec } from "../engine/pack-client";
 import { readInputFile, UnusableInputError } from "../errors";
 import type { PolicyDescription } from "../report/report";
 import type { RawPolicyConfig } from "../../policy-pack/settings/pack-config";
@@ -34,26 +34,35 @@ export function readPackConfig(file: string): PackConfigFile {
   } catch (error) {
     throw new UnusableInputError(`--config ${file}: not valid JSON (${(error as Error).message})`);
   }
+  const entries = packConfigEntries(document, `--config ${file}`);
+  const problems = packValidation().packConfigProblems(entries);
+  if (problems.length > 0) throw new UnusableInputError(`--config ${file}: ${problems.join("; ")}`);
+  return entries;
+}
+
+/**
+ * A pack config document (already parsed JSON) as policy entries: levels checked, settings kept
+ * for the pack's own validation. `where` names the source in error messages.
+ */
+export function packConfigEntries(document: unknown, where: string): Map<string, PolicyConfigEntry> {
   if (!isPlainObject(document)) {
-    throw new UnusableInputError(`--config ${file}: expected a JSON object of policy names`);
+    throw new UnusableInputError(`${where}: expected a JSON object of policy names`);
   }
   const entries = new Map<string, PolicyConfigEntry>();
   for (const [policy, value] of Object.entries(document)) {
-    const where = `--config ${file}: ${policy}`;
+    const at = `${where}: ${policy}`;
     if (typeof value === "string") {
-      entries.set(policy, { enforcementLevel: level(value, where), properties: {} });
+      entries.set(policy, { enforcementLevel: level(value, at), properties: {} });
     } else if (isPlainObject(value)) {
       const { enforcementLevel, ...properties } = value;
       entries.set(policy, {
-        enforcementLevel: enforcementLevel === undefined ? undefined : level(enforcementLevel, where),
+        enforcementLevel: enforcementLevel === undefined ? undefined : level(enforcementLevel, at),
         properties,
       });
     } else {
-      throw new UnusableInputError(`${where}: expected an enforcement level or an object`);
+      throw new UnusableInputError(`${at}: expected an enforcement level or an object`);
     }
   }
-  const problems = packValidation().packConfigProblems(entries);
-  if (problems.length > 0) throw new UnusableInputError(`--config ${file}: ${problems.join("; ")}`);
   return entries;
 }
 
@@ -61,6 +70,9 @@ export function readPackConfig(file: string): PackConfigFile {
 function packValidation(): {
   packConfigProblems(raw: ReadonlyMap<string, RawPolicyConfig>): readonly string[];
 } {
+  // Loaded here, not at the top: the AWS Config rule's bundle parses pack configs without the engine side.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PACK_DIR } = require("../engine/pack-client") as typeof import("../engine/pack-client");
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack folder
   return require(path.join(PACK_DIR, "bin", "judging", "config-problems.js")) as ReturnType<
     typeof packValidation

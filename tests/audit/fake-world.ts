@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FakeBedrock } from "../support/fake-aws/bedrock";
+import { FakeConfig } from "../support/fake-aws/config";
 import { FakeDataZone } from "../support/fake-aws/datazone";
 import { FakeKms } from "../support/fake-aws/kms";
 import { FakeOrganizations } from "../support/fake-aws/organizations";
@@ -26,6 +27,7 @@ export class FakeWorld {
   readonly kms = new FakeKms();
   readonly organizations = new FakeOrganizations(this.accounts, MANAGEMENT);
   readonly ssm = new FakeSsm();
+  readonly config = new FakeConfig(this.accounts);
 
   private constructor(readonly server: FakeAwsServer) {
     server
@@ -35,7 +37,8 @@ export class FakeWorld {
       .register("bedrock", this.bedrock.agentHandler)
       .register("kms", this.kms.handler)
       .register("organizations", this.organizations.handler)
-      .register("ssm", this.ssm.handler);
+      .register("ssm", this.ssm.handler)
+      .register("config", this.config.handler);
   }
 
   static async start(): Promise<FakeWorld> {

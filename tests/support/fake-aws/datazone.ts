@@ -34,6 +34,16 @@ export class FakeDataZone {
     return this;
   }
 
+  /** Deletes a domain, as DeleteDomain would once it completes. */
+  removeDomain(account: string, region: string, id: string): this {
+    const key = `${account}/${region}`;
+    this.domains.set(
+      key,
+      this.inScope(account, region).filter((d) => d.id !== id),
+    );
+    return this;
+  }
+
   private inScope(account: string, region: string): FakeDomain[] {
     return this.domains.get(`${account}/${region}`) ?? [];
   }

@@ -32,9 +32,26 @@ export class FakeAccounts {
     return this;
   }
 
-  setRegionAccess(account: string, region: string, access: RegionAccess): this {
-    this.regionAccess.set(`${account}/${region}`, access);
+  /** `undefined` restores normal answers. */
+  setRegionAccess(account: string, region: string, access: RegionAccess | undefined): this {
+    if (access === undefined) this.regionAccess.delete(`${account}/${region}`);
+    else this.regionAccess.set(`${account}/${region}`, access);
     return this;
+  }
+
+  /**
+   * The account of the caller whatever the region answers (a service-control policy that denies
+   * the Bedrock services leaves AWS Config answering), or the error of an unknown access key.
+   */
+  identify(call: FakeAwsCall): string {
+    const principal = this.principals.get(call.accessKeyId);
+    if (principal === undefined)
+      throw new AwsError(
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+        403,
+      );
+    return principal.account;
   }
 
   /** The account of the caller, or the AWS error its service would answer. */
