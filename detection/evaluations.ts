@@ -8,7 +8,6 @@
  */
 import type { Evaluation } from "@aws-sdk/client-config-service";
 import { blocks, type ResourceReport } from "../cli/report/report";
-import { AUDITED_TOKENS } from "../cli/audit/inventory";
 
 /** AWS Config's limit on an evaluation's annotation. */
 export const ANNOTATION_LIMIT = 256;
@@ -17,10 +16,12 @@ export const ACCOUNT_RESOURCE_TYPE = "AWS::::Account";
 
 /** The CloudFormation type of each resource the audit's readers return. */
 export const CONFIG_RESOURCE_TYPES: Readonly<Record<string, string>> = {
-  [AUDITED_TOKENS.workspace]: "AWS::DataZone::Domain",
-  [AUDITED_TOKENS.agent]: "AWS::Bedrock::Agent",
-  [AUDITED_TOKENS.guardrail]: "AWS::Bedrock::Guardrail",
-  [AUDITED_TOKENS.customModel]: "AWS::Bedrock::CustomModel",
+  "aws:datazone/domain:Domain": "AWS::DataZone::Domain",
+  "aws:bedrock/agentAgent:AgentAgent": "AWS::Bedrock::Agent",
+  "aws:bedrock/guardrail:Guardrail": "AWS::Bedrock::Guardrail",
+  "aws:bedrock/customModel:CustomModel": "AWS::Bedrock::CustomModel",
+  "aws:bedrock/agentFlow:AgentFlow": "AWS::Bedrock::Flow",
+  "aws:bedrock/agentPrompt:AgentPrompt": "AWS::Bedrock::Prompt",
 };
 
 export type Verdict = "compliant" | "non-compliant" | "unverified";

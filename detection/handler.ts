@@ -94,7 +94,7 @@ export async function handler(event: ConfigRuleEvent, context: LambdaContext): P
       clientConfig: session.sharedOptions,
     });
     scope = await readScope(session, { account: request.account, region, credentials }, () => undefined);
-    await judgeScope(scope, keys, (resource, key) => judged.push(judge(resource, key)));
+    await judgeScope(scope, keys, judge, (resource, key) => judged.push(judge.judge(resource, key)));
   })();
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([

@@ -1,16 +1,16 @@
 /**
- * The rule's one use of the judge: the audit's (same policies, levels, settings and exemptions as
- * the pack), configured from the pack config in the function's environment. When the judging
- * layer replaces the audit's judge, this file is the only one to change.
+ * The rule's one use of the judging layer, through the audit's translation (same policies,
+ * levels, settings and exemptions as the pack), configured from the pack config in the
+ * function's environment.
  */
 import { auditVerdict } from "../cli/audit/run";
-import { createAuditJudge } from "../cli/audit/judge";
+import { createAuditVerdicts } from "../cli/audit/verdicts";
 import type { AuditedResource } from "../cli/audit/inventory";
 import { failureText, type KeyVerification } from "../policy-pack/aws/kms-facts";
 import { packConfigEntries } from "../cli/sources/pack-config-file";
 import { UnusableInputError } from "../cli/errors";
 import type { ResourceReport } from "../cli/report/report";
-import { packConfigProblems } from "../policy-pack/crossguard/config-problems";
+import { packConfigProblems } from "../policy-pack/judging/config-problems";
 import packManifest from "../policy-pack/package.json";
 import type { Verdict } from "./evaluations";
 
@@ -24,7 +24,11 @@ export interface JudgedResource {
   readonly unreadKey?: string;
 }
 
-export type DetectionJudge = (resource: AuditedResource, key: KeyVerification | undefined) => JudgedResource;
+export interface DetectionJudge {
+  /** What to ask AWS KMS about the resource's key, if it names one KMS can be asked about. */
+  keyToRead(resource: AuditedResource): { reference: string; region: string } | undefined;
+  judge(resource: AuditedResource, key: KeyVerification | undefined): JudgedResource;
+}
 
 /** Throws {@link UnusableInputError} when the pack config is not one the pack would accept. */
 export function createDetectionJudge(configText: string | undefined): DetectionJudge {
@@ -41,12 +45,15 @@ export function createDetectionJudge(configText: string | undefined): DetectionJ
     const problems = packConfigProblems(config);
     if (problems.length > 0) throw new UnusableInputError(`${where}: ${problems.join("; ")}`);
   }
-  const judge = createAuditJudge(packManifest.version, config, where);
-  return (resource, key) => {
-    const report = judge.judge(resource, key);
-    const verdict = auditVerdict(report, key);
-    return key?.kind === "failed"
-      ? { report, verdict, unreadKey: failureText(key.failure) }
-      : { report, verdict };
+  const verdicts = createAuditVerdicts(packManifest.version, config, where);
+  return {
+    keyToRead: (resource) => verdicts.keyToRead(resource),
+    judge(resource, key) {
+      const report = verdicts.judge(resource, key);
+      const verdict = auditVerdict(report);
+      return key?.kind === "failed"
+        ? { report, verdict, unreadKey: failureText(key.failure) }
+        : { report, verdict };
+    },
   };
 }

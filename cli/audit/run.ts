@@ -19,6 +19,8 @@ import type { PackConfigFile } from "../sources/pack-config-file";
 import {
   AWS_UNREADABLE_CHECK,
   blocks,
+  isUnverified,
+  makesUnverified,
   REPORT_VERSION,
   summarise,
   type CoverageEntry,
@@ -30,7 +32,6 @@ import type { Progress } from "../commands/run-pack";
 import { startSession, type AwsSession } from "./aws-session";
 import { readScope, type AuditedResource, type ScopeResult, type UnreadResource } from "./inventory";
 import { checkWritable } from "../report/output-file";
-import { failureText } from "../../policy-pack/aws/kms-facts";
 import { createAuditVerdicts, type AuditVerdicts } from "./verdicts";
 import { emitImport, emitStackConfig, type JudgedWorkspace } from "./remediation";
 import { parseAccountsOption, parseRegionsOption, resolveAccounts, resolveRegions } from "./scope";
@@ -107,21 +108,10 @@ async function audit(
   const judged = (resource: AuditedResource, key: KeyVerification | undefined) => {
     const judgedReport = judge.judge(resource, key);
     // A key whose facts were not all read: the resource is NOT VERIFIED, whatever else was found.
-    const report =
-      key?.kind === "failed"
-        ? {
-            ...judgedReport,
-            findings: [
-              ...judgedReport.findings,
-              notRead(
-                `${resource.type.displayName} '${resource.name}': its KMS key was not fully read from AWS KMS, so its key rules were not all judged: ${failureText(key.failure, true)}`,
-              ),
-            ],
-          }
-        : judgedReport;
+    const report = judgedReport;
     resources.push(report);
     if (resource.workspace !== undefined) {
-      const verdict = auditVerdict(report, key);
+      const verdict = auditVerdict(report);
       const keyId =
         key?.kind === "verified" && key.key.description.account === resource.account
           ? key.key.description.keyId
@@ -248,19 +238,16 @@ function isIncompleteCoverage(coverage: readonly CoverageEntry[]): boolean {
  * only when its key was read from AWS KMS (the audit's remediation and the AWS Config rule both
  * decide with this).
  */
-export function auditVerdict(
-  report: ResourceReport,
-  key: KeyVerification | undefined,
-): "compliant" | "non-compliant" | "unverified" {
-  if (report.findings.some((f) => blocks(f.level))) return "non-compliant";
-  return key?.kind === "verified" ? "compliant" : "unverified";
+export function auditVerdict(report: ResourceReport): "compliant" | "non-compliant" | "unverified" {
+  if (report.findings.some((f) => blocks(f.level) && !isUnverified(f))) return "non-compliant";
+  return report.findings.some(makesUnverified) ? "unverified" : "compliant";
 }
 
 /** Judges each resource of a scope as its key is read from AWS KMS (those that name one). */
 export async function judgeScope(
   scope: ScopeResult,
   keys: KmsFactsSource,
-  verdicts: AuditVerdicts,
+  verdicts: Pick<AuditVerdicts, "keyToRead">,
   judged: (resource: AuditedResource, key: KeyVerification | undefined) => void,
 ): Promise<void> {
   await Promise.all(

@@ -109,6 +109,14 @@ export function isUnverified(finding: Finding): boolean {
   return NOT_VERIFIED_CHECKS.has(finding.policy);
 }
 
+/**
+ * Whether the finding makes the verdict NOT VERIFIED: every not-verified check does, except a
+ * cmk-unverifiable configured not to stop anything (advisory): it is reported, not counted.
+ */
+export function makesUnverified(finding: Finding): boolean {
+  return isUnverified(finding) && (finding.policy !== UNVERIFIABLE_POLICY || blocks(finding.level));
+}
+
 /** One account and region of an audit: `incomplete` means some of it could not be read (exit 4). */
 export interface CoverageEntry {
   readonly account: string;
@@ -132,10 +140,7 @@ export function summarise(
 ): Summary {
   const findings = [...resources.flatMap((r) => r.findings), ...stackFindings];
   const mandatory = findings.filter((f) => blocks(f.level) && !isUnverified(f)).length;
-  // An advisory cmk-unverifiable was configured not to stop anything: it is reported, not counted.
-  const unverified = findings.filter(
-    (f) => isUnverified(f) && (f.policy !== UNVERIFIABLE_POLICY || blocks(f.level)),
-  ).length;
+  const unverified = findings.filter(makesUnverified).length;
   return {
     resources: resources.length,
     mandatory,

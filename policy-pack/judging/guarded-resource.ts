@@ -214,8 +214,10 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
         : status.kind === "failed"
           ? status.described
           : undefined;
+    // Verification was asked for and did not answer: what it should have read decides mandatory
+    // rules, so when values are final the resource is NOT VERIFIED (cmk-unverifiable).
     if (description === undefined) {
-      judgment.defer(cmkKeyCustomerManaged.id, NOT_READ, { reportedBy: cmkKeyVerifiable.id });
+      judgment.defer(cmkKeyCustomerManaged.id, NOT_READ);
     } else {
       judgment.outcome(
         cmkKeyCustomerManaged,
@@ -229,8 +231,7 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
         { label: OUTSIDE_KEY_LABEL, pendingLabel: "key outside the stack", about: [] },
       );
     } else {
-      for (const { rule } of CONSUMED_KEY_RULES)
-        judgment.defer(rule.id, NOT_READ, { reportedBy: cmkKeyVerifiable.id });
+      for (const { rule } of CONSUMED_KEY_RULES) judgment.defer(rule.id, NOT_READ);
     }
     return judgment;
   }
