@@ -7,6 +7,7 @@ import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolic
 import type { SettingsSpec } from "../settings/pack-config";
 import { keyFitnessRules, type KeyFitnessRule } from "../rules";
 import { workspaceKeyBedrockTag } from "../rules/workspace-key-bedrock-tag";
+import { workspaceKeyUsable } from "../rules/workspace-key-usable";
 import {
   CONSUMED_KEY_SCOPE,
   KMS_HYGIENE_SCOPE,
@@ -90,11 +91,9 @@ export function keyGuard(state: PackState): KeyGuard {
     const { spec, limits } = limitsOf(fitness, state);
     add(keyFitnessStackPolicy(fitness.rule, state, verifier, limits), spec, STACK_POLICY_CANNOT_REMEDIATE);
   }
-  add(
-    keyFitnessStackPolicy(workspaceKeyBedrockTag, state, verifier),
-    undefined,
-    STACK_POLICY_CANNOT_REMEDIATE,
-  );
+  for (const workspaceRule of [workspaceKeyBedrockTag, workspaceKeyUsable]) {
+    add(keyFitnessStackPolicy(workspaceRule, state, verifier), undefined, STACK_POLICY_CANNOT_REMEDIATE);
+  }
   add(outsideKeyStackPolicy(state, verifier), undefined, STACK_POLICY_CANNOT_REMEDIATE);
   add(aliasSourceStackPolicy(state), undefined, STACK_POLICY_CANNOT_REMEDIATE);
   for (const fitness of keyFitnessRules(KMS_HYGIENE_SCOPE)) {

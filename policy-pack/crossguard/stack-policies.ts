@@ -16,6 +16,10 @@ import { DEFAULT_LIMITS, type KeyFitnessInput, type KeyFitnessLimits } from "../
 import { keyApplicability } from "../rules/cmk-applicability";
 import { readPath } from "../facts/values";
 import { blueprintConfigurationsOf } from "../catalog/workspace-blueprints";
+import { consumerRolesOf } from "../facts/role-policies";
+
+/** Properties of guarded resources that name the IAM roles using their key (DataZone domains). */
+const CONSUMER_ROLE_PROPERTIES = ["domainExecutionRole", "serviceRole"];
 import { evaluateSafely } from "../judging/outcome";
 import {
   isOutside,
@@ -112,6 +116,7 @@ export function keyFitnessStackPolicy(
           family: trace.family,
           props: trace.resource.props,
           blueprintConfigurations: blueprintConfigurationsOf(trace.resource, resources),
+          roles: consumerRolesOf(trace.resource, CONSUMER_ROLE_PROPERTIES, resources),
         },
       });
       if (outcome.kind === "non-compliant") {
