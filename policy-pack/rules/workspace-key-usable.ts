@@ -70,9 +70,11 @@ export const workspaceKeyUsable: Rule<KeyFitnessInput> = {
     if (document.kind !== "readable") return document.outcome;
     const region = keyArn.split(":")[3]!;
     const domainId = readPath(input.consumer.props, ["id"]);
-    const requests = actions.map((action) =>
-      documentedRequest(role.arn as string, action, keyArn, region, domainId),
-    );
+    const tags = keyTagContext(input);
+    const requests = actions.map((action) => {
+      const request = documentedRequest(role.arn as string, action, keyArn, region, domainId);
+      return { ...request, context: { ...request.context, ...tags } };
+    });
     const identity = role.policies.kind === "known" ? role.policies.documents : undefined;
     const verdicts = requests.map((request) => ({
       request,
@@ -91,6 +93,21 @@ function executionRole(input: KeyFitnessInput): ConsumerRole {
     arn: typeof value === "string" ? value : value === UNKNOWN ? UNKNOWN : undefined,
     policies: { kind: "unknown", reason: "the role's identity policies are not in the input" },
   };
+}
+
+/**
+ * The key's tags as KMS puts them in every request (`aws:ResourceTag/<key>`): identity policies
+ * often allow keys by tag (Bedrock Studio's roles: EnableBedrock=true). Unknown tags add nothing.
+ */
+function keyTagContext(input: KeyFitnessInput): Record<string, string> {
+  const tags = input.facts.tags;
+  if (tags.kind !== "map") return {};
+  return Object.fromEntries(
+    Object.entries(tags.tags).flatMap(([key, value]) => {
+      const known = plain(value);
+      return typeof known === "string" ? [[`aws:ResourceTag/${key}`, known]] : [];
+    }),
+  );
 }
 
 type PolicyDocumentRead =

@@ -165,6 +165,30 @@ describe("workspace-key-usable", () => {
         assert.match(outcome.problem, /kms:DescribeKey, kms:CreateGrant/);
       }
     });
+    it("reads the key's tags into the request, as Bedrock Studio's tag-scoped role policies need", () => {
+      const tagged = {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: `arn:aws:kms:*:${ACCOUNT}:key/*`,
+            Condition: { StringEquals: { "aws:ResourceTag/EnableBedrock": "true" } },
+          },
+        ],
+      };
+      const v1 = { domainVersion: "V1" };
+      const identity = { kind: "known" as const, documents: [tagged] };
+      const withTag = input({ keyPolicy: policy(ROOT), domain: v1, identity });
+      const keyType = kmsKeyType("aws:kms/key:Key")!;
+      const taggedFacts = keyType.normalise({
+        policy: policy(ROOT),
+        arn: KEY_ARN,
+        tags: { EnableBedrock: "true" },
+      });
+      assert.equal(workspaceKeyUsable.evaluate({ ...withTag, facts: taggedFacts }).kind, "compliant");
+      assert.equal(workspaceKeyUsable.evaluate(withTag).kind, "non-compliant");
+    });
     it("is undetermined, with the reason, when the role's policies are not all in the stack", () => {
       const reason = "the managed policy SageMakerStudioDomainExecutionRolePolicy is not in this stack";
       const outcome = judged({ keyPolicy: undefined, identity: { kind: "unknown", reason } });

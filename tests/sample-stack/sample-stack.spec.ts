@@ -425,11 +425,15 @@ describe("sample stack run with this tool as the engine", function () {
 
     it("reports workspace-key-usable, naming the action, when the key policy leaves the execution role out", async () => {
       const key = only(up, KEY);
-      const statements = (json(key, "policy").Statement as Statement[]).map((s) =>
-        s.Sid === "WorkspaceRolesUseTheKey"
-          ? { ...s, Principal: { AWS: "arn:aws:iam::123456789012:role/bedrock-studio-provisioning" } }
-          : s,
-      );
+      // Without the root statement the key policy alone decides (with it, the role's AWS-managed
+      // policy would, which the stack does not hold: undetermined).
+      const statements = (json(key, "policy").Statement as Statement[])
+        .filter((s) => s.Sid !== "AccountRootAdministers")
+        .map((s) =>
+          s.Sid === "WorkspaceRolesUseTheKey"
+            ? { ...s, Principal: { AWS: "arn:aws:iam::123456789012:role/bedrock-studio-provisioning" } }
+            : s,
+        );
       const mutated = up.resources.map((r) =>
         r.urn === key.urn
           ? {
