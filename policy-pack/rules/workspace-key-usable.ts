@@ -57,7 +57,10 @@ export const workspaceKeyUsable: Rule<KeyFitnessInput> = {
       );
     }
     const actions = DOCUMENTED_ACTIONS[version === "V2" ? "V2" : "V1"];
-    const keyArn = plain(input.facts.arn);
+    // A key's `arn` is an output, which stack policies do not see at `up`; the domain's
+    // kmsKeyIdentifier is the same ARN (DataZone accepts nothing else).
+    const ownArn = plain(input.facts.arn);
+    const keyArn = ownArn === undefined ? readPath(input.consumer.props, ["kmsKeyIdentifier"]) : ownArn;
     if (keyArn === UNKNOWN || keyArn === undefined)
       return undetermined("the key's ARN (its account and region) is not known until the key exists.");
     if (typeof keyArn !== "string" || !/^arn:[^:]+:kms:[^:]+:[0-9]{12}:key\//.test(keyArn))

@@ -197,6 +197,15 @@ describe("workspace-key-usable", () => {
     });
   });
 
+  it("takes the key's ARN from the domain's kmsKeyIdentifier when the key's own ARN is not given (up)", () => {
+    const outcome = judged({
+      keyPolicy: policy(ROOT, roleUses(ALL_V2, VIA_DATAZONE)),
+      keyArn: undefined,
+      domain: { kmsKeyIdentifier: KEY_ARN },
+    });
+    assert.equal(outcome.kind, "compliant");
+  });
+
   it("is undetermined while the key policy or the key's ARN is unknown", () => {
     assert.equal(judged({ keyPolicy: UNKNOWN_SENTINEL }).kind, "undetermined");
     assert.equal(judged({ keyPolicy: policy(ROOT), keyArn: UNKNOWN_SENTINEL }).kind, "undetermined");
