@@ -1,9 +1,16 @@
 import type { Policy } from "@pulumi/policy";
+import { FAMILIES } from "../catalog/bedrock-resources";
 import { complianceTag } from "../judging/messages";
 import type { RuleMetadata } from "../rules/rule";
 
-/** What the engine and Pulumi Cloud show about a policy, taken from its rule. */
+/**
+ * What the engine and Pulumi Cloud show about a policy, taken from its rule: the fields
+ * `@pulumi/policy` (1.18+) defines on a policy (`displayName`, `severity`, `remediationSteps`,
+ * `tags`). Tags carry the framework mapping (e.g. `Bedrock-006`) and the resource family the
+ * policy judges (`family:<id>`), so that Pulumi Cloud can group and filter by them.
+ */
 export function policyMetadata(rule: RuleMetadata): Policy {
+  const family = familyOf(rule.id);
   return {
     name: rule.id,
     displayName: rule.title,
@@ -11,6 +18,18 @@ export function policyMetadata(rule: RuleMetadata): Policy {
     enforcementLevel: rule.defaultLevel,
     severity: rule.severity,
     remediationSteps: rule.fix,
-    tags: ["bedrock", "kms", ...(rule.compliance === undefined ? [] : [rule.compliance])],
+    tags: [
+      "bedrock",
+      "kms",
+      ...(rule.compliance === undefined ? [] : [rule.compliance]),
+      ...(family === undefined ? [] : [`family:${family}`]),
+    ],
   };
+}
+
+/** The family whose policies are named `<family id>-...` (the longest id wins: `agentcore-memory` over `agent`). */
+function familyOf(policyName: string): string | undefined {
+  return FAMILIES.map((f) => f.id)
+    .filter((id) => policyName.startsWith(`${id}-`))
+    .sort((a, b) => b.length - a.length)[0];
 }
