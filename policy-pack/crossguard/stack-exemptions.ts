@@ -48,6 +48,8 @@ export function guardSettingsPolicy(
       "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings on one named resource, with a reason and an expiry date at most maxExemptionDays ahead) and reports every exempted finding, as EXEMPTED, at this policy's level, and the configuration's warnings. Keep it advisory.",
     enforcementLevel: "advisory",
     severity: "low",
+    remediationSteps:
+      "Fix the exempted finding before its exemption expires, or renew the exemption in guard-settings.exemptions with a reason.",
     tags: ["bedrock", "kms", "exemptions"],
     validateResource: (args, reportViolation) => {
       const exemptions = active(Date.now());
