@@ -28,12 +28,12 @@ export interface WorkspaceDefinition {
   /** Domain name; also names the roles and Pulumi resources. Letters, digits, `-` and `_`. */
   readonly name: string;
   readonly description: string;
-  /** V1 = Bedrock Studio; V2 = Bedrock IDE in SageMaker Unified Studio. */
+  /** V2 (default) = Bedrock IDE in SageMaker Unified Studio; V1 = Bedrock Studio (re-creating old workspaces). */
   readonly version: DomainVersion;
   readonly tags: Record<string, string>;
   /** Stack regions this workspace is created in (default: all of `regions`). */
   readonly regions: readonly string[];
-  /** Managed environment blueprints to enable (names as `aws datazone list-environment-blueprints --managed` lists them). */
+  /** Managed environment blueprints to enable (names as `aws datazone list-environment-blueprints --managed` lists them; default: DEFAULT_BLUEPRINTS of the version). */
   readonly blueprints: readonly string[];
   readonly roles: ExistingRoles;
   /** For demonstrating the guard only: see WorkspaceKeyChoice. */
@@ -61,21 +61,34 @@ export interface StackSettings {
   readonly tags: Record<string, string>;
 }
 
-/** The Bedrock environment blueprints AWS manages for DataZone domains (AWS's own Unified Studio samples). */
-export const DEFAULT_BLUEPRINTS: readonly string[] = [
-  "AmazonBedrockChatAgent",
-  "AmazonBedrockKnowledgeBase",
-  "AmazonBedrockGuardrail",
-  "AmazonBedrockFunction",
-  "AmazonBedrockPrompt",
-  "AmazonBedrockFlow",
-  "AmazonBedrockEvaluation",
-];
+/**
+ * The managed environment blueprints enabled when a workspace lists none, by domain version.
+ * - V1 (Bedrock Studio): the Bedrock blueprints AWS manages for Bedrock Studio domains.
+ * - V2 (SageMaker Unified Studio): the managed Tooling blueprint, which every Unified Studio project
+ *   deploys first, Bedrock IDE projects included ("Custom blueprints as Tooling",
+ *   https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/tooling-custom-blueprints.html).
+ *   Other V2 blueprints ("Available resource blueprints",
+ *   https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/available-resource-blueprints.html)
+ *   are listed per workspace with `blueprints`.
+ */
+export const DEFAULT_BLUEPRINTS: Readonly<Record<DomainVersion, readonly string[]>> = {
+  V1: [
+    "AmazonBedrockChatAgent",
+    "AmazonBedrockKnowledgeBase",
+    "AmazonBedrockGuardrail",
+    "AmazonBedrockFunction",
+    "AmazonBedrockPrompt",
+    "AmazonBedrockFlow",
+    "AmazonBedrockEvaluation",
+  ],
+  V2: ["Tooling"],
+};
 
 export const DEFAULTS = {
   namePrefix: "bedrock",
   workspaceName: "studio",
-  version: "V1" as DomainVersion,
+  /** SageMaker Unified Studio (Bedrock IDE): what AWS's Bedrock getting-started page now leads to. */
+  version: "V2" as DomainVersion,
   multiRegionKey: false,
   enableKeyRotation: true,
   keyRotationPeriodInDays: 365,
@@ -187,12 +200,17 @@ function workspaceDefinition(
     throw new ConfigError(`${key}.kmsKey`, "is not stack, none or aws-managed", "Leave it out (stack).");
   return {
     name: w.name,
-    description: typeof w.description === "string" ? w.description : `Bedrock Studio workspace ${w.name}`,
+    description:
+      typeof w.description === "string"
+        ? w.description
+        : `${version === "V2" ? "SageMaker Unified Studio" : "Bedrock Studio"} workspace ${w.name}`,
     version,
     tags: stringMap(w.tags ?? {}, `${key}.tags`),
     regions,
     blueprints:
-      w.blueprints === undefined ? DEFAULT_BLUEPRINTS : stringList(w.blueprints, `${key}.blueprints`),
+      w.blueprints === undefined
+        ? DEFAULT_BLUEPRINTS[version]
+        : stringList(w.blueprints, `${key}.blueprints`),
     roles: existingRoles(w.roles ?? {}, `${key}.roles`),
     kmsKey,
   };

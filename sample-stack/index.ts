@@ -1,6 +1,7 @@
 /**
- * Sample stack: Bedrock Studio workspaces encrypted with customer-managed KMS keys, declared from
- * config (see Pulumi.yaml). One explicit provider per region; one key per region, or one multi-region
+ * Sample stack: Bedrock workspaces encrypted with customer-managed KMS keys, declared from config
+ * (see Pulumi.yaml). By default one SageMaker Unified Studio domain (DataZone V2), where AWS's Bedrock
+ * getting-started page now leads (Bedrock IDE); V1 Bedrock Studio domains on request (`version: V1`). One explicit provider per region; one key per region, or one multi-region
  * primary key with replicas; one set of IAM roles per workspace (IAM is global).
  */
 import * as aws from "@pulumi/aws";
@@ -61,7 +62,7 @@ for (const region of keyRegions) {
         accountId,
         partition,
         aliasName: `${settings.namePrefix}-workspaces`,
-        description: `Customer-managed key for Bedrock Studio workspaces in ${region} (Bedrock-006)`,
+        description: `Customer-managed key for Bedrock workspaces in ${region} (Bedrock-006)`,
         administratorArns: settings.key.administrators,
         userRoleArns: pulumi.all(users.map((r) => r.principalArns)).apply((arns) => arns.flat()),
         multiRegion: settings.key.multiRegion,

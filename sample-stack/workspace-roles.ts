@@ -19,10 +19,13 @@ export interface WorkspaceRolesArgs {
 type RoleKind = "execution" | "service" | "provisioning";
 
 /**
- * The IAM roles a Bedrock Studio workspace needs: the service role (the domain's
- * `domainExecutionRole`), for V2 the domain's `serviceRole`, and the provisioning role the blueprint
- * configurations use. Each trusts only `datazone.amazonaws.com` acting for this account
- * (`aws:SourceAccount`, confused-deputy protection).
+ * The IAM roles a workspace needs: the domain's `domainExecutionRole`, for V2 the domain's
+ * `serviceRole`, and the provisioning role the blueprint configurations use. Each trusts only
+ * `datazone.amazonaws.com` acting for this account (`aws:SourceAccount`, confused-deputy protection).
+ * V2 follows SageMaker Unified Studio's admin guide: the AmazonSageMakerDomainExecution role's trust
+ * policy and managed policy
+ * (https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/AmazonSageMakerDomainExecution.html),
+ * and the managed policies AWS names for the service and provisioning roles.
  */
 export class WorkspaceRoles extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;
@@ -51,7 +54,7 @@ export class WorkspaceRoles extends pulumi.ComponentResource {
         `${name}-${kind}`,
         {
           name: roleName,
-          description: `Bedrock Studio workspace ${args.workspaceName}: ${DESCRIPTIONS[kind]}`,
+          description: `Bedrock workspace ${args.workspaceName} (${args.version}): ${DESCRIPTIONS[kind]}`,
           assumeRolePolicy: pulumi.jsonStringify(trustPolicy(kind, args)),
           tags: args.tags,
         },
@@ -89,7 +92,9 @@ function existingArn(existing: ExistingRoles | undefined, kind: RoleKind): strin
 
 /**
  * AWS's documented trust policies: DataZone, for this account only. The execution role also lets
- * DataZone tag its session with `datazone*` keys (and, for V2, set context).
+ * DataZone tag its session with `datazone*` keys (and, for V2, set context), exactly as the
+ * AmazonSageMakerDomainExecution page shows it. No `aws:SourceArn`: the domain's ARN does not exist
+ * before the roles it needs, and AWS's documented trust policies use `aws:SourceAccount`.
  */
 export function trustPolicy(kind: RoleKind, args: WorkspaceRolesArgs): aws.iam.PolicyDocument {
   const forThisAccount = { StringEquals: { "aws:SourceAccount": args.accountId } };

@@ -136,6 +136,7 @@ function guardSettingsPolicy(
     description: GUARD_SETTINGS_DESCRIPTION.description,
     enforcementLevel: GUARD_SETTINGS_DESCRIPTION.enforcementLevel,
     severity: GUARD_SETTINGS_DESCRIPTION.severity,
+    remediationSteps: GUARD_SETTINGS_DESCRIPTION.remediationSteps,
     tags: [...GUARD_SETTINGS_DESCRIPTION.tags],
     validateResource: (args, reportViolation) => {
       const exemptions = active();

@@ -12,6 +12,7 @@ import {
 } from "../rules/key-fitness-input";
 import type { Rule } from "../rules/rule";
 import { workspaceKeyBedrockTag } from "../rules/workspace-key-bedrock-tag";
+import { workspaceKeyUsable } from "../rules/workspace-key-usable";
 import type { SettingsSpec } from "../settings/pack-config";
 import { deletionWindowSettingsSpec, rotationSettingsSpec, settingsOf } from "../settings/guard-settings";
 import type { PackState } from "../settings/pack-state";
@@ -50,4 +51,5 @@ export const CONSUMED_KEY_RULES: readonly ConsumedKeyRule[] = [
     ...fitnessLimits(fitness.rule.id, fitness.limit),
   })),
   { rule: workspaceKeyBedrockTag, limits: () => DEFAULT_LIMITS },
+  { rule: workspaceKeyUsable, limits: () => DEFAULT_LIMITS },
 ];

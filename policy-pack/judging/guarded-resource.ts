@@ -7,6 +7,7 @@
  */
 import { KMS_API_KEY_SOURCE, keyPolicyFacts, kmsKeyPolicyType, kmsKeyType } from "../catalog/kms-types";
 import type { GuardedResourceTrace, StackResource, TracedKey } from "../facts/key-tracing";
+import type { ConsumerRole } from "../facts/role-policies";
 import { readPath } from "../facts/values";
 import { keyApplicability } from "../rules/cmk-applicability";
 import { cmkKeyCustomerManaged } from "../rules/cmk-key-customer-managed";
@@ -29,6 +30,11 @@ export interface GuardedResourceFacts {
   readonly outsideKey?: OutsideKeyStatus;
   /** Environment blueprint configurations that enable blueprints in this resource (a DataZone domain). */
   readonly blueprintConfigurations?: number;
+  /**
+   * The IAM roles the resource names, with their identity policies as the stack shows them;
+   * absent without a stack (the rules then read the roles from the resource's properties).
+   */
+  readonly roles?: readonly ConsumerRole[];
 }
 
 /** What a key outside the stack is called in findings (never its reference: it may be a secret). */
@@ -172,6 +178,7 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
     ...(facts.blueprintConfigurations === undefined
       ? {}
       : { blueprintConfigurations: facts.blueprintConfigurations }),
+    ...(facts.roles === undefined ? {} : { roles: facts.roles }),
   };
   const fitness = (
     input: Omit<KeyFitnessInput, "limits" | "consumer">,

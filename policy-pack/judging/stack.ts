@@ -7,6 +7,7 @@
 import { familyOf, guardedType } from "../catalog/bedrock-resources";
 import { kmsAliasType, kmsKeyType } from "../catalog/kms-types";
 import { countBlueprintConfigurations } from "../facts/blueprint-configurations";
+import { indexRoles } from "../facts/role-policies";
 import { traceStack, type GuardedResourceTrace, type StackResource } from "../facts/key-tracing";
 import { readPath, UNKNOWN } from "../facts/values";
 import { failureText } from "../aws/kms-facts";
@@ -28,6 +29,9 @@ export interface OutsideKeyEvidence {
 }
 
 export const NO_OUTSIDE_KEY_EVIDENCE: OutsideKeyEvidence = { status: () => ({ kind: "off" }) };
+
+/** Properties of guarded resources that name the IAM roles using their key (DataZone domains). */
+const CONSUMER_ROLE_PROPERTIES = ["domainExecutionRole", "serviceRole"];
 
 /** Resources named in a run-wide finding before "and N more". */
 const NAMES_LISTED = 5;
@@ -87,6 +91,7 @@ export function judgeStack(
   outsideKeys: OutsideKeyEvidence,
 ): IndexedJudgment {
   const blueprints = countBlueprintConfigurations(stack.resources);
+  const roles = indexRoles(stack.resources);
   const builder = new JudgmentBuilder();
   builder.add(
     keyVerdicts(
@@ -94,6 +99,7 @@ export function judgeStack(
         trace,
         ...(trace.trace.kind === "outside" ? { outsideKey: outsideKeys.status(trace) } : {}),
         blueprintConfigurations: blueprints(trace.resource),
+        roles: roles(trace.resource, CONSUMER_ROLE_PROPERTIES),
       })),
       state,
     ),

@@ -129,7 +129,7 @@ function evictOldest(): void {
   }
 }
 
-function containsUnknown(value: unknown): boolean {
+export function containsUnknown(value: unknown): boolean {
   const current = plain(value);
   if (current === UNKNOWN) return true;
   if (Array.isArray(current)) return current.some(containsUnknown);
@@ -138,7 +138,7 @@ function containsUnknown(value: unknown): boolean {
 }
 
 /** Unwraps secrets everywhere in a document object (aws-native passes objects, not strings). */
-function plainDeep(value: unknown): unknown {
+export function plainDeep(value: unknown): unknown {
   const current = plain(value);
   if (Array.isArray(current)) return current.map(plainDeep);
   if (isPlainObject(current)) {

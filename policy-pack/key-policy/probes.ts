@@ -182,7 +182,7 @@ type IamSimulate = typeof import("@cloud-copilot/iam-simulate");
 type IamPolicy = typeof import("@cloud-copilot/iam-policy");
 // Loaded on the first key policy that names a principal (about 80-150 ms): a stack without one never pays.
 let simulator: { simulate: IamSimulate; policy: IamPolicy } | undefined;
-function libraries(): { simulate: IamSimulate; policy: IamPolicy } {
+export function libraries(): { simulate: IamSimulate; policy: IamPolicy } {
   simulator ??= {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see above)
     simulate: require("@cloud-copilot/iam-simulate") as IamSimulate,

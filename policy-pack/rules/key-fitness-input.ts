@@ -2,6 +2,7 @@ import type { ResourceFamily } from "../catalog/bedrock-resources";
 import { ON_PRIMARY, type KeyFactName, type KeyFacts, type KeySource } from "../catalog/kms-types";
 import type { EnforcementLevel } from "../catalog/compliance";
 import { UNKNOWN } from "../facts/values";
+import type { ConsumerRole } from "../facts/role-policies";
 
 /** Thresholds a team can configure (each policy's settings); the defaults follow the issue. */
 export interface KeyFitnessLimits {
@@ -35,6 +36,11 @@ export interface KeyFitnessInput {
      * absent when the stack is not known.
      */
     readonly blueprintConfigurations?: number;
+    /**
+     * The IAM roles the resource names, with their identity policies as the stack shows them;
+     * absent when the front end has no stack (the roles are then read from `props`).
+     */
+    readonly roles?: readonly ConsumerRole[];
   };
 }
 

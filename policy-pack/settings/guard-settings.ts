@@ -25,7 +25,8 @@ export const GUARD_SETTINGS_DESCRIPTION = {
     "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings on one named resource, with a reason and an expiry date at most maxExemptionDays ahead) and reports every exempted finding, as EXEMPTED, at this policy's level, and the configuration's warnings. Keep it advisory.",
   enforcementLevel: "advisory",
   severity: "low",
-  remediationSteps: "",
+  remediationSteps:
+    "Fix the exempted finding before its exemption expires, or renew the exemption in guard-settings.exemptions with a reason.",
   tags: ["bedrock", "kms", "exemptions"],
 } as const;
 

@@ -6,9 +6,12 @@
 import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
+import type * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { PackClient } from "../../cli/engine/pack-client";
 import { FAMILIES } from "../../policy-pack/catalog/bedrock-resources";
 import { patient } from "../support/patience";
+
+type PolicyInfo = analyzer.PolicyInfo;
 
 const ROOT = path.join(__dirname, "..", "..");
 const CATALOG_DOC = readFileSync(path.join(ROOT, "docs", "catalog.md"), "utf8");
@@ -19,11 +22,13 @@ const FAMILY_IDS = new Set(FAMILIES.map((family) => family.id));
 describe("docs/catalog.md against the pack's policies (GetAnalyzerInfo)", function () {
   this.timeout(patient(60_000));
   let names: string[] = [];
+  let policies: PolicyInfo[] = [];
 
   before(async () => {
     const client = await PackClient.start({ packDir: path.join(ROOT, "policy-pack") });
     try {
-      names = (await client.initialise()).getPoliciesList().map((policy) => policy.getName());
+      policies = (await client.initialise()).getPoliciesList();
+      names = policies.map((policy) => policy.getName());
     } finally {
       await client.stop();
     }
@@ -54,5 +59,21 @@ describe("docs/catalog.md against the pack's policies (GetAnalyzerInfo)", functi
       [],
       "names in docs/catalog.md that are no policy of the pack",
     );
+  });
+
+  it("gives every policy the metadata Pulumi Cloud shows: display name, severity, remediation steps, tags", () => {
+    const SEVERITY_UNSPECIFIED = 0;
+    for (const policy of policies) {
+      const name = policy.getName();
+      assert.ok(policy.getDisplayname() !== "", `${name}: displayName`);
+      assert.notEqual(policy.getSeverity(), SEVERITY_UNSPECIFIED, `${name}: severity`);
+      assert.ok(policy.getRemediationSteps() !== "", `${name}: remediationSteps`);
+      assert.ok(policy.getTagsList().includes("kms"), `${name}: tags`);
+    }
+    const workspace = policies.find((p) => p.getName() === "workspace-cmk-required")!;
+    assert.ok(workspace.getTagsList().includes("Bedrock-006"), "the framework mapping is a tag");
+    assert.ok(workspace.getTagsList().includes("family:workspace"), "the family is a tag");
+    const memory = policies.find((p) => p.getName() === "agentcore-memory-cmk-required");
+    assert.ok(memory?.getTagsList().includes("family:agentcore-memory"), "the longest family id wins");
   });
 });

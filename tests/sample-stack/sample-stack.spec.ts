@@ -76,13 +76,17 @@ const DEMONSTRATIONS = {
   "enableKeyRotation: false": { enableKeyRotation: false },
 };
 
+/** The Bedrock Studio (V1) workspace that teams re-creating an existing one declare. */
+const V1_STUDIO = { workspaces: [{ name: "studio", version: "V1" }] };
+
 const MULTI_WORKSPACE = {
   regions: ["us-east-1", "eu-west-1"],
   workspaces: [
-    { name: "research", tags: { team: "research" } },
+    { name: "research", version: "V1", tags: { team: "research" } },
     { name: "unified", version: "V2", regions: ["eu-west-1"], blueprints: ["AmazonBedrockChatAgent"] },
     {
       name: "reused",
+      version: "V1",
       regions: ["us-east-1"],
       roles: {
         executionRoleArn: "arn:aws:iam::123456789012:role/old-service",
@@ -98,18 +102,20 @@ describe("sample stack run with this tool as the engine", function () {
   let up: ProgramRun;
   let several: ProgramRun;
   let multiRegion: ProgramRun;
+  let v1: ProgramRun;
 
   before(async function () {
     const start = Date.now();
     for (const config of [INVALID_VERSION, UNLISTED_REGION, ...Object.values(DEMONSTRATIONS)])
       void sampleStack(config);
-    [preview, up, several, multiRegion] = await Promise.all([
+    [preview, up, several, multiRegion, v1] = await Promise.all([
       sampleStack({}),
       sampleStack({}, false),
       sampleStack(MULTI_WORKSPACE),
       sampleStack({ regions: ["us-east-1", "eu-west-1"], multiRegionKey: true }),
+      sampleStack(V1_STUDIO, false),
     ]);
-    console.log(`      (9 program runs started, the first 4 done in ${Date.now() - start} ms)`);
+    console.log(`      (10 program runs started, the first 5 done in ${Date.now() - start} ms)`);
   });
 
   describe("default config (only aws:region set)", () => {
@@ -139,13 +145,37 @@ describe("sample stack run with this tool as the engine", function () {
       assert.equal(resolved, (up.outputs.keyArns as Record<string, string>)["us-east-1"]);
     });
 
-    it("declares a V1 domain with replaceOnChanges-worthy inputs and the service role as domainExecutionRole", () => {
+    it("declares a SageMaker Unified Studio (V2) domain with its execution and service roles", () => {
       const domain = only(preview, DOMAIN);
-      assert.equal(props(domain).domainVersion, "V1");
+      assert.equal(props(domain).domainVersion, "V2");
       assert.equal(props(domain).name, "studio");
+      assert.equal(props(source(preview, domain, "domainExecutionRole")).name, "bedrock-studio-execution");
+      assert.equal(props(source(preview, domain, "serviceRole")).name, "bedrock-studio-service");
+      const managed = ofType(preview, ATTACHMENT)
+        .map((a) => String(props(a).policyArn))
+        .sort();
+      assert.deepEqual(managed, [
+        "arn:aws:iam::aws:policy/service-role/SageMakerStudioDomainExecutionRolePolicy",
+        "arn:aws:iam::aws:policy/service-role/SageMakerStudioDomainServiceRolePolicy",
+        "arn:aws:iam::aws:policy/service-role/SageMakerStudioProjectProvisioningRolePolicy",
+      ]);
+    });
+
+    it("with version V1, declares a Bedrock Studio domain without a service role", () => {
+      const domain = only(v1, DOMAIN);
+      assert.equal(props(domain).domainVersion, "V1");
       assert.ok(!("serviceRole" in props(domain)));
-      const role = source(preview, domain, "domainExecutionRole");
-      assert.equal(props(role).name, "bedrock-studio-execution");
+      assert.deepEqual(
+        ofType(v1, ROLE)
+          .map((r) => props(r).name)
+          .sort(),
+        ["bedrock-studio-execution", "bedrock-studio-provisioning"],
+      );
+      const [statement] = json(
+        ofType(v1, ROLE).find((r) => props(r).name === "bedrock-studio-execution")!,
+        "assumeRolePolicy",
+      ).Statement as Statement[];
+      assert.deepEqual(statement.Action, ["sts:AssumeRole", "sts:TagSession"]);
     });
 
     it("creates roles that trust only DataZone acting for this account", () => {
@@ -153,6 +183,7 @@ describe("sample stack run with this tool as the engine", function () {
       assert.deepEqual(roles.map((r) => props(r).name).sort(), [
         "bedrock-studio-execution",
         "bedrock-studio-provisioning",
+        "bedrock-studio-service",
       ]);
       for (const role of roles) {
         const [statement] = json(role, "assumeRolePolicy").Statement as Statement[];
@@ -162,11 +193,13 @@ describe("sample stack run with this tool as the engine", function () {
       }
       const execution = roles.find((r) => props(r).name === "bedrock-studio-execution")!;
       const [statement] = json(execution, "assumeRolePolicy").Statement as Statement[];
-      assert.deepEqual(statement.Action, ["sts:AssumeRole", "sts:TagSession"]);
+      // As AWS's AmazonSageMakerDomainExecution page shows the role's trust policy.
+      assert.deepEqual(statement.Action, ["sts:AssumeRole", "sts:TagSession", "sts:SetContext"]);
+      assert.deepEqual(statement.Condition?.["ForAllValues:StringLike"], { "aws:TagKeys": "datazone*" });
     });
 
-    it("lets the provisioning role create roles only within AWS's Bedrock Studio permissions boundary", () => {
-      const policies = ofType(preview, "aws:iam/rolePolicy:RolePolicy");
+    it("V1: lets the provisioning role create roles only within AWS's Bedrock Studio permissions boundary", () => {
+      const policies = ofType(v1, "aws:iam/rolePolicy:RolePolicy");
       const provisioning = policies.find((p) => p.name.endsWith("-provisioning"))!;
       const statements = json(provisioning, "policy").Statement as Statement[];
       const createRole = statements.find((s) => [s.Action].flat().includes("iam:CreateRole"))!;
@@ -176,9 +209,10 @@ describe("sample stack run with this tool as the engine", function () {
       );
     });
 
-    it("enables the Bedrock blueprints with the provisioning role in the domain's region", () => {
+    it("enables the Tooling blueprint (V2) with the provisioning role in the domain's region", () => {
       const configurations = ofType(preview, BLUEPRINT);
-      assert.equal(configurations.length, 7);
+      assert.equal(configurations.length, 1);
+      assert.equal(ofType(v1, BLUEPRINT).length, 7, "V1: the seven Bedrock Studio blueprints");
       const domain = only(preview, DOMAIN);
       for (const configuration of configurations) {
         assert.equal(props(configuration).provisioningRoleArn, UNKNOWN);
@@ -230,6 +264,7 @@ describe("sample stack run with this tool as the engine", function () {
       assert.deepEqual(Object.keys(outputs.keyArns), ["us-east-1"]);
       assert.deepEqual(outputs.roleArns.studio, {
         executionRoleArn: "arn:aws:iam::123456789012:role/bedrock-studio-execution",
+        serviceRoleArn: "arn:aws:iam::123456789012:role/bedrock-studio-service",
         provisioningRoleArn: "arn:aws:iam::123456789012:role/bedrock-studio-provisioning",
       });
     });
@@ -343,11 +378,48 @@ describe("sample stack run with this tool as the engine", function () {
       ["default config at up", () => up],
       ["several workspaces and regions", () => several],
       ["multi-region key", () => multiRegion],
+      ["Bedrock Studio (V1) at up", () => v1],
     ] as const) {
       it(`finds no mandatory violation: ${label}`, async () => {
         assert.deepEqual(mandatory(await verdict(run())), []);
       });
     }
+
+    it("finds the key usable by the workspace at up (no workspace-key-usable finding, V2 and V1)", async () => {
+      for (const program of [up, v1]) {
+        const usable = (await verdict(program)).filter((d) => d.policyName === "workspace-key-usable");
+        assert.deepEqual(usable, []);
+      }
+    });
+
+    it("reports workspace-key-usable, naming the action, when the key policy leaves the execution role out", async () => {
+      const key = only(up, KEY);
+      // Without the root statement the key policy alone decides (with it, the role's AWS-managed
+      // policy would, which the stack does not hold: undetermined).
+      const statements = (json(key, "policy").Statement as Statement[])
+        .filter((s) => s.Sid !== "AccountRootAdministers")
+        .map((s) =>
+          s.Sid === "WorkspaceRolesUseTheKey"
+            ? { ...s, Principal: { AWS: "arn:aws:iam::123456789012:role/bedrock-studio-provisioning" } }
+            : s,
+        );
+      const mutated = up.resources.map((r) =>
+        r.urn === key.urn
+          ? {
+              ...r,
+              properties: {
+                ...props(r),
+                policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+              },
+            }
+          : r,
+      );
+      const usable = (await verdict(mutated)).filter((d) => d.policyName === "workspace-key-usable");
+      assert.equal(usable.length, 1, JSON.stringify(usable));
+      assert.equal(usable[0]!.enforcementLevel, "advisory");
+      assert.match(usable[0]!.message, /kms:DescribeKey, kms:GenerateDataKey, kms:Decrypt/);
+      assert.match(usable[0]!.message, /DomainExecutionRoleUsesTheKeyThroughDataZone/);
+    });
 
     /** A copy of the run with the domain's key input replaced (or removed). */
     function withDomainKey(program: ProgramRun, key: string | undefined): ResourceSpec[] {
