@@ -14,6 +14,11 @@ import { PROPERTY_RUNS } from "./arbitraries";
 const RUNS = { numRuns: Number(process.env.KEY_POLICY_RUNS ?? 40), seed: PROPERTY_RUNS.seed };
 const OWN = "111122223333";
 const ORG = "o-a1b2c3d4e5";
+/** The key at `up`: its ARN, and a fixed "now" so that verdicts do not depend on the clock. */
+const KNOWN_KEY = {
+  keyArn: `arn:aws:kms:us-east-1:${OWN}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  now: Date.UTC(2026, 0, 1),
+};
 
 const admin = {
   Sid: "Admin",
@@ -157,7 +162,7 @@ describe("key policy evaluator (property): verdicts known by construction", func
         fc.boolean(),
         (base, rest, known) => {
           const statements = [...base, ...rest];
-          const verdict = analyseKeyPolicy(document(statements), known ? OWN : undefined);
+          const verdict = analyseKeyPolicy(document(statements), known ? KNOWN_KEY : {});
           assert.equal(verdict.kind, "restricted", JSON.stringify({ statements, verdict }));
         },
       ),
@@ -175,7 +180,7 @@ describe("key policy evaluator (property): verdicts known by construction", func
         (rest, open, at, known) => {
           const statements = [admin, ...rest];
           statements.splice(at % (statements.length + 1), 0, open);
-          const verdict = analyseKeyPolicy(document(statements), known ? OWN : undefined);
+          const verdict = analyseKeyPolicy(document(statements), known ? KNOWN_KEY : {});
           assert.equal(verdict.kind, "public", JSON.stringify({ statements, verdict }));
           if (verdict.kind === "public")
             assert.ok(verdict.grant.statements.includes(`Statement[${statements.indexOf(open)}]`));
@@ -195,8 +200,8 @@ describe("key policy evaluator (property): verdicts known by construction", func
             (a, b) => hash(JSON.stringify(a), seed) - hash(JSON.stringify(b), seed),
           );
           assert.equal(
-            analyseKeyPolicy(document(statements), OWN).kind,
-            analyseKeyPolicy(document(shuffled), OWN).kind,
+            analyseKeyPolicy(document(statements), KNOWN_KEY).kind,
+            analyseKeyPolicy(document(shuffled), KNOWN_KEY).kind,
           );
         },
       ),
@@ -211,13 +216,13 @@ describe("key policy evaluator (property): verdicts known by construction", func
         fc.constantFrom("Statement", "Version", "Effect", "Principal", "Condition"),
         (statements, repeated) => {
           const text = document(statements);
-          assert.notEqual(analyseKeyPolicy(text, OWN).kind, "duplicate-key");
+          assert.notEqual(analyseKeyPolicy(text, KNOWN_KEY).kind, "duplicate-key");
           // Repeat `repeated` inside the first object that has it (the document or a statement).
           const needle = `"${repeated}":`;
           const at = text.indexOf(needle);
           fc.pre(at >= 0);
           const withDuplicate = `${text.slice(0, at)}${needle}${repeated === "Condition" ? "{}" : '"x"'},${text.slice(at)}`;
-          assert.equal(analyseKeyPolicy(withDuplicate, OWN).kind, "duplicate-key");
+          assert.equal(analyseKeyPolicy(withDuplicate, KNOWN_KEY).kind, "duplicate-key");
         },
       ),
       RUNS,
