@@ -12,7 +12,9 @@ import { duplicateKeyPaths } from "../facts/json-duplicate-keys";
 import {
   findPublicGrant,
   hasWildcardPrincipal,
+  MAX_SIMULATIONS,
   statementsOf,
+  type ProbeScope,
   type PolicyDocument,
   type PublicGrant,
   type StatementDocument,
@@ -46,6 +48,8 @@ export interface KeyContext {
   readonly keyArn?: string;
   /** The current time in epoch milliseconds, for time conditions (default: `Date.now()`). */
   readonly now?: number;
+  /** Simulated requests allowed for one policy (default MAX_SIMULATIONS; tests lower it). */
+  readonly budget?: number;
 }
 
 /** IAM's condition operators (without the IfExists suffix and set-operator prefix). */
@@ -110,13 +114,14 @@ export function analyseKeyPolicy(policy: unknown, key: KeyContext = {}): KeyPoli
   if (value === UNKNOWN) return { kind: "unknown" };
   if (value === undefined || value === null) return { kind: "default" };
   const now = key.now ?? Date.now();
+  const probe = { keyArn: key.keyArn, now, budget: key.budget ?? MAX_SIMULATIONS };
   if (typeof value !== "string") {
     if (containsUnknown(value)) return analysePartlyUnknown(value, key);
     const document = plainDeep(value);
     const text = JSON.stringify(document);
-    return cached(text, key.keyArn, now, () => analyseDocument(document, text, key.keyArn, now));
+    return cached(text, probe, () => analyseDocument(document, text, probe));
   }
-  return cached(value, key.keyArn, now, () => {
+  return cached(value, probe, () => {
     let document: unknown;
     try {
       document = JSON.parse(value);
@@ -125,19 +130,14 @@ export function analyseKeyPolicy(policy: unknown, key: KeyContext = {}): KeyPoli
     }
     const duplicates = duplicateKeyPaths(value);
     if (duplicates.length > 0) return { kind: "duplicate-key", paths: duplicates };
-    return analyseDocument(document, value, key.keyArn, now);
+    return analyseDocument(document, value, probe);
   });
 }
 
-function cached(
-  text: string,
-  keyArn: string | undefined,
-  now: number,
-  compute: () => KeyPolicyVerdict,
-): KeyPolicyVerdict {
+function cached(text: string, probe: ProbeScope, compute: () => KeyPolicyVerdict): KeyPolicyVerdict {
   // Only a policy with time conditions depends on the time (to the second, as IAM compares it).
-  const time = TIME_KEYS.test(text) ? `@${Math.floor(now / 1000)}` : "";
-  const scope = `${keyArn ?? ""}${time}`;
+  const time = TIME_KEYS.test(text) ? `@${Math.floor(probe.now / 1000)}` : "";
+  const scope = `${probe.keyArn ?? ""}${time}#${probe.budget}`;
   let byText = verdictCache.get(scope);
   const known = byText?.get(text);
   if (known !== undefined) return known;
@@ -181,15 +181,10 @@ function plainDeep(value: unknown): unknown {
 }
 
 /** `text`: the document as JSON (where the probes look for the accounts it names). */
-function analyseDocument(
-  document: unknown,
-  text: string,
-  keyArn: string | undefined,
-  now: number,
-): KeyPolicyVerdict {
+function analyseDocument(document: unknown, text: string, probe: ProbeScope): KeyPolicyVerdict {
   const problems = malformed(document);
   if (problems.length > 0) return { kind: "invalid", problems };
-  const search = findPublicGrant(document as PolicyDocument, text, { keyArn, now });
+  const search = findPublicGrant(document as PolicyDocument, text, probe);
   if (search.kind !== "restricted") return search;
   const unclear = undocumentedPrincipals(document as PolicyDocument);
   if (unclear.length === 0) return { kind: "restricted" };

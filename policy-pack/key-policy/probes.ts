@@ -49,7 +49,7 @@ export const KEY_USE_ACTIONS: readonly string[] = [
  * Simulated requests per policy before the guard gives up (fails closed). About 20-60 µs each once
  * the document is parsed: well under a second per policy on this machine (see bench/key-policy-cost.ts).
  */
-export const MAX_SIMULATIONS = 15_000;
+export const MAX_SIMULATIONS = 10_000;
 
 export interface PolicyDocument {
   readonly Statement: unknown;
@@ -76,6 +76,8 @@ export interface ProbeScope {
   readonly keyArn: string | undefined;
   /** The current time (epoch milliseconds) for `aws:CurrentTime` and `aws:EpochTime`. */
   readonly now: number;
+  /** Simulated requests allowed for this policy (MAX_SIMULATIONS unless a test lowers it). */
+  readonly budget: number;
 }
 
 export type GrantSearch =
@@ -306,9 +308,10 @@ export function findPublicGrant(document: PolicyDocument, text: string, scope: P
   const owners = known === undefined ? [...named, unknownOwner] : [known.account];
   const resources = known === undefined ? candidateKeys(relevant, owners) : [known];
   const mentionsTime = /aws:(currenttime|epochtime)/i.test(text);
-  const budget: Budget = { remaining: MAX_SIMULATIONS };
+  const budget: Budget = { remaining: scope.budget };
   const outcomes = resources.map((resource) => {
-    const cacheKey = JSON.stringify([relevant, owners, outside, resource, mentionsTime ? scope.now : 0]);
+    const time = mentionsTime ? scope.now : 0;
+    const cacheKey = JSON.stringify([relevant, owners, outside, resource, time, scope.budget]);
     let outcome = searches.get(cacheKey);
     if (outcome === undefined) {
       outcome = searchCallers(relevant, owners, outside, resource, scope.now, budget);
@@ -321,7 +324,7 @@ export function findPublicGrant(document: PolicyDocument, text: string, scope: P
     return {
       kind: "undetermined",
       cause: "budget",
-      reason: `its conditions need more than ${MAX_SIMULATIONS} simulated requests to try every value an outside caller could choose`,
+      reason: `its conditions need more than ${scope.budget} simulated requests to try every value an outside caller could choose`,
     };
   }
   const hits = outcomes.filter((o) => o.kind === "hit");
@@ -359,7 +362,7 @@ function candidateKeys(statements: readonly StatementDocument[], owners: readonl
   for (const statement of statements) {
     for (const element of [statement.Resource, statement.NotResource]) {
       for (const pattern of Array.isArray(element) ? element : [element]) {
-        if (typeof pattern !== "string" || !/^arn:[^:]*:kms:/i.test(pattern)) continue;
+        if (typeof pattern !== "string" || !/^arn:[^:]*:kms:[^:]*:[^:]*:key\//i.test(pattern)) continue;
         const parts = fillWildcards(pattern).split(":");
         if (parts.length < 6) continue;
         if (!/^[0-9]{12}$/.test(parts[4]!)) parts[4] = owners[0]!;
