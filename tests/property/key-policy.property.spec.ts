@@ -3,7 +3,8 @@
  * documents (grants to named principals of the key's account, grants to everyone narrowed by the
  * caller's account or organization, any Deny) and public ones (a grant to everyone whose
  * conditions an outside caller can meet: values it chooses, variables that always hold, absent
- * keys, IfExists), in any statement order; and JSON texts with a repeated key.
+ * keys, IfExists, account, ARN, name, type and organization patterns an outsider fits by choosing
+ * its own), in any statement order; and JSON texts with a repeated key.
  * Modest run counts by default; KEY_POLICY_RUNS raises them, FC_SEED changes the seed.
  */
 import { strict as assert } from "assert";
@@ -51,6 +52,12 @@ const satisfiable = fc.constantFrom<Record<string, Record<string, unknown>>>(
   { StringNotEquals: { "kms:CallerAccount": OWN } },
   { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } },
   { NumericLessThan: { "aws:MultiFactorAuthAge": "3600" } },
+  // Issue 19: patterns an outsider fits by choosing its account, names, type or organization.
+  { StringLike: { "aws:PrincipalAccount": "1111*" } },
+  { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/app-*" } },
+  { StringEquals: { "aws:username": "alice" } },
+  { StringEquals: { "aws:PrincipalType": "FederatedUser" } },
+  { StringLike: { "aws:PrincipalOrgID": "o-*" } },
 );
 
 /** Conditions that keep every outside caller out (a positive test on the caller's account or org). */
