@@ -12,7 +12,7 @@
  * never with an absent result (see invoke-results.ts). After up it fails: the SDK would read an
  * unknown value as absent there.
  */
-import type { ProviderSpec } from "./pack-client";
+import { UNKNOWN, type ProviderSpec } from "./pack-client";
 import { isProviderType } from "../urn";
 
 /** The account the offline caller identity reports unless the caller names one. */
@@ -171,8 +171,15 @@ export class SimulatedCloud {
           endpoint: `ec2.${region}.amazonaws.com`,
         };
       case "aws:iam/getPolicyDocument:getPolicyDocument": {
-        const json = JSON.stringify(policyDocumentFromArgs(inputs), null, 2);
-        return { ...inputs, id: String(json.length), json, minifiedJson: JSON.stringify(JSON.parse(json)) };
+        const document = policyDocumentFromArgs(inputs);
+        if (document === undefined) {
+          // Not something computed here (unknown inputs, malformed documents, duplicate Sids):
+          // unknown at preview, so the key policy is judged at `up`, never a guess.
+          if (this.preview) return undefined;
+          throw new Error(`the data source ${token} has arguments this tool does not compute offline`);
+        }
+        const json = JSON.stringify(document, null, 2);
+        return { ...inputs, id: String(json.length), json, minifiedJson: JSON.stringify(document) };
       }
       case "aws:datazone/getEnvironmentBlueprint:getEnvironmentBlueprint":
         if (this.preview) return undefined;
@@ -226,49 +233,162 @@ function uuidFor(seed: string): string {
 interface PolicyDocumentArgs {
   readonly version?: string;
   readonly policyId?: string;
-  readonly statements?: readonly {
-    sid?: string;
-    effect?: string;
-    actions?: string[];
-    notActions?: string[];
-    resources?: string[];
-    notResources?: string[];
-    principals?: { type: string; identifiers: string[] }[];
-    notPrincipals?: { type: string; identifiers: string[] }[];
-    conditions?: { test: string; variable: string; values: string[] }[];
-  }[];
+  readonly sourceJson?: string;
+  readonly sourcePolicyDocuments?: readonly string[];
+  readonly overridePolicyDocuments?: readonly string[];
+  readonly overrideJson?: string;
+  readonly statements?: readonly StatementArgs[];
 }
 
-/** What `aws.iam.getPolicyDocument` computes from its arguments (the subset programs use). */
-function policyDocumentFromArgs(args: PolicyDocumentArgs): Record<string, unknown> {
+interface StatementArgs {
+  readonly sid?: string;
+  readonly effect?: string;
+  readonly actions?: string[];
+  readonly notActions?: string[];
+  readonly resources?: string[];
+  readonly notResources?: string[];
+  readonly principals?: PrincipalArgs[];
+  readonly notPrincipals?: PrincipalArgs[];
+  readonly conditions?: { test: string; variable: string; values: string[] }[];
+}
+interface PrincipalArgs {
+  readonly type: string;
+  readonly identifiers: string[];
+}
+
+/** A policy document being assembled: statements in order, each perhaps with a Sid. */
+interface MergedDocument {
+  Version?: string;
+  Id?: string;
+  Statement: Record<string, unknown>[];
+}
+
+/**
+ * What `aws.iam.getPolicyDocument` computes from its arguments, following the provider's documented
+ * order: `sourceJson`, then `sourcePolicyDocuments` (whose Sids must be unique), then the
+ * statements given here (which replace source statements of the same Sid), then each of
+ * `overridePolicyDocuments` and `overrideJson` (replacing by Sid, appending the rest). Conditions
+ * with the same test and variable are merged, principals of the same type too, and `&{...}`
+ * becomes the policy variable `${...}`. Undefined when an input is unknown or is something the
+ * provider would refuse (a document that is not JSON, a repeated Sid): the result is then not
+ * computed here.
+ */
+function policyDocumentFromArgs(args: PolicyDocumentArgs): MergedDocument | undefined {
+  if (JSON.stringify(args).includes(UNKNOWN)) return undefined;
+  const merged: MergedDocument = { Statement: [] };
+  const sources = [
+    ...(args.sourceJson === undefined ? [] : [args.sourceJson]),
+    ...(args.sourcePolicyDocuments ?? []),
+  ];
+  const sourceSids = new Set<string>();
+  for (const source of sources) {
+    const document = parseDocument(source);
+    if (document === undefined) return undefined;
+    for (const statement of document.Statement) {
+      const sid = sidOf(statement);
+      if (sid === "") continue;
+      if (sourceSids.has(sid)) return undefined;
+      sourceSids.add(sid);
+    }
+    mergeDocument(merged, document);
+  }
+  const own = ownStatements(args.statements ?? []);
+  if (own === undefined) return undefined;
+  mergeDocument(merged, {
+    Version: args.version ?? "2012-10-17",
+    ...(args.policyId ? { Id: args.policyId } : {}),
+    Statement: own,
+  });
+  const overrides = [
+    ...(args.overridePolicyDocuments ?? []),
+    ...(args.overrideJson === undefined ? [] : [args.overrideJson]),
+  ];
+  for (const override of overrides) {
+    const document = parseDocument(override);
+    if (document === undefined) return undefined;
+    mergeDocument(merged, document);
+  }
+  return {
+    Version: merged.Version ?? "2012-10-17",
+    ...(merged.Id ? { Id: merged.Id } : {}),
+    Statement: merged.Statement,
+  };
+}
+
+/** The provider's merge: a later Id wins, the later Version if greater, statements replaced by Sid. */
+function mergeDocument(into: MergedDocument, next: MergedDocument): void {
+  if (next.Id) into.Id = next.Id;
+  if (next.Version !== undefined && (into.Version === undefined || next.Version > into.Version))
+    into.Version = next.Version;
+  for (const statement of next.Statement) {
+    const sid = sidOf(statement);
+    const at = sid === "" ? -1 : into.Statement.findIndex((s) => sidOf(s) === sid);
+    if (at >= 0) into.Statement[at] = statement;
+    else into.Statement.push(statement);
+  }
+}
+
+function sidOf(statement: Record<string, unknown>): string {
+  return typeof statement.Sid === "string" ? statement.Sid : "";
+}
+
+/** A JSON policy document given as text; undefined when it is not one (the provider fails). */
+function parseDocument(text: unknown): MergedDocument | undefined {
+  if (typeof text !== "string") return undefined;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof document !== "object" || document === null || Array.isArray(document)) return undefined;
+  const { Version, Id, Statement } = document as Record<string, unknown>;
+  const statements = Statement === undefined ? [] : Array.isArray(Statement) ? Statement : [Statement];
+  if (statements.some((s) => typeof s !== "object" || s === null || Array.isArray(s))) return undefined;
+  if (Version !== undefined && typeof Version !== "string") return undefined;
+  if (Id !== undefined && typeof Id !== "string") return undefined;
+  return { Version, Id, Statement: statements as Record<string, unknown>[] };
+}
+
+/** The `statements` argument as JSON statements; undefined when two share a Sid (the provider fails). */
+function ownStatements(statements: readonly StatementArgs[]): Record<string, unknown>[] | undefined {
+  const sids = statements.map((s) => s.sid ?? "").filter((sid) => sid !== "");
+  if (new Set(sids).size !== sids.length) return undefined;
   const single = (values: string[] | undefined) => (values && values.length === 1 ? values[0] : values);
-  const principals = (list: { type: string; identifiers: string[] }[] | undefined) => {
+  const variables = (values: string[] | undefined) => values?.map((v) => v.replace(/&\{/g, "${"));
+  const principals = (list: PrincipalArgs[] | undefined) => {
     if (!list || list.length === 0) return undefined;
     if (list.length === 1 && list[0].type === "*") return "*";
     const grouped: Record<string, string[]> = {};
-    for (const p of list) grouped[p.type] = [...(grouped[p.type] ?? []), ...p.identifiers];
+    for (const p of list) grouped[p.type] = [...(grouped[p.type] ?? []), ...(variables(p.identifiers) ?? [])];
     return Object.fromEntries(Object.entries(grouped).map(([type, ids]) => [type, single(ids)]));
   };
-  const statements = (args.statements ?? []).map((s) => {
-    const conditions: Record<string, Record<string, unknown>> = {};
-    for (const c of s.conditions ?? [])
-      conditions[c.test] = { ...conditions[c.test], [c.variable]: single(c.values) };
+  return statements.map((s) => {
+    // Conditions with the same test and variable are one entry with every value, in order.
+    const merged: Record<string, Record<string, string[]>> = {};
+    for (const c of s.conditions ?? []) {
+      const byVariable = (merged[c.test] ??= {});
+      byVariable[c.variable] = [...(byVariable[c.variable] ?? []), ...(variables(c.values) ?? [])];
+    }
+    const conditions = Object.fromEntries(
+      Object.entries(merged).map(([test, byVariable]) => [
+        test,
+        Object.fromEntries(
+          Object.entries(byVariable).map(([variable, values]) => [variable, single(values)]),
+        ),
+      ]),
+    );
     const statement: Record<string, unknown> = {
       Sid: s.sid,
       Effect: s.effect ?? "Allow",
       Action: single(s.actions),
       NotAction: single(s.notActions),
-      Resource: single(s.resources),
-      NotResource: single(s.notResources),
+      Resource: single(variables(s.resources)),
+      NotResource: single(variables(s.notResources)),
       Principal: principals(s.principals),
       NotPrincipal: principals(s.notPrincipals),
       Condition: Object.keys(conditions).length > 0 ? conditions : undefined,
     };
-    return Object.fromEntries(Object.entries(statement).filter(([, v]) => v !== undefined));
+    return Object.fromEntries(Object.entries(statement).filter(([, v]) => v !== undefined && v !== ""));
   });
-  return {
-    Version: args.version ?? "2012-10-17",
-    ...(args.policyId ? { Id: args.policyId } : {}),
-    Statement: statements,
-  };
 }

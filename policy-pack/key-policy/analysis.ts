@@ -9,7 +9,16 @@
  * Results never carry document text (it could be secret), only statement positions.
  */
 import { duplicateKeyPaths } from "../facts/json-duplicate-keys";
-import { findPublicGrant, statementsOf, type PolicyDocument, type PublicGrant } from "./probes";
+import {
+  findPublicGrant,
+  hasWildcardPrincipal,
+  MAX_SIMULATIONS,
+  statementsOf,
+  type ProbeScope,
+  type PolicyDocument,
+  type PublicGrant,
+  type StatementDocument,
+} from "./probes";
 import { isPlainObject, plain, UNKNOWN } from "../facts/values";
 
 export type KeyPolicyVerdict =
@@ -21,14 +30,27 @@ export type KeyPolicyVerdict =
   | { readonly kind: "duplicate-key"; readonly paths: readonly string[] }
   /** Not a policy document KMS accepts; `problems` say where (e.g. `Statement[0]: no Principal`). */
   | { readonly kind: "invalid"; readonly problems: readonly string[] }
-  /** Conditions with more combinations of values than the guard explores: it cannot vouch for them. */
-  | { readonly kind: "too-complex"; readonly combinations: number }
+  /**
+   * The evaluator could not decide, and says why: `budget` (more requests to try than it allows:
+   * waiting will not help), `key-identity` (decided by the key's ARN, known at `up`),
+   * `principal-meaning` (a principal KMS accepts whose meaning for KMS is not documented).
+   */
+  | { readonly kind: "undetermined"; readonly cause: UndeterminedCause; readonly reason: string }
   /** A request from outside the key's account is allowed. */
   | { readonly kind: "public"; readonly grant: PublicGrant }
   | { readonly kind: "restricted" };
 
-/** A 12-digit AWS account id, or undefined when the key's account is not known (yet). */
-export type KeyAccount = string | undefined;
+export type UndeterminedCause = "budget" | "key-identity" | "principal-meaning";
+
+/** What is known about the key whose policy is judged. */
+export interface KeyContext {
+  /** The key's ARN when known (at `up`, in a stack export, read from KMS); absent at preview. */
+  readonly keyArn?: string;
+  /** The current time in epoch milliseconds, for time conditions (default: `Date.now()`). */
+  readonly now?: number;
+  /** Simulated requests allowed for one policy (default MAX_SIMULATIONS; tests lower it). */
+  readonly budget?: number;
+}
 
 /** IAM's condition operators (without the IfExists suffix and set-operator prefix). */
 const CONDITION_OPERATORS = new Set(
@@ -73,26 +95,33 @@ function policyLibrary(): IamPolicy {
 }
 
 /**
- * Verdicts already reached, by key account, then document text: a stack usually repeats a handful
- * of documents, a verdict can cost a few hundred simulated requests, and during `pulumi up` every
- * key policy is judged by Analyze (the kms-key-* policies) before AnalyzeStack judges it again for
- * each resource using the key. Bounded (oldest out first): about 1 KB per document.
+ * Verdicts already reached, by key ARN (and time, for a policy with time conditions), then document
+ * text: a stack usually repeats a handful of documents, a verdict can cost many simulated requests,
+ * and during `pulumi up` every key policy is judged by Analyze (the kms-key-* policies) before
+ * AnalyzeStack judges it again for each resource using the key. Bounded (oldest out first): about
+ * 1 KB per document.
  */
 const verdictCache = new Map<string, Map<string, KeyPolicyVerdict>>();
 let cachedVerdicts = 0;
 const CACHE_LIMIT = 20_000;
 
-export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyPolicyVerdict {
+/**
+ * Judges a key policy (a JSON string, a document object, unknown, or absent) for the key described
+ * by `key`: whether a caller outside the key's account can use it, on the key policy alone.
+ */
+export function analyseKeyPolicy(policy: unknown, key: KeyContext = {}): KeyPolicyVerdict {
   const value = plain(policy);
   if (value === UNKNOWN) return { kind: "unknown" };
   if (value === undefined || value === null) return { kind: "default" };
+  const now = key.now ?? Date.now();
+  const probe = { keyArn: key.keyArn, now, budget: key.budget ?? MAX_SIMULATIONS };
   if (typeof value !== "string") {
-    if (containsUnknown(value)) return analysePartlyUnknown(value, keyAccount);
+    if (containsUnknown(value)) return analysePartlyUnknown(value, key);
     const document = plainDeep(value);
     const text = JSON.stringify(document);
-    return cached(text, keyAccount, () => analyseDocument(document, text, keyAccount));
+    return cached(text, probe, () => analyseDocument(document, text, probe));
   }
-  return cached(value, keyAccount, () => {
+  return cached(value, probe, () => {
     let document: unknown;
     try {
       document = JSON.parse(value);
@@ -101,30 +130,34 @@ export function analyseKeyPolicy(policy: unknown, keyAccount?: KeyAccount): KeyP
     }
     const duplicates = duplicateKeyPaths(value);
     if (duplicates.length > 0) return { kind: "duplicate-key", paths: duplicates };
-    return analyseDocument(document, value, keyAccount);
+    return analyseDocument(document, value, probe);
   });
 }
 
-function cached(text: string, keyAccount: KeyAccount, compute: () => KeyPolicyVerdict): KeyPolicyVerdict {
-  const account = keyAccount ?? "";
-  let byText = verdictCache.get(account);
+function cached(text: string, probe: ProbeScope, compute: () => KeyPolicyVerdict): KeyPolicyVerdict {
+  // Only a policy with time conditions depends on the time (to the second, as IAM compares it).
+  const time = TIME_KEYS.test(text) ? `@${Math.floor(probe.now / 1000)}` : "";
+  const scope = `${probe.keyArn ?? ""}${time}#${probe.budget}`;
+  let byText = verdictCache.get(scope);
   const known = byText?.get(text);
   if (known !== undefined) return known;
   const verdict = compute();
   if (cachedVerdicts >= CACHE_LIMIT) evictOldest();
-  if (byText === undefined) verdictCache.set(account, (byText = new Map()));
+  if (byText === undefined) verdictCache.set(scope, (byText = new Map()));
   byText.set(text, verdict);
   cachedVerdicts += 1;
   return verdict;
 }
 
+const TIME_KEYS = /aws:(currenttime|epochtime)/i;
+
 function evictOldest(): void {
-  for (const [account, byText] of verdictCache) {
+  for (const [scope, byText] of verdictCache) {
     const oldest = byText.keys().next();
     if (oldest.done === true) continue;
     byText.delete(oldest.value);
     cachedVerdicts -= 1;
-    if (byText.size === 0) verdictCache.delete(account);
+    if (byText.size === 0) verdictCache.delete(scope);
     return;
   }
 }
@@ -148,12 +181,32 @@ export function plainDeep(value: unknown): unknown {
 }
 
 /** `text`: the document as JSON (where the probes look for the accounts it names). */
-function analyseDocument(document: unknown, text: string, keyAccount: KeyAccount): KeyPolicyVerdict {
+function analyseDocument(document: unknown, text: string, probe: ProbeScope): KeyPolicyVerdict {
   const problems = malformed(document);
   if (problems.length > 0) return { kind: "invalid", problems };
-  const search = findPublicGrant(document as PolicyDocument, text, keyAccount);
-  if (search.kind === "too-complex") return search;
-  return search.kind === "public" ? { kind: "public", grant: search.grant } : { kind: "restricted" };
+  const search = findPublicGrant(document as PolicyDocument, text, probe);
+  if (search.kind !== "restricted") return search;
+  const unclear = undocumentedPrincipals(document as PolicyDocument);
+  if (unclear.length === 0) return { kind: "restricted" };
+  return {
+    kind: "undetermined",
+    cause: "principal-meaning",
+    reason: `${unclear.join(", ")} grant the key to a Federated or CanonicalUser principal, which KMS accepts but does not document for key policies`,
+  };
+}
+
+/** Allow statements naming a Federated or CanonicalUser principal (other than a wildcard). */
+function undocumentedPrincipals(document: PolicyDocument): string[] {
+  const positions: string[] = [];
+  statementsOf(document).forEach((statement, index) => {
+    const principal = statement.Principal;
+    if (statement.Effect !== "Allow" || !isPlainObject(principal)) return;
+    const unclear = ["Federated", "CanonicalUser"].some(
+      (type) => principal[type] !== undefined && !hasWildcardPrincipal(principal[type]),
+    );
+    if (unclear) positions.push(`Statement[${index}]`);
+  });
+  return positions;
 }
 
 /**
@@ -161,13 +214,13 @@ function analyseDocument(document: unknown, text: string, keyAccount: KeyAccount
  * known are judged on their own (a Deny among the unknown ones could only narrow them); if they
  * allow no outside caller the verdict waits for the rest.
  */
-function analysePartlyUnknown(raw: unknown, keyAccount: KeyAccount): KeyPolicyVerdict {
+function analysePartlyUnknown(raw: unknown, key: KeyContext): KeyPolicyVerdict {
   const statements = plain(isPlainObject(raw) ? raw.Statement : UNKNOWN);
   if (!Array.isArray(statements)) return { kind: "unknown" };
   const known = statements.filter((s) => !containsUnknown(s)).map(plainDeep);
   if (known.length === 0) return { kind: "unknown" };
-  const verdict = analyseKeyPolicy({ Version: "2012-10-17", Statement: known }, keyAccount);
-  return verdict.kind === "restricted" ? { kind: "unknown" } : verdict;
+  const verdict = analyseKeyPolicy({ Version: "2012-10-17", Statement: known }, key);
+  return verdict.kind === "public" || verdict.kind === "invalid" ? verdict : { kind: "unknown" };
 }
 
 /**
@@ -189,6 +242,9 @@ function malformed(document: unknown): string[] {
     const at = `Statement[${index}]`;
     if (!("Principal" in statement) && !("NotPrincipal" in statement))
       problems.push(`${at}: no Principal (a key policy statement must say whom it applies to)`);
+    for (const element of ["Principal", "NotPrincipal"] as const) {
+      if (element in statement) problems.push(...principalProblems(statement, element, at));
+    }
     if (!("Resource" in statement) && !("NotResource" in statement))
       problems.push(`${at}: no Resource (a key policy statement uses "Resource": "*")`);
     const conditions = statement.Condition;
@@ -198,6 +254,44 @@ function malformed(document: unknown): string[] {
     }
   });
   return [...new Set(problems)];
+}
+
+/** Principal types a key policy may name, and the identifiers KMS accepts for each. */
+const PRINCIPAL_SHAPES: Readonly<Record<string, RegExp>> = {
+  // `*`, an account id, an IAM or STS ARN with a literal account, or a unique id (a deleted principal).
+  AWS: /^(\*|[0-9]{12}|arn:aws(-[a-z-]+)?:(iam|sts)::[0-9]{12}:[^*?]+|A[A-Z0-9]{15,127})$/,
+  Service: /^(\*|[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(\.[a-z]{2,})?)$/,
+  Federated: /^\S+$/,
+  CanonicalUser: /^(\*|[0-9a-f]{64})$/,
+};
+
+/**
+ * What KMS refuses in a Principal (PutKeyPolicy fails with MalformedPolicyDocumentException): a
+ * string other than `*`, a principal type IAM does not know, or an identifier of the wrong shape
+ * (IAM allows no wildcard inside a principal ARN).
+ */
+function principalProblems(
+  statement: StatementDocument,
+  element: "Principal" | "NotPrincipal",
+  at: string,
+): string[] {
+  const principal = statement[element];
+  if (principal === "*") return [];
+  const refused = `${at}: a ${element} that KMS does not accept`;
+  if (!isPlainObject(principal) || Object.keys(principal).length === 0)
+    return [`${refused} (use "*" or an object such as {"AWS": ...})`];
+  const problems: string[] = [];
+  for (const [type, identifiers] of Object.entries(principal)) {
+    const shape = PRINCIPAL_SHAPES[type];
+    if (shape === undefined) {
+      problems.push(`${refused} (a principal type other than AWS, Service, Federated or CanonicalUser)`);
+      continue;
+    }
+    const list: unknown[] = Array.isArray(identifiers) ? identifiers : [identifiers];
+    if (list.length === 0 || list.some((id) => typeof id !== "string" || !shape.test(id)))
+      problems.push(`${refused} (an identifier of type ${type} that is not one KMS accepts)`);
+  }
+  return problems;
 }
 
 /** `ForAnyValue:StringLikeIfExists` and the like; `Null` takes neither IfExists nor a set operator. */

@@ -27,6 +27,8 @@ export interface KeyFitnessInput {
    * order: each one's document is the key's policy at some point of a deployment.
    */
   readonly attachedPolicies?: readonly { readonly name: string; readonly policy: unknown }[];
+  /** The current time in epoch milliseconds, for key policies with time conditions (default: now). */
+  readonly now?: number;
   /** The guarded resource that uses the key (stack policies); absent when a key is judged on its own. */
   readonly consumer?: {
     readonly family: ResourceFamily;

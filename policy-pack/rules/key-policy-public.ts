@@ -1,4 +1,4 @@
-import { analyseKeyPolicy, type KeyAccount, type KeyPolicyVerdict } from "../key-policy/analysis";
+import { analyseKeyPolicy, type KeyPolicyVerdict } from "../key-policy/analysis";
 import { compliant, nonCompliant, undetermined, type Rule, type RuleOutcome } from "./rule";
 import { KEY_FITNESS_WHY, propertyOf, type KeyFitnessInput, type KeyRuleScope } from "./key-fitness-input";
 
@@ -12,7 +12,10 @@ export function keyPolicyPublic(scope: KeyRuleScope): Rule<KeyFitnessInput> {
     severity: "critical",
     defaultLevel: scope.defaultLevel,
     evaluate(input) {
-      const account = keyAccountOf(input.facts.arn);
+      const key = {
+        keyArn: typeof input.facts.arn === "string" ? input.facts.arn : undefined,
+        now: input.now,
+      };
       const sources = [
         { where: `the key policy (${propertyOf(input, "policy")})`, policy: input.facts.policy },
         ...(input.attachedPolicies ?? []).map((attached) => ({
@@ -20,7 +23,7 @@ export function keyPolicyPublic(scope: KeyRuleScope): Rule<KeyFitnessInput> {
           policy: attached.policy,
         })),
       ];
-      const outcomes = sources.map((s) => judge(s.where, analyseKeyPolicy(s.policy, account)));
+      const outcomes = sources.map((s) => judge(s.where, analyseKeyPolicy(s.policy, key)));
       const attached = input.attachedPolicies?.length ?? 0;
       if (attached > 1) {
         outcomes.unshift(
@@ -33,13 +36,6 @@ export function keyPolicyPublic(scope: KeyRuleScope): Rule<KeyFitnessInput> {
       return combine(outcomes);
     },
   };
-}
-
-/** The account in a key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`), when known. */
-function keyAccountOf(arn: unknown): KeyAccount {
-  if (typeof arn !== "string") return undefined;
-  const account = arn.split(":")[4];
-  return account !== undefined && /^[0-9]{12}$/.test(account) ? account : undefined;
 }
 
 function judge(where: string, verdict: KeyPolicyVerdict): RuleOutcome {
@@ -61,11 +57,15 @@ function judge(where: string, verdict: KeyPolicyVerdict): RuleOutcome {
         `${where} is not a key policy KMS accepts: ${verdict.problems.join("; ")}.`,
         'Give every statement an Effect, a Principal, an Action and `"Resource": "*"`, and use only IAM\'s condition operators; build the document with aws.iam.getPolicyDocument.',
       );
-    case "too-complex":
-      return nonCompliant(
-        `${where} has conditions with ${verdict.combinations} combinations of values for an outside caller, more than the guard explores, so it cannot verify that they keep other accounts out.`,
-        'Keep other accounts out with a simple condition on the caller\'s account, such as `StringEquals: { "kms:CallerAccount": "<account-id>" }`, rather than many conditions on values the caller chooses.',
-      );
+    case "undetermined":
+      // Running out of budget is final (the document is known): fail closed now. The other causes
+      // are reported as undetermined, with why, for the judging layer to weigh.
+      if (verdict.cause === "budget")
+        return nonCompliant(
+          `${where} could not be verified: ${verdict.reason}, so the guard cannot vouch that it keeps other accounts out.`,
+          'Keep other accounts out with a simple condition on the caller\'s account, such as `StringEquals: { "kms:CallerAccount": "<account-id>" }`, rather than many conditions on values the caller chooses.',
+        );
+      return undetermined(`${where} cannot be judged yet: ${verdict.reason}.`);
     case "public":
       return nonCompliant(
         `${where} lets ${verdict.grant.caller} use the key (${verdict.grant.action}), through ${verdict.grant.statements.join(", ")}.`,

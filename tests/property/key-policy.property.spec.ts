@@ -3,7 +3,8 @@
  * documents (grants to named principals of the key's account, grants to everyone narrowed by the
  * caller's account or organization, any Deny) and public ones (a grant to everyone whose
  * conditions an outside caller can meet: values it chooses, variables that always hold, absent
- * keys, IfExists), in any statement order; and JSON texts with a repeated key.
+ * keys, IfExists, account, ARN, name, type and organization patterns an outsider fits by choosing
+ * its own), in any statement order; and JSON texts with a repeated key.
  * Modest run counts by default; KEY_POLICY_RUNS raises them, FC_SEED changes the seed.
  */
 import { strict as assert } from "assert";
@@ -16,6 +17,11 @@ import { policyDocument } from "../support/builders";
 const RUNS = { numRuns: Number(process.env.KEY_POLICY_RUNS ?? 40), seed: PROPERTY_RUNS.seed };
 const OWN = "111122223333";
 const ORG = "o-a1b2c3d4e5";
+/** The key at `up`: its ARN, and a fixed "now" so that verdicts do not depend on the clock. */
+const KNOWN_KEY = {
+  keyArn: `arn:aws:kms:us-east-1:${OWN}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  now: Date.UTC(2026, 0, 1),
+};
 
 const admin = {
   Sid: "Admin",
@@ -48,6 +54,12 @@ const satisfiable = fc.constantFrom<Record<string, Record<string, unknown>>>(
   { StringNotEquals: { "kms:CallerAccount": OWN } },
   { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } },
   { NumericLessThan: { "aws:MultiFactorAuthAge": "3600" } },
+  // Issue 19: patterns an outsider fits by choosing its account, names, type or organization.
+  { StringLike: { "aws:PrincipalAccount": "1111*" } },
+  { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/app-*" } },
+  { StringEquals: { "aws:username": "alice" } },
+  { StringEquals: { "aws:PrincipalType": "FederatedUser" } },
+  { StringLike: { "aws:PrincipalOrgID": "o-*" } },
 );
 
 /** Conditions that keep every outside caller out (a positive test on the caller's account or org). */
@@ -158,7 +170,7 @@ describe("key policy evaluator (property): verdicts known by construction", func
         fc.boolean(),
         (base, rest, known) => {
           const statements = [...base, ...rest];
-          const verdict = analyseKeyPolicy(document(statements), known ? OWN : undefined);
+          const verdict = analyseKeyPolicy(document(statements), known ? KNOWN_KEY : {});
           assert.equal(verdict.kind, "restricted", JSON.stringify({ statements, verdict }));
         },
       ),
@@ -176,7 +188,7 @@ describe("key policy evaluator (property): verdicts known by construction", func
         (rest, open, at, known) => {
           const statements = [admin, ...rest];
           statements.splice(at % (statements.length + 1), 0, open);
-          const verdict = analyseKeyPolicy(document(statements), known ? OWN : undefined);
+          const verdict = analyseKeyPolicy(document(statements), known ? KNOWN_KEY : {});
           assert.equal(verdict.kind, "public", JSON.stringify({ statements, verdict }));
           if (verdict.kind === "public")
             assert.ok(verdict.grant.statements.includes(`Statement[${statements.indexOf(open)}]`));
@@ -196,8 +208,8 @@ describe("key policy evaluator (property): verdicts known by construction", func
             (a, b) => hash(JSON.stringify(a), seed) - hash(JSON.stringify(b), seed),
           );
           assert.equal(
-            analyseKeyPolicy(document(statements), OWN).kind,
-            analyseKeyPolicy(document(shuffled), OWN).kind,
+            analyseKeyPolicy(document(statements), KNOWN_KEY).kind,
+            analyseKeyPolicy(document(shuffled), KNOWN_KEY).kind,
           );
         },
       ),
@@ -212,13 +224,13 @@ describe("key policy evaluator (property): verdicts known by construction", func
         fc.constantFrom("Statement", "Version", "Effect", "Principal", "Condition"),
         (statements, repeated) => {
           const text = document(statements);
-          assert.notEqual(analyseKeyPolicy(text, OWN).kind, "duplicate-key");
+          assert.notEqual(analyseKeyPolicy(text, KNOWN_KEY).kind, "duplicate-key");
           // Repeat `repeated` inside the first object that has it (the document or a statement).
           const needle = `"${repeated}":`;
           const at = text.indexOf(needle);
           fc.pre(at >= 0);
           const withDuplicate = `${text.slice(0, at)}${needle}${repeated === "Condition" ? "{}" : '"x"'},${text.slice(at)}`;
-          assert.equal(analyseKeyPolicy(withDuplicate, OWN).kind, "duplicate-key");
+          assert.equal(analyseKeyPolicy(withDuplicate, KNOWN_KEY).kind, "duplicate-key");
         },
       ),
       RUNS,

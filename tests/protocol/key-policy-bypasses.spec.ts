@@ -128,6 +128,19 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
       "a statement without Principal",
       document(ADMIN, { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }),
     ],
+    // Issue 19: values an outsider chooses, confused deputies, principals KMS refuses.
+    [
+      "19. * narrowed by an account-id pattern an outside account fits",
+      document(ADMIN, toEveryone("*", { StringLike: { "aws:PrincipalAccount": "1234567890*" } })),
+    ],
+    [
+      "19. a service narrowed by an S3 source ARN without aws:SourceAccount",
+      document(
+        ADMIN,
+        toEveryone({ Service: "s3.amazonaws.com" }, { ArnLike: { "aws:SourceArn": "arn:aws:s3:::logs-*" } }),
+      ),
+    ],
+    ['19. "Principal": "foo"', document(ADMIN, toEveryone("foo"))],
   ];
   for (const phase of PHASES) {
     for (const [label, policy] of publicPolicies) {
@@ -270,6 +283,10 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
   }
 
   const wronglyBlocked: [string, string][] = [
+    [
+      "19. a grant to * whose time window has passed",
+      document(ADMIN, toEveryone("*", { DateLessThan: { "aws:CurrentTime": "2020-01-01T00:00:00Z" } })),
+    ],
     [
       "an Allow to * with a Deny to * outside the key's account",
       document(
