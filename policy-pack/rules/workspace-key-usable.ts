@@ -134,7 +134,7 @@ function defaultKeyPolicy(keyArn: string): unknown {
 }
 
 function keyPolicyDocument(policy: unknown, keyArn: string): PolicyDocumentRead {
-  const verdict = analyseKeyPolicy(policy, keyArn.split(":")[4]);
+  const verdict = analyseKeyPolicy(policy, { keyArn });
   if (verdict.kind === "unknown")
     return { kind: "unreadable", outcome: undetermined("the key policy is not known yet.") };
   if (verdict.kind === "default") {
