@@ -44,9 +44,16 @@ export interface RunOptions {
   readonly pack?: Promise<PackClient>;
 }
 
-/** Starts the pack the way the engine would for this stack. */
-export function startPack(input: Pick<PackInput, "project" | "stack" | "stackConfig">): Promise<PackClient> {
+/**
+ * Starts the pack the way the engine would for this stack: the pack folder given (`--policy-pack`,
+ * e.g. the unpacked release a team ships), else the one bundled with this tool.
+ */
+export function startPack(
+  input: Pick<PackInput, "project" | "stack" | "stackConfig">,
+  packDir?: string,
+): Promise<PackClient> {
   return PackClient.start({
+    packDir,
     project: input.project,
     stack: input.stack,
     stackConfig: input.stackConfig,

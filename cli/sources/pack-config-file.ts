@@ -25,7 +25,8 @@ interface PolicyConfigEntry {
 
 export type PackConfigFile = ReadonlyMap<string, PolicyConfigEntry>;
 
-export function readPackConfig(file: string): PackConfigFile {
+/** Reads and validates the file with the validation of the pack that will run (`packDir`, else the bundled one). */
+export function readPackConfig(file: string, packDir: string = PACK_DIR): PackConfigFile {
   const text = readInputFile(file, `--config ${file}`);
   if (text.trim() === "") return new Map();
   let document: unknown;
@@ -52,17 +53,17 @@ export function readPackConfig(file: string): PackConfigFile {
       throw new UnusableInputError(`${where}: expected an enforcement level or an object`);
     }
   }
-  const problems = packValidation().packConfigProblems(entries);
+  const problems = packValidation(packDir).packConfigProblems(entries);
   if (problems.length > 0) throw new UnusableInputError(`--config ${file}: ${problems.join("; ")}`);
   return entries;
 }
 
 /** The validation code of the pack that will run (its built bin/), not a copy of it. */
-function packValidation(): {
+function packValidation(packDir: string): {
   packConfigProblems(raw: ReadonlyMap<string, RawPolicyConfig>): readonly string[];
 } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack folder
-  return require(path.join(PACK_DIR, "bin", "crossguard", "config-problems.js")) as ReturnType<
+  return require(path.join(packDir, "bin", "crossguard", "config-problems.js")) as ReturnType<
     typeof packValidation
   >;
 }
