@@ -39,7 +39,7 @@ export function buildGuard(state: PackState): Guard {
   const guarded = [...keyReference, ...keys.policies, ...templatePolicies(state)];
   // guard-settings re-runs the other policies' evaluations to report their exempted findings.
   const settingsPolicy = guardSettings(state, new Map(guarded.map((g) => [g.policy.name, g.evaluator])));
-  const policies: Policies = [...guarded.map((g) => g.policy), settingsPolicy.policy];
+  const policies: Policies = [...guarded.map((g) => g.policy), settingsPolicy.policy].map(withConfigSchema);
   return {
     policies,
     settings: new Map<string, SettingsSpec<unknown> | undefined>([
@@ -61,6 +61,14 @@ export function buildGuard(state: PackState): Guard {
       [settingsPolicy.policy.name, SETTINGS_CANNOT_REMEDIATE],
     ]),
   };
+}
+
+/**
+ * Every policy declares a config schema, an empty one when it takes only a level: Pulumi Cloud then
+ * offers each policy's configuration, and `pulumi policy validate-config` knows every policy.
+ */
+function withConfigSchema<P extends Policies[number]>(policy: P): P {
+  return policy.configSchema === undefined ? { ...policy, configSchema: { properties: {} } } : policy;
 }
 
 /**
