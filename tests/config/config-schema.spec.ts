@@ -103,7 +103,9 @@ describe("pack config schema (validate-config, --policy-pack-config, -c)", () =>
 
   it("names a forbidden key by its path and says why", () => {
     const problems = packConfigProblems(
-      asConfigure(JSON.parse(`{"guard-settings": {"exemptions": [{"prototype": 1}]}}`) as Record<string, unknown>),
+      asConfigure(
+        JSON.parse(`{"guard-settings": {"exemptions": [{"prototype": 1}]}}`) as Record<string, unknown>,
+      ),
     );
     assert.equal(problems.length, 1, problems.join("; "));
     assert.match(problems[0], /^guard-settings\.exemptions\[0\]\.prototype: refused: .*remove it$/);
