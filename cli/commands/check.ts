@@ -2,8 +2,8 @@
  * `check FILE`: runs the pack over a stack that already exists, as `pulumi policy analyze` does: a
  * `pulumi stack export` (or a file backend's checkpoint) or a `pulumi preview --json` file.
  */
-import * as path from "path";
 import { readPackConfig } from "../sources/pack-config-file";
+import { policyPackFolder } from "../sources/pack-folder";
 import { emit, packConfigFile, progressFor, type OutputOptions } from "./output";
 
 export interface CheckOptions extends OutputOptions {
@@ -15,7 +15,7 @@ export async function check(file: string, options: CheckOptions): Promise<number
   const { readStateFile } = await import("../sources/stack-file");
   const input = readStateFile(file);
   const configFile = packConfigFile(options);
-  const packDir = options.policyPack === undefined ? undefined : path.resolve(options.policyPack);
+  const packDir = policyPackFolder(options.policyPack);
   const packConfig = configFile === undefined ? undefined : readPackConfig(configFile, packDir);
   progress(
     `Read ${input.resources.length} resources of ${input.project}/${input.stack} from ${input.source} (${input.sourceKind}).`,

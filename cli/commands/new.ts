@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { UnusableInputError } from "../errors";
+import { isPlainObject } from "../../policy-pack/facts/values";
 import { progressFor } from "./output";
 import { packageRoot } from "./tool-package";
 
@@ -19,6 +20,8 @@ export interface NewOptions {
 const PROGRAM_FOLDER = "sample-stack";
 /** Never copied from the program folder: installed or built, not part of the template. */
 const NOT_COPIED = new Set(["node_modules", "bin"]);
+/** The stack whose config file `new` writes, as `pulumi new` suggests. */
+const FIRST_STACK = "dev";
 /** A Pulumi project name: what the Pulumi CLI accepts (letters, digits, `-`, `_`, `.`). */
 const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
@@ -41,15 +44,18 @@ export function newProject(dir: string, options: NewOptions): number {
   }
   fs.mkdirSync(target, { recursive: true });
   copyProgram(path.join(root, PROGRAM_FOLDER), target);
-  fs.writeFileSync(path.join(target, "Pulumi.yaml"), projectFile(fs.readFileSync(template, "utf8"), name));
+  const templateText = fs.readFileSync(template, "utf8");
+  fs.writeFileSync(path.join(target, "Pulumi.yaml"), projectFile(templateText, name));
+  // As `pulumi new` creates its first stack: the template's config, at its defaults.
+  fs.writeFileSync(path.join(target, `Pulumi.${FIRST_STACK}.yaml`), stackFile(templateText, name));
   const packageFile = path.join(target, "package.json");
   const manifest = JSON.parse(fs.readFileSync(packageFile, "utf8")) as Record<string, unknown>;
   fs.writeFileSync(packageFile, `${JSON.stringify({ ...manifest, name }, null, 2)}\n`);
   progressFor(options)(
     `Created the Pulumi project ${name} in ${dir} from the sample stack template. Next:\n` +
       `  cd ${dir} && npm install\n` +
-      `  bedrock-cmk-guard preview            # offline, through the policy pack\n` +
-      `  pulumi stack init dev && pulumi preview --policy-pack <the unpacked pack>`,
+      `  bedrock-cmk-guard preview --stack ${FIRST_STACK}   # offline, through the policy pack\n` +
+      `  pulumi stack init ${FIRST_STACK} && pulumi preview --policy-pack <the unpacked pack>`,
   );
   return 0;
 }
@@ -84,4 +90,22 @@ export function projectFile(template: string, name: string): string {
     kept.push(topLevelKey === "name" ? `name: ${name}` : line);
   }
   return kept.join("\n");
+}
+
+/**
+ * The first stack's config file: each `template.config` key at its default, project keys in the
+ * project's namespace (as `pulumi new` writes them).
+ */
+export function stackFile(template: string, name: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml ships no typings here
+  const yaml = require("js-yaml") as { load(text: string): unknown; dump(value: unknown): string };
+  const document = yaml.load(template);
+  const section = isPlainObject(document) && isPlainObject(document.template) ? document.template : {};
+  const declared = isPlainObject(section.config) ? section.config : {};
+  const config: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(declared)) {
+    const value = isPlainObject(entry) ? entry.default : undefined;
+    if (value !== undefined) config[key.includes(":") ? key : `${name}:${key}`] = value;
+  }
+  return yaml.dump({ config });
 }

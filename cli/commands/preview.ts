@@ -10,6 +10,7 @@ import { oneLine, UnusableInputError } from "../errors";
 import type { ResourceSpec } from "../engine/pack-client";
 import type { PackInput } from "../sources/pack-input";
 import { readPackConfig } from "../sources/pack-config-file";
+import { policyPackFolder } from "../sources/pack-folder";
 import {
   findProjectDir,
   readProject,
@@ -43,7 +44,7 @@ export async function preview(options: PreviewOptions): Promise<number> {
     progress("No `aws:region` in the stack config: using us-east-1.");
   }
   const configFile = packConfigFile(options);
-  const packDir = options.policyPack === undefined ? undefined : path.resolve(options.policyPack);
+  const packDir = policyPackFolder(options.policyPack);
   const packConfig = configFile === undefined ? undefined : readPackConfig(configFile, packDir);
 
   const { runPack, startPack } = await import("./run-pack");
