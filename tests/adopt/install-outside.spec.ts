@@ -52,7 +52,11 @@ function runInstalledCli(
 ): Promise<CliRun> {
   const bin = path.join(installedCli, "node_modules/.bin/bedrock-cmk-guard");
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -202,7 +206,14 @@ describe("adopting the guard outside this repository: packed pack and CLI", func
   it("runs the pack a team ships (--policy-pack) with Pulumi's --policy-pack-config, and ships the config schema", async () => {
     assert.ok(fs.existsSync(path.join(packDir, "config.schema.json")));
     fs.writeFileSync(path.join(cliDir, "all-advisory.json"), JSON.stringify({ all: "advisory" }));
-    const args = ["check", "stack.json", "--policy-pack", packDir, "--policy-pack-config", "all-advisory.json"];
+    const args = [
+      "check",
+      "stack.json",
+      "--policy-pack",
+      packDir,
+      "--policy-pack-config",
+      "all-advisory.json",
+    ];
     const result = await runInstalledCli(cliDir, [...args, "--format", "json", "-q"]);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { summary: { advisory: number; verdict: string } };
