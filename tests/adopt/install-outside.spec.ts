@@ -70,7 +70,8 @@ function runInstalledCli(
 let installedCli: string;
 
 describe("adopting the guard outside this repository: packed pack and CLI", function () {
-  this.timeout(180_000);
+  // npm pack and two installs from the cache: about 4 minutes on a loaded 2-core machine.
+  this.timeout(420_000);
   let work: string;
   let packDir: string;
   let cliDir: string;
