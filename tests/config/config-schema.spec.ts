@@ -72,7 +72,9 @@ describe("pack config schema (validate-config, --policy-pack-config, -c)", () =>
     const examples = [
       {
         where: "policy-pack/config.example.json",
-        config: JSON.parse(fs.readFileSync(path.join(ROOT, "policy-pack/config.example.json"), "utf8")),
+        config: JSON.parse(
+          fs.readFileSync(path.join(ROOT, "policy-pack/config.example.json"), "utf8"),
+        ) as Record<string, unknown>,
       },
       ...docConfigs(),
     ];
