@@ -4,13 +4,14 @@
  * translation to CrossGuard in crossguard/.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { createKmsFactsSource } from "./aws/kms-facts";
 import { buildGuard } from "./crossguard/guard";
 import { installEngineGate } from "./crossguard/engine-gate";
 import { createPackState } from "./settings/pack-state";
 import { shareDeserializedProperties } from "./crossguard/shared-deserialization";
 
 const state = createPackState();
-const guard = buildGuard(state);
+const guard = buildGuard(state, createKmsFactsSource);
 installEngineGate(guard, state);
 shareDeserializedProperties();
 

@@ -42,6 +42,11 @@ export interface AuditedResource {
   /** The resource's properties as its Pulumi type names them (key, region, ...). */
   readonly props: Readonly<Record<string, unknown>>;
   readonly workspace?: WorkspaceDetails;
+  /**
+   * Environment blueprint configurations enabled in a Bedrock Studio (V1) workspace, which decide
+   * whether its roles need the EnableBedrock key tag; absent when not read.
+   */
+  readonly blueprintConfigurations?: number;
 }
 
 /** One account × region, as read. */
@@ -79,6 +84,20 @@ async function allPages<T>(
   throw new Error("more than 10000 pages: the list did not end");
 }
 
+/**
+ * How many blueprint configurations a domain has, or undefined when they cannot be read: the
+ * EnableBedrock rule then judges the workspace as if it used Bedrock blueprints (advisory).
+ */
+async function blueprintConfigurationCount(
+  read: () => Promise<readonly unknown[]>,
+): Promise<number | undefined> {
+  try {
+    return (await read()).length;
+  } catch {
+    return undefined;
+  }
+}
+
 function typeOf(token: string): { type: GuardedResourceType; family: ResourceFamily } {
   const type = guardedType(token);
   const family = familyOf(token);
@@ -111,8 +130,12 @@ export async function readScope(
   };
   const parts = await Promise.all([
     part("DataZone (datazone:ListDomains, datazone:GetDomain)", async () => {
-      const { DataZoneClient, ListDomainsCommand, GetDomainCommand } =
-        await import("@aws-sdk/client-datazone");
+      const {
+        DataZoneClient,
+        ListDomainsCommand,
+        GetDomainCommand,
+        ListEnvironmentBlueprintConfigurationsCommand,
+      } = await import("@aws-sdk/client-datazone");
       const client = new DataZoneClient(options);
       const summaries = await allPages(async (nextToken) => {
         const page = await client.send(new ListDomainsCommand({ maxResults: 25, nextToken }));
@@ -125,6 +148,24 @@ export async function readScope(
             client.send(new GetDomainCommand({ identifier: summary.id })),
           );
           const tags = domain.tags ?? {};
+          // Only a V1 (Bedrock Studio) workspace's roles need the EnableBedrock tag on its key.
+          const blueprintConfigurations =
+            domain.domainVersion === "V2"
+              ? undefined
+              : await blueprintConfigurationCount(() =>
+                  allPages(async (nextToken) => {
+                    const page = await session.issue(() =>
+                      client.send(
+                        new ListEnvironmentBlueprintConfigurationsCommand({
+                          domainIdentifier: domain.id ?? summary.id,
+                          maxResults: 50,
+                          nextToken,
+                        }),
+                      ),
+                    );
+                    return { items: page.items, token: page.nextToken };
+                  }),
+                );
           return found({
             ...base,
             type,
@@ -151,6 +192,7 @@ export async function readScope(
               ...(domain.serviceRole === undefined ? {} : { serviceRole: domain.serviceRole }),
               tags,
             },
+            ...(blueprintConfigurations === undefined ? {} : { blueprintConfigurations }),
           });
         }),
       );

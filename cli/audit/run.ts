@@ -23,7 +23,7 @@ import {
 import type { Progress } from "../commands/run-pack";
 import { startSession, type AwsSession } from "./aws-session";
 import { readScope, type AuditedResource, type ScopeResult } from "./inventory";
-import { createAuditJudge, keyToRead } from "./judge";
+import { createAuditVerdicts, type AuditVerdicts } from "./verdicts";
 import { emitImport, emitStackConfig, type JudgedWorkspace } from "./remediation";
 import { parseAccountsOption, parseRegionsOption, resolveAccounts, resolveRegions } from "./scope";
 
@@ -50,7 +50,7 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
   // Usage errors first: they need no AWS call.
   const regionsOption = parseRegionsOption(options.regions);
   const accountsOption = parseAccountsOption(options.accounts);
-  const judge = createAuditJudge(options.packVersion, options.packConfig, options.configFile);
+  const judge = createAuditVerdicts(options.packVersion, options.packConfig, options.configFile);
   const session = await startSession({ profile: options.profile, concurrency: options.concurrency });
   const { regions, notes } = await resolveRegions(session, regionsOption);
   const accounts = await resolveAccounts(session, accountsOption, options.roleName);
@@ -104,7 +104,7 @@ export async function runAudit(options: AuditRunOptions): Promise<Report> {
             { account: access.account, region, credentials: access.credentials },
             () => status.resourceRead(),
           );
-          await judgeScope(scope, keys, judged);
+          await judgeScope(scope, keys, judge, judged);
           coverage.push({
             account: scope.account,
             region: scope.region,
@@ -169,15 +169,13 @@ export function isIncomplete(report: Report): boolean {
 async function judgeScope(
   scope: ScopeResult,
   keys: KmsFactsSource,
+  verdicts: AuditVerdicts,
   judged: (resource: AuditedResource, key: KeyVerification | undefined) => void,
 ): Promise<void> {
   await Promise.all(
     scope.resources.map(async (resource) => {
-      const toRead = keyToRead(resource);
-      const key =
-        toRead === undefined
-          ? undefined
-          : await keys.verify({ reference: toRead.reference, region: toRead.region });
+      const toRead = verdicts.keyToRead(resource);
+      const key = toRead === undefined ? undefined : await keys.verify(toRead);
       judged(resource, key);
     }),
   );

@@ -50,7 +50,7 @@ export async function preview(options: PreviewOptions): Promise<number> {
   const { runPack, startPack } = await import("./run-pack");
   const identity = { project: project.name, stack: stack.stack, stackConfig: config };
   // The pack starts while the program runs: both take about a second or more.
-  const pack = startPack(identity, packDir);
+  const pack = startPack({ ...identity, valuesFinal: false }, packDir);
   progress(
     `Running ${path.relative(process.cwd(), project.programDir) || "."} with Pulumi's Node.js runtime, this tool as the engine (preview)...`,
   );
@@ -87,6 +87,7 @@ export async function preview(options: PreviewOptions): Promise<number> {
     ...identity,
     resources,
     stackResources: resources,
+    valuesFinal: false,
     warnings: [...stack.warnings, ...programWarnings],
     // Offline, a data source lookup or a `.get` read answers unknown where `pulumi preview` knows.
     unreadableKeyReferences: unverifiedKeyReferences(resources, {

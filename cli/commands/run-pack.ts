@@ -25,8 +25,9 @@ import {
   type RemediationRecord,
   type Report,
   type ResourceReport,
+  fixOf,
+  schemaDefaults,
 } from "../report/report";
-import { isPlainObject } from "../../policy-pack/facts/values";
 
 export type Progress = (message: string) => void;
 
@@ -45,11 +46,12 @@ export interface RunOptions {
 }
 
 /**
- * Starts the pack the way the engine would for this stack: the pack folder given (`--policy-pack`,
- * e.g. the unpacked release a team ships), else the one bundled with this tool.
+ * Starts the pack the way the engine would for this stack (a preview, or an update's final values):
+ * the pack folder given (`--policy-pack`, e.g. the unpacked release a team ships), else the one
+ * bundled with this tool.
  */
 export function startPack(
-  input: Pick<PackInput, "project" | "stack" | "stackConfig">,
+  input: Pick<PackInput, "project" | "stack" | "stackConfig" | "valuesFinal">,
   packDir?: string,
 ): Promise<PackClient> {
   return PackClient.start({
@@ -57,7 +59,7 @@ export function startPack(
     project: input.project,
     stack: input.stack,
     stackConfig: input.stackConfig,
-    dryRun: true,
+    dryRun: !input.valuesFinal,
   });
 }
 
@@ -67,7 +69,7 @@ export async function runPack(input: PackInput, options: RunOptions): Promise<Re
   const pack = await (options.pack ?? startPack(input));
   try {
     await pack.handshake();
-    await pack.configureStack(input.stack, input.project, true);
+    await pack.configureStack(input.stack, input.project, !input.valuesFinal);
     const description = describePack(await pack.getAnalyzerInfo());
     let remediating = false;
     if (options.packConfig !== undefined) {
@@ -146,15 +148,6 @@ function describePack(info: analyzer.AnalyzerInfo): PackDescription {
       configDefaults: schemaDefaults(policy.getConfigschema()?.getProperties()?.toJavaScript()),
     })),
   };
-}
-
-function schemaDefaults(properties: unknown): Record<string, unknown> {
-  if (!isPlainObject(properties)) return {};
-  const defaults: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(properties)) {
-    if (isPlainObject(schema) && "default" in schema) defaults[key] = schema.default;
-  }
-  return defaults;
 }
 
 function buildReport(
@@ -242,12 +235,6 @@ function violationOf(diagnostic: Diagnostic): string {
   return diagnostic.description !== "" && diagnostic.message.startsWith(prefix)
     ? diagnostic.message.slice(prefix.length)
     : diagnostic.message;
-}
-
-/** Every violation message of this pack ends with `Fix: <the exact fix>`. */
-function fixOf(message: string): string | undefined {
-  const line = message.split("\n").find((l) => l.startsWith("Fix: "));
-  return line?.slice("Fix: ".length);
 }
 
 async function mapConcurrently<T, R>(

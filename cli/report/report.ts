@@ -5,6 +5,7 @@
  */
 import type { Level } from "../engine/pack-client";
 import type { SourceKind } from "../sources/pack-input";
+import { isPlainObject } from "../../policy-pack/facts/values";
 
 export const REPORT_VERSION = 1;
 
@@ -96,6 +97,13 @@ export interface Report {
 
 /** The check that reports a key reference the input hid (see PackInput.unreadableKeyReferences). */
 export const UNREADABLE_KEY_CHECK = "key-reference-unreadable";
+/** The pack's policy for a decisive value it could not read when values are final. */
+export const UNVERIFIABLE_POLICY = "cmk-unverifiable";
+
+/** A finding that says something was not verified (exit 4), rather than found wrong (exit 1). */
+export function isUnverified(finding: Finding): boolean {
+  return finding.policy === UNREADABLE_KEY_CHECK || finding.policy === UNVERIFIABLE_POLICY;
+}
 
 /** One account and region of an audit: `incomplete` means some of it could not be read (exit 4). */
 export interface CoverageEntry {
@@ -114,8 +122,10 @@ export function blocks(level: Level): boolean {
 
 export function summarise(resources: readonly ResourceReport[], stackFindings: readonly Finding[]): Summary {
   const findings = [...resources.flatMap((r) => r.findings), ...stackFindings];
-  const mandatory = findings.filter((f) => blocks(f.level)).length;
-  const unverified = findings.filter((f) => f.policy === UNREADABLE_KEY_CHECK).length;
+  const mandatory = findings.filter((f) => blocks(f.level) && !isUnverified(f)).length;
+  const unverified = findings.filter(
+    (f) => f.policy === UNREADABLE_KEY_CHECK || (f.policy === UNVERIFIABLE_POLICY && blocks(f.level)),
+  ).length;
   return {
     resources: resources.length,
     mandatory,
@@ -124,4 +134,20 @@ export function summarise(resources: readonly ResourceReport[], stackFindings: r
     unverified,
     verdict: mandatory > 0 ? "blocked" : unverified > 0 ? "unverified" : "passed",
   };
+}
+
+/** Every violation message of this pack ends with `Fix: <the exact fix>`. */
+export function fixOf(message: string): string | undefined {
+  const line = message.split("\n").find((l) => l.startsWith("Fix: "));
+  return line?.slice("Fix: ".length);
+}
+
+/** The defaults a policy's config schema declares for its settings. */
+export function schemaDefaults(properties: unknown): Record<string, unknown> {
+  if (!isPlainObject(properties)) return {};
+  const defaults: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(properties)) {
+    if (isPlainObject(schema) && "default" in schema) defaults[key] = schema.default;
+  }
+  return defaults;
 }

@@ -63,7 +63,7 @@ function packValidation(packDir: string): {
   packConfigProblems(raw: ReadonlyMap<string, RawPolicyConfig>): readonly string[];
 } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack folder
-  return require(path.join(packDir, "bin", "crossguard", "config-problems.js")) as ReturnType<
+  return require(path.join(packDir, "bin", "judging", "config-problems.js")) as ReturnType<
     typeof packValidation
   >;
 }

@@ -19,11 +19,18 @@ export interface PackInput {
   readonly resources: readonly ResourceSpec[];
   /** The AnalyzeStack request's resources. */
   readonly stackResources: readonly ResourceSpec[];
+  /**
+   * Whether the values are final (a deployed stack's state: the pack judges as at `pulumi up`,
+   * and a value it cannot read is NOT VERIFIED) or may still change (a preview).
+   */
+  readonly valuesFinal: boolean;
   /** Things the user should know about the input (shown on stderr and in the report). */
   readonly warnings: readonly string[];
   /**
-   * Guarded key references the input hides (a secret the file does not hold) and that the stack
-   * does not explain: the run cannot say the stack passed (see Summary.verdict "unverified").
+   * At preview only: guarded key references the input hides (a secret the file does not hold, a
+   * lookup the offline preview cannot answer) and that the stack does not explain: the run cannot
+   * say the stack passed (see Summary.verdict "unverified"). With final values the pack itself
+   * reports them (`cmk-unverifiable`).
    */
   readonly unreadableKeyReferences?: readonly UnreadableKeyReference[];
   /** Finds the line of a resource in the source file (for SARIF locations); 1 when unknown. */

@@ -287,7 +287,9 @@ function fromState(
     spec(resource, Object.keys(resource.outputs).length > 0 ? resource.outputs : resource.inputs),
   );
 
-  const unreadable = unreadableKeyReferences(sourceKind, stackResources, secrets);
+  // A deployed stack's state holds final values: the pack judges it as at `pulumi up`.
+  const valuesFinal = sourceKind !== "preview-json";
+  const unreadable = valuesFinal ? [] : unreadableKeyReferences(stackResources, secrets);
   const warnings: string[] = [...secrets.warnings()];
   const showSames =
     sourceKind === "preview-json"
@@ -312,6 +314,7 @@ function fromState(
     stackConfig,
     resources,
     stackResources,
+    valuesFinal,
     warnings,
     unreadableKeyReferences: unreadable,
     lineOf: (urn) => lineOf(text, urn),
@@ -376,9 +379,8 @@ class SecretCounter {
   }
 }
 
-/** Guarded resources whose key reference is a secret the file does not hold (see unverified-keys.ts). */
+/** Guarded resources of a preview whose key reference is a secret the file does not hold (see unverified-keys.ts). */
 function unreadableKeyReferences(
-  sourceKind: SourceKind,
   stackResources: readonly ResourceSpec[],
   secrets: SecretCounter,
 ): UnreadableKeyReference[] {
@@ -386,9 +388,7 @@ function unreadableKeyReferences(
     hides: (urn, path) => secrets.hides(urn, path),
     why: "a secret this file does not hold",
     remedy:
-      sourceKind === "preview-json"
-        ? "`pulumi preview --json` blinds every secret: check a `pulumi stack export --show-secrets` file instead"
-        : "export the stack with `pulumi stack export --show-secrets` and check that file",
+      "`pulumi preview --json` blinds every secret: check a `pulumi stack export --show-secrets` file instead",
   });
 }
 

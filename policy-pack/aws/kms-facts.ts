@@ -14,7 +14,7 @@
  * - Nothing throws: every failure is a typed result naming the call and the permission it needs.
  */
 import type { KeyMetadata, KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
-import type { KeyFacts, KeyOrigin, KeySource } from "../catalog/kms-types";
+import type { KeyFacts, KeyOrigin } from "../catalog/kms-types";
 
 /** The KMS calls a verification makes, each with the IAM permission it needs. */
 export const KMS_PERMISSIONS = {
@@ -367,24 +367,3 @@ export function failureText(failure: VerificationFailure, awsDetail = false): st
       return `AWS KMS answered ${failure.operation} with ${failure.code}.${said(failure)}`;
   }
 }
-
-/**
- * Where the facts of a key read from KMS come from, as the fitness rules name them in messages:
- * the fields of KMS's answers (a key outside the stack is fixed with KMS, not with a property).
- */
-export const KMS_API_KEY_SOURCE: KeySource = {
-  role: "key",
-  factProperties: {
-    usage: "KeyUsage",
-    spec: "KeySpec",
-    enabled: "Enabled",
-    rotationEnabled: "KeyRotationEnabled",
-    rotationPeriodDays: "RotationPeriodInDays",
-    deletionWindowDays: "PendingDeletionWindowInDays",
-    policy: "Policy",
-    tags: "Tags",
-    multiRegion: "MultiRegion",
-    arn: "Arn",
-    keyId: "KeyId",
-  },
-};

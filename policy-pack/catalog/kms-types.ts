@@ -516,4 +516,30 @@ export function keyPolicyFacts(
   };
 }
 
-export type KeySource = Pick<KmsKeyType, "role" | "factProperties">;
+/** Where a key's facts come from: a key type's properties, or AWS KMS's answers about a key. */
+export type KeySource = Pick<KmsKeyType, "role" | "factProperties"> & {
+  /**
+   * Set for facts read from an existing key: KMS states a deletion waiting period only once a
+   * deletion is scheduled (the window is chosen then), so its absence means none is scheduled.
+   */
+  readonly deletionWindowWhenScheduled?: true;
+};
+
+/** AWS KMS's names for the facts of an existing key (DescribeKey, GetKeyRotationStatus, ...). */
+export const KMS_API_KEY_SOURCE: KeySource = {
+  role: "key",
+  factProperties: {
+    usage: "KeyUsage",
+    spec: "KeySpec",
+    enabled: "Enabled",
+    rotationEnabled: "KeyRotationEnabled",
+    rotationPeriodDays: "RotationPeriodInDays",
+    deletionWindowDays: "PendingDeletionWindowInDays",
+    policy: "Policy",
+    tags: "Tags",
+    multiRegion: "MultiRegion",
+    arn: "Arn",
+    keyId: "KeyId",
+  },
+  deletionWindowWhenScheduled: true,
+};

@@ -12,7 +12,12 @@
  *   resource concerned, never with a failed call whose text could quote a property value.
  */
 import * as path from "path";
-import { InvalidConfigError, parsePackConfig, type RawPolicyConfig } from "../settings/pack-config";
+import {
+  configuredLevels,
+  InvalidConfigError,
+  parsePackConfig,
+  type RawPolicyConfig,
+} from "../settings/pack-config";
 import type { Guard } from "./guard";
 import { INTERNAL_ERROR } from "../judging/outcome";
 import type { PackState } from "../settings/pack-state";
@@ -117,6 +122,12 @@ function gate(
         callback(error, info);
       });
     },
+    configureStack: (call, callback) => {
+      // An update, `pulumi policy analyze` and the like judge final values; a preview may not.
+      if (typeof call.request?.getDryRun === "function")
+        state.mode = call.request.getDryRun() ? "preview" : "final";
+      impl.configureStack(call, callback);
+    },
     configure: (call, callback) => {
       const entries = new Map<string, RawPolicyConfig>();
       for (const [name, value] of call.request.getPolicyconfigMap().entries() as Iterable<[string, any]>) {
@@ -127,6 +138,7 @@ function gate(
       }
       try {
         state.settings = parsePackConfig(entries, guard.settings, guard.remediationUnavailable);
+        state.levels = configuredLevels(entries);
         // The CLI shows a policy pack's stderr lines among the update's diagnostics.
         for (const warning of guardSettings(state).warnings)
           process.stderr.write(`bedrock-cmk-guard warning: ${warning}\n`);

@@ -1,14 +1,42 @@
-import type { Policies } from "@pulumi/policy";
-import { FAMILIES, GUARDED_TYPES } from "../catalog/bedrock-resources";
-import type { SettingsSpec } from "../settings/pack-config";
-import { keyReferenceRules } from "../rules";
+/**
+ * The pack's policies as CrossGuard declares them: one per policy of the judging layer (so each
+ * keeps its own level and settings in the standard pack config), each reporting its share of the
+ * one judgment made per engine request, plus guard-settings, which holds the pack-wide settings
+ * and reports exempted findings. Translation only: no rule is applied here.
+ */
+import type {
+  Policies,
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { GUARDED_TYPES } from "../catalog/bedrock-resources";
 import { KMS_TOKENS } from "../catalog/kms-types";
-import { TEMPLATE_HOST_TYPES } from "../facts/cloudformation/template-resources";
 import { BLUEPRINT_CONFIGURATION_TYPES } from "../catalog/workspace-blueprints";
-import { keyReferenceEvaluator, keyReferencePolicy } from "./key-reference-policies";
+import { TEMPLATE_HOST_TYPES } from "../facts/cloudformation/template-resources";
+import { sortByExemption } from "../judging/exemptions";
+import { pendingText, type Judgment } from "../judging/judgment";
+import { KMS_HYGIENE_RULES } from "../judging/kms-hygiene-rules";
+import type { KmsFactsSourceFactory } from "../judging/outside-keys";
+import { outsideKeyVerifier } from "../judging/outside-keys";
+import {
+  GUARD_SETTINGS_SPEC,
+  POLICY_DEFINITIONS,
+  POLICY_SETTINGS,
+  REMEDIATION_UNAVAILABLE,
+  type PolicyDefinition,
+} from "../judging/policies";
+import { templateResourceRefs } from "../judging/resource";
+import { matchesResource } from "../settings/exemptions";
+import { GUARD_SETTINGS_DESCRIPTION, guardSettings } from "../settings/guard-settings";
+import type { SettingsSpec } from "../settings/pack-config";
 import type { PackState } from "../settings/pack-state";
-import { guardSettings, keyGuard } from "./stack-guard";
-import { templatePolicies } from "./template-policies";
+import { hostUrnOf } from "../facts/cloudformation/template-resources";
+import { packJudgments, type PackJudgments } from "./judgments";
+import { policyMetadata } from "./policy-metadata";
+import { subjectOf } from "./props";
+import { remediateKey } from "./remediation";
 
 /** Everything the pack entry point and the engine gate need, built once per process. */
 export interface Guard {
@@ -21,31 +49,126 @@ export interface Guard {
   readonly remediationUnavailable: ReadonlyMap<string, string>;
 }
 
-/** The key behind a Bedrock resource is a design choice, and changing it re-creates the resource. */
-const KEY_REFERENCE_CANNOT_REMEDIATE =
-  "no automatic fix is safe: the guard cannot choose a resource's key (set it in the program; " +
-  "changing it re-creates the resource)";
-const SETTINGS_CANNOT_REMEDIATE = "this policy holds the guard's settings and fixes nothing";
-const NO_AUTOMATIC_FIX = "this policy has no safe automatic fix";
+/** At most this many pending items are listed in a policy's "not determinable yet" note. */
+const PENDING_LISTED = 5;
 
-export function buildGuard(state: PackState): Guard {
-  const keyReference = FAMILIES.flatMap((family) =>
-    keyReferenceRules(family).map((rule) => ({
-      policy: keyReferencePolicy(family, rule, state),
-      evaluator: { resource: keyReferenceEvaluator(family, rule, state) },
-    })),
-  );
-  const keys = keyGuard(state);
-  const guarded = [...keyReference, ...keys.policies, ...templatePolicies(state)];
-  // guard-settings re-runs the other policies' evaluations to report their exempted findings.
-  const settingsPolicy = guardSettings(state, new Map(guarded.map((g) => [g.policy.name, g.evaluator])));
-  const policies: Policies = [...guarded.map((g) => g.policy), settingsPolicy.policy].map(withConfigSchema);
+function pendingNote(judgment: Judgment): string | undefined {
+  if (judgment.pending.length === 0) return undefined;
+  const texts = judgment.pending.map(pendingText);
+  const listed = texts.slice(0, PENDING_LISTED).join("; ");
+  const more = texts.length > PENDING_LISTED ? `; and ${texts.length - PENDING_LISTED} more` : "";
+  return `not determinable yet: ${listed}${more}`;
+}
+
+/**
+ * What the engine is told when a resource policy had nothing to judge on the resource it reports
+ * on (so the reasons name no subject): pending first, then why the policy did not apply.
+ */
+function skippedNote(judgment: Required<Judgment>): string | undefined {
+  const notes = [
+    ...judgment.pending.map((p) => `not determinable yet: ${p.reason}`),
+    ...judgment.notApplicable.map((n) => n.reason),
+  ];
+  return notes.length === 0 ? undefined : notes.join("; ");
+}
+
+function crossGuardPolicy(
+  definition: PolicyDefinition,
+  state: PackState,
+  judgments: PackJudgments,
+): ResourceValidationPolicy | StackValidationPolicy {
+  const name = definition.rule.id;
+  const report = (judgment: Required<Judgment>, reportViolation: ReportViolation, onStack: boolean) => {
+    const { reported } = sortByExemption(judgment.findings, guardSettings(state).exemptions);
+    for (const finding of reported) {
+      if (onStack) reportViolation(finding.message, finding.urn === "" ? undefined : hostUrnOf(finding.urn));
+      else reportViolation(finding.message);
+    }
+  };
+  const policy: Partial<ResourceValidationPolicy & StackValidationPolicy> = {
+    ...policyMetadata(definition.rule),
+    ...(definition.settings === undefined
+      ? {}
+      : { configSchema: definition.settings.schema as PolicyConfigSchema }),
+  };
+  if (definition.stages.includes("resource")) {
+    policy.validateResource = (args, reportViolation) => {
+      const judgment = judgments.resource(subjectOf(args)).of(name);
+      report(judgment, reportViolation, false);
+      const skipped = judgment.findings.length === 0 ? skippedNote(judgment) : undefined;
+      if (skipped !== undefined) args.notApplicable(skipped);
+    };
+  }
+  if (definition.stages.includes("stack")) {
+    // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
+    policy.validateStack = async (args, reportViolation) => {
+      const judgment = (await judgments.stack(args.resources)).of(name);
+      report(judgment, reportViolation, true);
+      const pending = pendingNote(judgment);
+      if (pending !== undefined) args.notApplicable(pending);
+    };
+  }
+  const hygiene = KMS_HYGIENE_RULES.find((h) => h.rule.id === name);
+  if (hygiene?.remediation.kind === "automatic") {
+    const remediation = hygiene.remediation;
+    policy.remediateResource = (args) => remediateKey(hygiene, remediation, args, state);
+  }
+  return policy as ResourceValidationPolicy | StackValidationPolicy;
+}
+
+/**
+ * guard-settings: holds trustedKeys, exemptions, maxExemptionDays and verifyKeysWithAws, and
+ * reports every exempted finding (EXEMPTED until <date>: <reason>, then the finding) at its own
+ * level (advisory), and the configuration's warnings once per stack (Configure cannot answer with
+ * a warning, and a finding is what Pulumi Cloud keeps).
+ */
+function guardSettingsPolicy(
+  state: PackState,
+  judgments: PackJudgments,
+): ResourceValidationPolicy & StackValidationPolicy {
+  const active = () => {
+    const now = Date.now();
+    return guardSettings(state).exemptions.filter((e) => now < e.endsAt);
+  };
+  return {
+    name: GUARD_SETTINGS_DESCRIPTION.name,
+    displayName: GUARD_SETTINGS_DESCRIPTION.displayName,
+    description: GUARD_SETTINGS_DESCRIPTION.description,
+    enforcementLevel: GUARD_SETTINGS_DESCRIPTION.enforcementLevel,
+    severity: GUARD_SETTINGS_DESCRIPTION.severity,
+    tags: [...GUARD_SETTINGS_DESCRIPTION.tags],
+    validateResource: (args, reportViolation) => {
+      const exemptions = active();
+      if (exemptions.length === 0) return;
+      const subject = subjectOf(args);
+      // A CloudFormation stack's findings may be about its template's resources too.
+      const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject)];
+      if (!exemptions.some((e) => resources.some((r) => matchesResource(e, r)))) return;
+      const { exempted } = sortByExemption(judgments.resource(subject).findings, exemptions);
+      for (const finding of exempted) reportViolation(finding.message);
+    },
+    validateStack: async (args, reportViolation) => {
+      for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
+      const exemptions = active();
+      if (exemptions.length === 0) return;
+      const { exempted } = sortByExemption((await judgments.stack(args.resources)).findings, exemptions);
+      for (const finding of exempted)
+        reportViolation(finding.message, finding.urn === "" ? undefined : hostUrnOf(finding.urn));
+    },
+  };
+}
+
+export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFactory): Guard {
+  const judgments = packJudgments(state, outsideKeyVerifier(state, createKmsFacts));
+  const guarded = POLICY_DEFINITIONS.map((definition) => crossGuardPolicy(definition, state, judgments));
+  const settingsPolicy = {
+    ...guardSettingsPolicy(state, judgments),
+    configSchema: GUARD_SETTINGS_SPEC.schema as PolicyConfigSchema,
+  };
+  const policies: Policies = [...guarded, settingsPolicy].map(withConfigSchema);
   return {
     policies,
-    settings: new Map<string, SettingsSpec<unknown> | undefined>([
-      ...policies.map((p) => [p.name, keys.settings.get(p.name)] as const),
-      [settingsPolicy.policy.name, settingsPolicy.spec],
-    ]),
+    settings: POLICY_SETTINGS,
     // KMS keys, aliases and key policies: the stack policies trace keys through them. CloudFormation
     // stacks and Cloud Control resources: their templates may declare any of those. Blueprint
     // configurations: whether a domain is used by Bedrock Studio (the EnableBedrock tag).
@@ -55,11 +178,7 @@ export function buildGuard(state: PackState): Guard {
       ...TEMPLATE_HOST_TYPES.map((t) => t.token),
       ...BLUEPRINT_CONFIGURATION_TYPES.map((t) => t.token),
     ]),
-    remediationUnavailable: refusedRemediations(policies, [
-      ...keyReference.map((k) => [k.policy.name, KEY_REFERENCE_CANNOT_REMEDIATE] as const),
-      ...keys.remediationUnavailable,
-      [settingsPolicy.policy.name, SETTINGS_CANNOT_REMEDIATE],
-    ]),
+    remediationUnavailable: REMEDIATION_UNAVAILABLE,
   };
 }
 
@@ -69,20 +188,4 @@ export function buildGuard(state: PackState): Guard {
  */
 function withConfigSchema<P extends Policies[number]>(policy: P): P {
   return policy.configSchema === undefined ? { ...policy, configSchema: { properties: {} } } : policy;
-}
-
-/**
- * The explained refusals, plus every other policy without a `remediateResource`: a policy added
- * later without a fix can never accept `remediate` and then silently fix nothing.
- */
-function refusedRemediations(
-  policies: Policies,
-  explained: Iterable<readonly [string, string]>,
-): ReadonlyMap<string, string> {
-  const refused = new Map(explained);
-  for (const policy of policies) {
-    const remediates = "remediateResource" in policy && policy.remediateResource !== undefined;
-    if (!remediates && !refused.has(policy.name)) refused.set(policy.name, NO_AUTOMATIC_FIX);
-  }
-  return refused;
 }

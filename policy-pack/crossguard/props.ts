@@ -1,3 +1,6 @@
+import type { ResourceValidationArgs } from "@pulumi/policy";
+import type { ResourceSubject } from "../judging/resource";
+
 /**
  * @pulumi/policy hands policies a proxy that throws on any unknown value it meets. The guard
  * reads the proxy's target instead, in which unknowns are the engine's sentinels: rules then see
@@ -9,4 +12,15 @@ export function rawProps(props: unknown): unknown {
   if (typeof props !== "object" || props === null) return props;
   const target: unknown = (props as Record<string, unknown>)[PROXY_TARGET];
   return target ?? props;
+}
+
+/** The resource an Analyze call shows, as judging reads it. */
+export function subjectOf(args: ResourceValidationArgs): ResourceSubject {
+  return {
+    type: args.type,
+    name: args.name,
+    urn: args.urn,
+    props: rawProps(args.props),
+    providerProps: rawProps(args.provider?.props),
+  };
 }

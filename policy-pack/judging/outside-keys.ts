@@ -1,16 +1,15 @@
 /**
  * Keys outside the stack, verified with AWS KMS when `guard-settings.verifyKeysWithAws` is on:
- * before the stack policies judge a stack, every key that a guarded resource names and that the
- * stack does not create (trusted keys included) is read through the AWS facts module, once per key
- * for the run (the pack process lives for one preview or update). The policies then read the
- * results synchronously, so that the guard-settings policy can re-run them for exempted findings.
+ * before a stack is judged, every key that a guarded resource names and that the stack does not
+ * create (trusted keys included) is read through an injected KMS facts source, once per key for
+ * the run (the pack process lives for one preview or update). Judging then reads the results
+ * synchronously.
  */
-import { createKmsFactsSource, type KeyVerification, type KmsFactsSource } from "../aws/kms-facts";
-import type { GuardedResourceTrace, OutsideKeyReference, StackResource } from "../facts/key-tracing";
+import type { KeyVerification, KmsFactsSource } from "../aws/kms-facts";
+import type { GuardedResourceTrace, OutsideKeyReference } from "../facts/key-tracing";
 import { resolveRegion } from "../facts/region";
 import { readPath } from "../facts/values";
 import type { PackState } from "../settings/pack-state";
-import { sharedTraces } from "../crossguard/stack-traces";
 import { guardSettings } from "../settings/guard-settings";
 
 /** A guarded resource whose key is outside the stack. */
@@ -31,13 +30,19 @@ export type OutsideKeyStatus =
 
 export interface OutsideKeyVerifier {
   /** Reads every outside key of the stack from AWS (when the setting is on). Never rejects. */
-  prepare(resources: readonly StackResource[]): Promise<void>;
-  /** The result for one resource's key (read after `prepare`). */
-  status(trace: OutsideTrace): OutsideKeyStatus;
+  prepare(traces: readonly GuardedResourceTrace[]): Promise<void>;
+  /** The result for one resource's key (read after `prepare`; "off" for a key in the stack). */
+  status(trace: GuardedResourceTrace): OutsideKeyStatus;
 }
 
-/** Where KMS is asked about the key: the key ARN's region, else the resource's own. */
-function lookupOf(trace: OutsideTrace, state: PackState): { reference: string; region: string } | undefined {
+/** Makes the KMS facts source the verifier reads from (injected: tests and the audit bring their own). */
+export type KmsFactsSourceFactory = (options: { timeoutSeconds: number }) => KmsFactsSource;
+
+/** What to ask AWS KMS about a key outside the stack: its reference, in the key ARN's region, else the resource's own. */
+export function keyLookup(
+  trace: OutsideTrace,
+  state: PackState,
+): { reference: string; region: string } | undefined {
   const value = readPath(trace.resource.props, trace.type.keyProperty);
   if (typeof value !== "string") return undefined;
   const reference = trace.trace.reference;
@@ -62,30 +67,33 @@ function lookupOf(trace: OutsideTrace, state: PackState): { reference: string; r
 const lookupKey = (lookup: { reference: string; region: string }) =>
   `${lookup.region}\u0000${lookup.reference}`;
 
-export function outsideKeyVerifier(state: PackState): OutsideKeyVerifier {
+export function outsideKeyVerifier(
+  state: PackState,
+  createSource: KmsFactsSourceFactory,
+): OutsideKeyVerifier {
   let source: { timeoutSeconds: number; facts: KmsFactsSource } | undefined;
   const results = new Map<string, KeyVerification>();
   const sourceFor = (timeoutSeconds: number): KmsFactsSource => {
     if (source?.timeoutSeconds !== timeoutSeconds)
-      source = { timeoutSeconds, facts: createKmsFactsSource({ timeoutSeconds }) };
+      source = { timeoutSeconds, facts: createSource({ timeoutSeconds }) };
     return source.facts;
   };
   return {
-    async prepare(resources) {
+    async prepare(traces) {
       const setting = guardSettings(state).verifyKeysWithAws;
       if (!setting.enabled) return;
       const facts = sourceFor(setting.timeoutSeconds);
-      const lookups = sharedTraces(resources, state)
+      const lookups = traces
         .filter(isOutside)
-        .map((trace) => lookupOf(trace, state))
+        .map((trace) => keyLookup(trace, state))
         .filter((lookup) => lookup !== undefined);
       await Promise.all(
         lookups.map(async (lookup) => results.set(lookupKey(lookup), await facts.verify(lookup))),
       );
     },
     status(trace) {
-      if (!guardSettings(state).verifyKeysWithAws.enabled) return { kind: "off" };
-      const lookup = lookupOf(trace, state);
+      if (!guardSettings(state).verifyKeysWithAws.enabled || !isOutside(trace)) return { kind: "off" };
+      const lookup = keyLookup(trace, state);
       if (lookup === undefined) {
         return {
           kind: "not-asked",

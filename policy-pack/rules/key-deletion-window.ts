@@ -1,4 +1,4 @@
-import { compliant, nonCompliant, undetermined, type Rule } from "./rule";
+import { compliant, nonCompliant, notApplicable, undetermined, type Rule } from "./rule";
 import {
   KEY_FITNESS_WHY,
   numberFact,
@@ -36,7 +36,11 @@ export function keyDeletionWindow(scope: KeyRuleScope): Rule<KeyFitnessInput> {
             `Set ${property} to at least ${min}, or remove it.`,
           );
         case "absent":
-          return undetermined("nothing states the deletion waiting period.");
+          return input.keyType.deletionWindowWhenScheduled
+            ? notApplicable(
+                "no deletion is scheduled for this key: its waiting period is chosen when one is.",
+              )
+            : undetermined("nothing states the deletion waiting period.");
         default:
           return undetermined(pendingReason(input, "deletionWindowDays", window.state));
       }

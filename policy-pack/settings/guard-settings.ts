@@ -17,6 +17,18 @@ import type { PackState } from "./pack-state";
 
 export const GUARD_SETTINGS_POLICY = "guard-settings";
 
+/** What the engine and reports show about the guard-settings policy (it holds settings, runs no rule). */
+export const GUARD_SETTINGS_DESCRIPTION = {
+  name: GUARD_SETTINGS_POLICY,
+  displayName: "bedrock-cmk-guard settings and exempted findings",
+  description:
+    "Holds the pack-wide settings (trustedKeys: keys outside the stack accepted as customer-managed; exemptions: accepted findings on one named resource, with a reason and an expiry date at most maxExemptionDays ahead) and reports every exempted finding, as EXEMPTED, at this policy's level, and the configuration's warnings. Keep it advisory.",
+  enforcementLevel: "advisory",
+  severity: "low",
+  remediationSteps: "",
+  tags: ["bedrock", "kms", "exemptions"],
+} as const;
+
 export interface GuardSettings {
   readonly trustedKeys: readonly TrustedKeyPattern[];
   readonly exemptions: readonly Exemption[];

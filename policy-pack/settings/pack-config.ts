@@ -6,6 +6,7 @@
  */
 import { didYouMean } from "./suggest";
 import { isPlainObject } from "../facts/values";
+import type { PolicyLevel } from "../judging/final-values";
 
 /** JSON schema of one policy's settings, as @pulumi/policy and the Pulumi CLI expect it. */
 export interface SettingsSchema {
@@ -160,6 +161,19 @@ function refuseRemediation(
       ? [...reasons][0]
       : `no safe automatic fix; only ${able.join(", ") || "no policy"} can remediate`;
   errors.problem(`${listed}${more}`, `"remediate" is not available: ${why}`);
+}
+
+/**
+ * The levels a Configure request sets, by policy name (`all` kept as given: it applies to every
+ * policy the request does not name). Call after parsePackConfig has validated the request.
+ */
+export function configuredLevels(raw: ReadonlyMap<string, RawPolicyConfig>): Map<string, PolicyLevel> {
+  const levels = new Map<string, PolicyLevel>();
+  for (const [name, entry] of raw) {
+    const level = entry.enforcementLevel;
+    if (typeof level === "string" && LEVELS.includes(level)) levels.set(name, level as PolicyLevel);
+  }
+  return levels;
 }
 
 /** Reads the stack's configuration the engine hands to the pack process (`PULUMI_CONFIG`). */

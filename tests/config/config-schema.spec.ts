@@ -10,7 +10,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import { buildGuard } from "../../policy-pack/crossguard/guard";
 import { createPackState } from "../../policy-pack/settings/pack-state";
-import { packConfigProblems } from "../../policy-pack/crossguard/config-problems";
+import { packConfigProblems } from "../../policy-pack/judging/config-problems";
 import type { RawPolicyConfig } from "../../policy-pack/settings/pack-config";
 import { docFiles, readBlocks, ROOT } from "../docs/doc-blocks";
 import { configSchemaText, SCHEMA_FILE } from "./config-schema-file";

@@ -11,8 +11,7 @@ import {
   parsePackConfig,
   type RawPolicyConfig,
 } from "../../policy-pack/settings/pack-config";
-import { buildGuard } from "../../policy-pack/crossguard/guard";
-import { createPackState } from "../../policy-pack/settings/pack-state";
+import { POLICY_SETTINGS } from "../../policy-pack/judging/policies";
 import { inDays } from "../support/dates";
 
 const EXEMPTION = {
@@ -250,12 +249,10 @@ function rawConfig(config: Record<string, PolicyConfigSpec>, level?: string): Ma
 }
 
 describe("config: malformed pack configs are rejected, naming the key and what it expects", function () {
-  const guard = buildGuard(createPackState({}));
-
   for (const c of CASES) {
     it(`parsePackConfig: ${c.label}`, () => {
       assert.throws(
-        () => parsePackConfig(rawConfig(c.config), guard.settings),
+        () => parsePackConfig(rawConfig(c.config), POLICY_SETTINGS),
         (error: unknown) => {
           assert.ok(error instanceof InvalidConfigError);
           const problem = error.problems.find((p) => p.startsWith(`${c.key}: expected `));
@@ -270,7 +267,7 @@ describe("config: malformed pack configs are rejected, naming the key and what i
   it("parsePackConfig: a wrong enforcement level, for one policy and for `all`", () => {
     for (const name of ["workspace-cmk-required", "all"]) {
       assert.throws(
-        () => parsePackConfig(rawConfig({ [name]: {} }, "blocking"), guard.settings),
+        () => parsePackConfig(rawConfig({ [name]: {} }, "blocking"), POLICY_SETTINGS),
         (error: unknown) =>
           error instanceof InvalidConfigError &&
           error.problems.some(
@@ -285,7 +282,7 @@ describe("config: malformed pack configs are rejected, naming the key and what i
   it("parsePackConfig: a misspelt name gets the nearest names, in a short message", () => {
     const problems = (config: Record<string, PolicyConfigSpec>): string[] => {
       try {
-        parsePackConfig(rawConfig(config), guard.settings);
+        parsePackConfig(rawConfig(config), POLICY_SETTINGS);
       } catch (error) {
         if (error instanceof InvalidConfigError) return [...error.problems];
         throw error;
@@ -309,14 +306,14 @@ describe("config: malformed pack configs are rejected, naming the key and what i
       ...CASES.filter((c) => !c.key.startsWith("guard-settings")).map((c) => c.config),
     ) as Record<string, PolicyConfigSpec>;
     assert.throws(
-      () => parsePackConfig(rawConfig(all), guard.settings),
+      () => parsePackConfig(rawConfig(all), POLICY_SETTINGS),
       (error: unknown) => error instanceof InvalidConfigError && error.problems.length >= 4,
     );
     const good = {
       ...guardSettings({ trustedKeys: ["arn:aws:kms:*:123456789012:key/*"], exemptions: [EXEMPTION] }),
       "cmk-key-rotation": settings({ maxRotationPeriodDays: 180 }),
     };
-    assert.equal(parsePackConfig(rawConfig(good), guard.settings).size, 2);
+    assert.equal(parsePackConfig(rawConfig(good), POLICY_SETTINGS).size, 2);
   });
 
   describe("through the engine protocol's Configure", function () {

@@ -1,6 +1,6 @@
 /**
- * A fake Amazon DataZone (REST-JSON, signing name `datazone`): ListDomains (paginated) and
- * GetDomain over domains per account and region. Register with
+ * A fake Amazon DataZone (REST-JSON, signing name `datazone`): ListDomains (paginated), GetDomain
+ * and ListEnvironmentBlueprintConfigurations over domains per account and region. Register with
  * `server.register("datazone", dataZone.handler)`.
  */
 import { page } from "./pages";
@@ -17,6 +17,8 @@ export interface FakeDomain {
   readonly domainVersion?: "V1" | "V2";
   readonly tags?: Record<string, string>;
   readonly status?: string;
+  /** Blueprint ids with an environment blueprint configuration in the domain. */
+  readonly blueprints?: readonly string[];
 }
 
 export class FakeDataZone {
@@ -88,6 +90,32 @@ export class FakeDataZone {
           portalUrl: `https://${domain.id}.datazone.${call.region}.on.aws`,
           createdAt: 1_700_000_000,
           tags: domain.tags ?? {},
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v2/domains/{domainIdentifier}/environment-blueprint-configurations",
+      operation: "ListEnvironmentBlueprintConfigurations",
+      handle: (request, call) => {
+        const account = this.accounts.check(call);
+        const domain = this.inScope(account, call.region).find(
+          (d) => d.id === request.params.domainIdentifier,
+        );
+        if (!domain) throw new AwsError("ResourceNotFoundException", "Domain not found", 404);
+        const result = page(
+          [...(domain.blueprints ?? [])],
+          request.query.get("nextToken"),
+          request.query.get("maxResults"),
+          this.pageSize,
+        );
+        return {
+          items: result.items.map((blueprint) => ({
+            domainId: domain.id,
+            environmentBlueprintId: blueprint,
+            enabledRegions: [call.region],
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
         };
       },
     },
