@@ -45,11 +45,17 @@ export interface RunOptions {
   readonly pack?: Promise<PackClient>;
 }
 
-/** Starts the pack the way the engine would for this stack (a preview, or an update's final values). */
+/**
+ * Starts the pack the way the engine would for this stack (a preview, or an update's final values):
+ * the pack folder given (`--policy-pack`, e.g. the unpacked release a team ships), else the one
+ * bundled with this tool.
+ */
 export function startPack(
   input: Pick<PackInput, "project" | "stack" | "stackConfig" | "valuesFinal">,
+  packDir?: string,
 ): Promise<PackClient> {
   return PackClient.start({
+    packDir,
     project: input.project,
     stack: input.stack,
     stackConfig: input.stackConfig,

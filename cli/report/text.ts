@@ -1,6 +1,7 @@
 /**
  * The report as a person reads it in a terminal, shaped like `pulumi preview` with a policy pack:
- * each resource with its policy results, then the pack's violations, then a one-line summary.
+ * the resources with findings (every resource with --verbose), then the pack's violations, then a
+ * one-line summary.
  */
 import { blocks, type Finding, type Report, type ResourceReport } from "./report";
 
@@ -27,7 +28,7 @@ const RESULT_LINES: Record<Report["summary"]["verdict"], string> = {
 };
 
 export interface TextOptions {
-  /** Also list the checks each policy skipped, with the pack's reason. */
+  /** List every resource (not only those with findings) and the checks each policy skipped. */
   readonly verbose: boolean;
 }
 
@@ -39,11 +40,23 @@ export function formatText(report: Report, options: TextOptions): string {
   );
   lines.push(`Policy pack: ${report.pack.name}@v${report.pack.version}`, "");
 
-  lines.push(`Resources (${report.resources.length}):`);
-  const width = Math.max(0, ...report.resources.map((r) => r.type.length));
+  // As `pulumi preview` users expect of policy output: what needs attention first; every
+  // resource's result (and each skipped check) with --verbose.
+  const listed = options.verbose ? report.resources : report.resources.filter(needsAttention);
+  const passed = report.resources.length - listed.length;
+  lines.push(
+    options.verbose
+      ? `Resources (${report.resources.length}):`
+      : `Resources with findings (${listed.length} of ${report.resources.length}):`,
+  );
+  const width = Math.max(0, ...listed.map((r) => r.type.length));
   // An audited resource is named by its ARN too (its `urn`): that is how it is found in AWS.
   const showArn = report.command === "audit";
-  for (const resource of report.resources) lines.push(...resourceLines(resource, width, options, showArn));
+  for (const resource of listed) lines.push(...resourceLines(resource, width, options, showArn));
+  if (passed > 0) {
+    const which = listed.length === 0 ? plural(passed, "resource") : plural(passed, "other resource");
+    lines.push(`  ${which} passed (--verbose lists every resource).`);
+  }
   lines.push("");
 
   const violations = [
@@ -77,6 +90,10 @@ export function formatText(report: Report, options: TextOptions): string {
   );
   lines.push(resultLine(report));
   return lines.join("\n") + "\n";
+}
+
+function needsAttention(resource: ResourceReport): boolean {
+  return resource.findings.length > 0 || (resource.remediations?.length ?? 0) > 0;
 }
 
 function resultLine(report: Report): string {

@@ -25,7 +25,8 @@ interface PolicyConfigEntry {
 
 export type PackConfigFile = ReadonlyMap<string, PolicyConfigEntry>;
 
-export function readPackConfig(file: string): PackConfigFile {
+/** Reads and validates the file with the validation of the pack that will run (`packDir`, else the bundled one). */
+export function readPackConfig(file: string, packDir?: string): PackConfigFile {
   const text = readInputFile(file, `--config ${file}`);
   if (text.trim() === "") return new Map();
   let document: unknown;
@@ -35,7 +36,7 @@ export function readPackConfig(file: string): PackConfigFile {
     throw new UnusableInputError(`--config ${file}: not valid JSON (${(error as Error).message})`);
   }
   const entries = packConfigEntries(document, `--config ${file}`);
-  const problems = packValidation().packConfigProblems(entries);
+  const problems = packValidation(packDir).packConfigProblems(entries);
   if (problems.length > 0) throw new UnusableInputError(`--config ${file}: ${problems.join("; ")}`);
   return entries;
 }
@@ -67,14 +68,14 @@ export function packConfigEntries(document: unknown, where: string): Map<string,
 }
 
 /** The validation code of the pack that will run (its built bin/), not a copy of it. */
-function packValidation(): {
+function packValidation(packDir: string | undefined): {
   packConfigProblems(raw: ReadonlyMap<string, RawPolicyConfig>): readonly string[];
 } {
   // Loaded here, not at the top: the AWS Config rule's bundle parses pack configs without the engine side.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PACK_DIR } = require("../engine/pack-client") as typeof import("../engine/pack-client");
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the pack folder
-  return require(path.join(PACK_DIR, "bin", "judging", "config-problems.js")) as ReturnType<
+  return require(path.join(packDir ?? PACK_DIR, "bin", "judging", "config-problems.js")) as ReturnType<
     typeof packValidation
   >;
 }

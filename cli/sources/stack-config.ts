@@ -76,6 +76,24 @@ export function readProject(dir: string): PulumiProject {
   };
 }
 
+/** The folder of the nearest Pulumi.yaml at or above `from`, as the Pulumi CLI finds its project. */
+export function findProjectDir(from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The project's stack config files (Pulumi.<stack>.yaml beside Pulumi.yaml), by stack name. */
+export function stackConfigFiles(project: PulumiProject): ReadonlyMap<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of fs.readdirSync(project.dir).sort()) {
+    const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(entry)?.[1];
+    if (stack !== undefined) files.set(stack, path.join(project.dir, entry));
+  }
+  return files;
+}
+
 /** `runtime: nodejs` or `runtime: {name: nodejs, options: {typescript, nodeargs, tsconfig}}`. */
 function nodeRuntimeOptions(runtime: unknown, file: string): NodeRuntimeOptions {
   const name = isPlainObject(runtime) ? runtime.name : runtime;

@@ -79,7 +79,12 @@ export function readStateFile(file: string): PackInput {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new UnusableInputError(`${source}: not valid JSON (${(error as Error).message})`);
+    const yamlHint = /\.ya?ml$/i.test(source)
+      ? "; `check` expects a stack export in JSON, made by `pulumi stack export --file stack.json` " +
+        "(or a `pulumi preview --json` file); a Pulumi.<stack>.yaml is a stack config: preview it with " +
+        "`bedrock-cmk-guard preview --stack-config FILE`"
+      : "";
+    throw new UnusableInputError(`${source}: not valid JSON (${(error as Error).message})${yamlHint}`);
   }
   return parseStateDocument(document, source, text);
 }

@@ -29,6 +29,30 @@ type Handler = (call: any, callback: (error: unknown, response?: unknown) => voi
 const INVALID_ARGUMENT = 3;
 const MANDATORY = 1;
 
+/**
+ * A Struct as plain objects that keep every key as data. google-protobuf's `toJavaScript` assigns
+ * keys, so a `__proto__` key would silently become the object's prototype (dropped, or worse,
+ * inherited settings); kept as data, the pack config validation refuses it by name.
+ */
+function plainStruct(struct: any): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  struct?.getFieldsMap().forEach((value: any, key: string) => {
+    Object.defineProperty(result, key, {
+      value: plainValue(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
+  return result;
+}
+
+function plainValue(value: any): unknown {
+  if (value.hasStructValue()) return plainStruct(value.getStructValue());
+  if (value.hasListValue()) return value.getListValue().getValuesList().map(plainValue);
+  return value.toJavaScript();
+}
+
 /** @grpc/grpc-js exactly as @pulumi/policy resolves it, so that the patched class is the one it uses. */
 function policyGrpc(): {
   Server: { prototype: { addService: (service: any, impl: Record<string, Handler>) => void } };
@@ -109,7 +133,7 @@ function gate(
       for (const [name, value] of call.request.getPolicyconfigMap().entries() as Iterable<[string, any]>) {
         entries.set(name, {
           enforcementLevel: levelName(value.getEnforcementlevel()),
-          properties: value.getProperties()?.toJavaScript() ?? {},
+          properties: plainStruct(value.getProperties()),
         });
       }
       try {

@@ -166,7 +166,7 @@ export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFacto
     ...guardSettingsPolicy(state, judgments),
     configSchema: GUARD_SETTINGS_SPEC.schema as PolicyConfigSchema,
   };
-  const policies: Policies = [...guarded, settingsPolicy];
+  const policies: Policies = [...guarded, settingsPolicy].map(withConfigSchema);
   return {
     policies,
     settings: POLICY_SETTINGS,
@@ -181,4 +181,12 @@ export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFacto
     ]),
     remediationUnavailable: REMEDIATION_UNAVAILABLE,
   };
+}
+
+/**
+ * Every policy declares a config schema, an empty one when it takes only a level: Pulumi Cloud then
+ * offers each policy's configuration, and `pulumi policy validate-config` knows every policy.
+ */
+function withConfigSchema<P extends Policies[number]>(policy: P): P {
+  return policy.configSchema === undefined ? { ...policy, configSchema: { properties: {} } } : policy;
 }

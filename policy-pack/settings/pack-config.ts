@@ -61,6 +61,23 @@ const NAMES_LISTED = 3;
 const ALL_POLICIES = "all";
 
 /**
+ * Keys that a JavaScript assignment turns into a prototype change instead of data: a config that
+ * holds one anywhere is refused, so that nothing configured is ever silently dropped.
+ */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Each forbidden key's dotted path inside `value` (arrays by index). */
+function forbiddenKeyPaths(value: unknown, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => forbiddenKeyPaths(item, `${at}[${index}]`));
+  if (typeof value !== "object" || value === null) return [];
+  return Object.keys(value).flatMap((key) => {
+    const where = at === "" ? key : `${at}.${key}`;
+    const inner = forbiddenKeyPaths((value as Record<string, unknown>)[key], where);
+    return FORBIDDEN_KEYS.has(key) ? [where, ...inner] : inner;
+  });
+}
+
+/**
  * Validates a whole Configure request against the pack's policies and returns each policy's parsed
  * settings. Throws {@link InvalidConfigError} listing every problem at once. `remediationUnavailable`
  * says why `remediate` is refused for each policy that has no safe automatic fix.
@@ -73,6 +90,18 @@ export function parsePackConfig(
   const errors = new ConfigErrors();
   const settings = new Map<string, unknown>();
   for (const [name, entry] of raw) {
+    const forbidden = [
+      ...(FORBIDDEN_KEYS.has(name) ? [name] : []),
+      ...forbiddenKeyPaths(entry.properties, name),
+    ];
+    if (forbidden.length > 0) {
+      for (const where of forbidden)
+        errors.problem(
+          where,
+          `refused: \`__proto__\`, \`constructor\` and \`prototype\` are not config keys (JavaScript would drop them silently); remove it`,
+        );
+      continue;
+    }
     if (entry.enforcementLevel !== undefined && !LEVELS.includes(String(entry.enforcementLevel))) {
       const level = String(entry.enforcementLevel);
       errors.add(

@@ -45,10 +45,19 @@ async function pack(folder: string, destination: string): Promise<string> {
   return path.join(destination, result.filename);
 }
 
-function runInstalledCli(cwd: string, args: readonly string[]): Promise<CliRun> {
-  const bin = path.join(cwd, "node_modules/.bin/bedrock-cmk-guard");
+/** The CLI installed in the adopting project, run from `cwd` (that project, or a folder in it). */
+function runInstalledCli(
+  cwd: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliRun> {
+  const bin = path.join(installedCli, "node_modules/.bin/bedrock-cmk-guard");
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -58,8 +67,12 @@ function runInstalledCli(cwd: string, args: readonly string[]): Promise<CliRun> 
   });
 }
 
+/** The adopting project that installed the CLI tarball (set before any test runs the CLI). */
+let installedCli: string;
+
 describe("adopting the guard outside this repository: packed pack and CLI", function () {
-  this.timeout(patient(180_000));
+  // npm pack and two installs from the cache: about 4 minutes on a loaded 2-core machine.
+  this.timeout(patient(420_000));
   let work: string;
   let packDir: string;
   let cliDir: string;
@@ -79,6 +92,7 @@ describe("adopting the guard outside this repository: packed pack and CLI", func
     packDir = path.join(unpacked, "package");
     // The CLI as a dependency of a project that holds nothing else.
     cliDir = path.join(work, "project");
+    installedCli = cliDir;
     fs.mkdirSync(cliDir);
     fs.writeFileSync(path.join(cliDir, "package.json"), JSON.stringify({ private: true }));
     await Promise.all([
@@ -158,9 +172,57 @@ describe("adopting the guard outside this repository: packed pack and CLI", func
     };
     const studio = report.resources.find((r) => r.name === "studio");
     assert.ok(studio?.findings.some((f) => f.policy === "workspace-cmk-required" && f.level === "mandatory"));
-    // Without --program, an installation has no sample stack to run: it says what to pass.
+    // Without --program, outside any Pulumi project: it says what to pass.
     const bare = await runInstalledCli(cliDir, ["preview"]);
     assert.equal(bare.code, 2);
-    assert.match(bare.stderr, /--program/);
+    assert.match(bare.stderr, /no Pulumi\.yaml in .* --program <folder>.*--sample.*bedrock-cmk-guard new/);
+  });
+
+  it("starts a project with the installed CLI's `new` and previews it from its folder, with --stack", async () => {
+    const created = await runInstalledCli(cliDir, ["new", "workspaces", "-q"]);
+    assert.equal(created.code, 0, created.stderr);
+    const project = path.join(cliDir, "workspaces");
+    const projectFile = fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8");
+    assert.match(projectFile, /^name: workspaces$/m);
+    assert.doesNotMatch(projectFile, /^(main|template):/m, "no main: or template: in the new project");
+    assert.match(fs.readFileSync(path.join(project, "Pulumi.dev.yaml"), "utf8"), /aws:region: us-east-1/);
+    assert.ok(fs.existsSync(path.join(project, "index.ts")));
+    // The program's packages (@pulumi/aws) from this clone: nothing is installed from the network.
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"), "dir");
+    const result = await runInstalledCli(project, ["preview", "--stack", "dev", "--format", "json", "-q"]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as {
+      project: string;
+      stack: string;
+      resources: { type: string }[];
+      summary: { verdict: string };
+    };
+    assert.deepEqual([report.project, report.stack, report.summary.verdict], ["workspaces", "dev", "passed"]);
+    assert.ok(report.resources.some((r) => r.type === "aws:datazone/domain:Domain"));
+    // A folder that holds files is not overwritten.
+    const again = await runInstalledCli(cliDir, ["new", "workspaces"]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /workspaces is not empty/);
+  });
+
+  it("runs the pack a team ships (--policy-pack) with Pulumi's --policy-pack-config, and ships the config schema", async () => {
+    assert.ok(fs.existsSync(path.join(packDir, "config.schema.json")));
+    fs.writeFileSync(path.join(cliDir, "all-advisory.json"), JSON.stringify({ all: "advisory" }));
+    const args = [
+      "check",
+      "stack.json",
+      "--policy-pack",
+      packDir,
+      "--policy-pack-config",
+      "all-advisory.json",
+    ];
+    const result = await runInstalledCli(cliDir, [...args, "--format", "json", "-q"]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { summary: { advisory: number; verdict: string } };
+    assert.equal(report.summary.verdict, "passed");
+    assert.ok(report.summary.advisory > 0, "the findings are there, at the configured level");
+    const notAPack = await runInstalledCli(cliDir, ["check", "stack.json", "--policy-pack", cliDir]);
+    assert.equal(notAPack.code, 2);
+    assert.match(notAPack.stderr, /not a policy pack folder/);
   });
 });

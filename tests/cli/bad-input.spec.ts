@@ -74,18 +74,54 @@ describe("bedrock-cmk-guard on unusable input: exit 2, one line, no stack trace"
       ["check", PREVIEW, "--config", file("unknown.json", '{"workspace-cmk-requird": "advisory"}')],
       /workspace-cmk-requird: expected the name of a policy/,
     ],
-    ["missing stack config", ["preview", "--stack-config", path.join(dir, "Pulumi.x.yaml")], /no such file/],
+    [
+      "missing stack config",
+      ["preview", "--sample", "--stack-config", path.join(dir, "Pulumi.x.yaml")],
+      /no such file/,
+    ],
     [
       "stack config that is not YAML",
-      ["preview", "--stack-config", file("Pulumi.bad.yaml", "config:\n  a: [unclosed\n")],
+      ["preview", "--sample", "--stack-config", file("Pulumi.bad.yaml", "config:\n  a: [unclosed\n")],
       /Pulumi\.bad\.yaml: not valid YAML/,
     ],
     [
       "stack config with an encrypted secret",
-      ["preview", "--stack-config", file("Pulumi.enc.yaml", "config:\n  aws:region:\n    secure: v1:abc\n")],
+      [
+        "preview",
+        "--sample",
+        "--stack-config",
+        file("Pulumi.enc.yaml", "config:\n  aws:region:\n    secure: v1:abc\n"),
+      ],
       /encrypted secret/,
     ],
     ["a program folder without Pulumi.yaml", ["preview", "--program", dir], /not a Pulumi project folder/],
+    [
+      "a stack config YAML given to check",
+      ["check", file("Pulumi.prod.yaml", "config:\n  aws:region: us-east-1\n")],
+      /Pulumi\.prod\.yaml: not valid JSON .*expects a stack export in JSON, made by `pulumi stack export --file stack\.json`/,
+    ],
+    [
+      "a pack config with a nested __proto__ key",
+      [
+        "check",
+        PREVIEW,
+        "--policy-pack-config",
+        file("proto.json", '{"guard-settings": {"verifyKeysWithAws": {"__proto__": {"enabled": true}}}}'),
+      ],
+      /guard-settings\.verifyKeysWithAws\.__proto__: refused: `__proto__`, `constructor` and `prototype` are not config keys/,
+    ],
+    [
+      "two different pack config files",
+      ["check", PREVIEW, "-c", file("a.json", "{}"), "--policy-pack-config", file("b.json", "{}")],
+      /give one pack config file/,
+    ],
+    [
+      "a --policy-pack folder that is not a pack",
+      ["check", PREVIEW, "--policy-pack", dir],
+      /not a policy pack folder/,
+    ],
+    ["preview outside any Pulumi project", ["preview"], /no Pulumi\.yaml in .*--sample/],
+    ["--program with --sample", ["preview", "--program", dir, "--sample"], /give one/],
     ["no command", [], /Usage: bedrock-cmk-guard/],
     ["an unknown option", ["check", PREVIEW, "--no-such-option"], /unknown option .--no-such-option./],
   ];

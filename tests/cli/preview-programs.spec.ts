@@ -54,6 +54,7 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
     );
     const json = ["--format", "json", "--quiet"];
     const planned: [string, () => Promise<Run>][] = [
+      ["sample", () => runCli(["preview", "--sample", ...json], empty)],
       // The user's PULUMI_NODEJS_TRANSPILE_ONLY reaches Pulumi's launcher as under `pulumi preview`
       // (it skips ts-node's type check of @pulumi/aws, about 15 seconds here).
       [
@@ -63,9 +64,10 @@ describe("preview runs programs as the Pulumi CLI does (from a folder outside th
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
           }),
       ],
-      ["esm", () => runCli(["preview", "--program", ".", ...json], copyProgram("esm-program"))],
+      // No --program: the project of the current folder, as `pulumi preview` runs it.
+      ["esm", () => runCli(["preview", ...json], copyProgram("esm-program"))],
       ["lookups", () => runCli(["preview", "--program", ".", ...json], copyProgram("key-lookups"))],
-      ["failing", () => runCli(["preview", "--stack-config", badConfig], empty)],
+      ["failing", () => runCli(["preview", "--sample", "--stack-config", badConfig], empty)],
       ["not installed", () => runCli(["preview", "--program", "."], copyProgram("key-lookups", false))],
     ];
     // Two at a time: each run is a program process and a policy pack process.

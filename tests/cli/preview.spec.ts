@@ -30,10 +30,18 @@ describe("bedrock-cmk-guard preview (the sample stack, this tool as the engine)"
     // From a folder outside the repository, as a user runs it (issue 11, observed failure 1).
     const results = await runAll(
       [
-        ["preview"],
-        ["preview", "--stack-config", path.join(EXAMPLES, "Pulumi.compliant.yaml"), "--format", "json"],
+        ["preview", "--sample", "--verbose"],
+        [
+          "preview",
+          "--sample",
+          "--stack-config",
+          path.join(EXAMPLES, "Pulumi.compliant.yaml"),
+          "--format",
+          "json",
+        ],
         ...files.map((file) => [
           "preview",
+          "--sample",
           "--stack-config",
           path.join(EXAMPLES, file),
           "--format",
@@ -53,7 +61,7 @@ describe("bedrock-cmk-guard preview (the sample stack, this tool as the engine)"
     for (const file of Object.keys(BLOCKED_EXAMPLES)) assert.ok(files.includes(file), file);
   });
 
-  it("passes the sample stack with its defaults (npm start), listing its resources", () => {
+  it("passes the sample stack with its defaults (npm start), listing its resources with --verbose", () => {
     assert.equal(defaultRun.code, 0, describeRun(defaultRun));
     const lines = defaultRun.stdout.split("\n");
     for (const type of [DOMAIN, KEY, "aws:kms/alias:Alias", "aws:iam/role:Role"]) {
