@@ -22,8 +22,8 @@ const RESULT_LINES: Record<Report["summary"]["verdict"], string> = {
   blocked:
     "Result: BLOCKED — a mandatory policy is violated; `pulumi up` with this pack would stop (exit 1).",
   "not-verified":
-    "Result: NOT VERIFIED — no mandatory violation, but the key of a guarded resource could not be " +
-    "read, so it was not judged; see the key-reference-unreadable findings' Fix (exit 4).",
+    "Result: NOT VERIFIED — no mandatory violation, but something that decides one could not be " +
+    "read, so it was not judged; see the NOT VERIFIED findings' Fix (exit 4).",
   passed: "Result: PASSED — no mandatory violation (exit 0).",
 };
 

@@ -41,6 +41,8 @@ function policies(r: ResourceReport): string[] {
 }
 
 const NOT_READ = "advisory aws-facts-unreadable";
+/** A key the audit could not read: the judging layer's final-values finding. */
+const KEY_NOT_VERIFIED = "mandatory cmk-unverifiable";
 
 function fault(service: string, operation: string, injected: InjectedFault, when?: FaultRule["when"]) {
   return { service, operation, fault: injected, ...(when === undefined ? {} : { when }) };
@@ -116,7 +118,10 @@ describe("bedrock-cmk-guard audit under AWS faults (fake AWS)", function () {
       const { run, report } = await json();
       assert.equal(run.code, 1, "the key-less workspace still blocks: exit 1 wins over 4");
       for (const name of ["good", "safety", "gone"]) {
-        assert.ok(policies(resource(report, name)).includes(NOT_READ), `${name}: ${describeAudit(run)}`);
+        assert.ok(
+          policies(resource(report, name)).includes(KEY_NOT_VERIFIED),
+          `${name}: ${describeAudit(run)}`,
+        );
       }
       assert.match(
         resource(report, "good")
@@ -157,7 +162,7 @@ describe("bedrock-cmk-guard audit under AWS faults (fake AWS)", function () {
     const cwd = isolatedFolder();
     const run = await audit(["-f", "json", "-q", "--emit-import", "import.json"], cwd);
     const report = JSON.parse(run.stdout) as Report;
-    assert.ok(policies(resource(report, "good")).includes(NOT_READ), describeAudit(run));
+    assert.ok(policies(resource(report, "good")).includes(KEY_NOT_VERIFIED), describeAudit(run));
     assert.match(
       resource(report, "good")
         .findings.map((f) => f.message)

@@ -49,6 +49,7 @@ describe("bedrock-cmk-guard preview --stack-config: no silent pass on a wrong fi
       emptyFile: ["preview", "--program", program, "--stack-config", write("Pulumi.b.yaml", "")],
       misspelt: [
         "preview",
+        "--verbose",
         "--program",
         program,
         "--stack-config",

@@ -147,7 +147,7 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
     assert.equal(text.code, 4, describeRun(text));
     assert.match(
       text.stdout,
-      /advisory key-reference-unreadable: .*'finance': `kmsKeyIdentifier` is a secret/,
+      /mandatory cmk-unverifiable: .*'finance': NOT VERIFIED: .*`kmsKeyIdentifier` is not known \(a secret this input does not hold/,
     );
     assert.match(text.stdout, /Result: NOT VERIFIED/);
     assert.match(text.stdout, /pulumi stack export --show-secrets/);
@@ -160,7 +160,7 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
     const finance = report.resources.find((r) => r.name === "finance")!;
     assert.deepEqual(
       finance.findings.map((f) => [f.policy, f.level, f.stage]),
-      [["key-reference-unreadable", "advisory", "input"]],
+      [["cmk-unverifiable", "mandatory", "stack"]],
     );
     assert.match(runs.hiddenJson.stderr, /NOT VERIFIED/);
   });

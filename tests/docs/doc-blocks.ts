@@ -11,7 +11,8 @@ export const ROOT = path.resolve(__dirname, "../..");
 /** Shell languages: every block in one of these is a list of commands that the docs test runs. */
 const SHELL_LANGUAGES = new Set(["sh", "bash", "shell"]);
 /** Marker keys a comment such as `<!-- env: installed -->` may carry. */
-const MARKER_KEYS = ["env", "output", "files"] as const;
+/** `permissions`: a block generated from the audit's readers (checked by audit-permissions.spec). */
+const MARKER_KEYS = ["env", "output", "files", "permissions"] as const;
 type MarkerKey = (typeof MARKER_KEYS)[number];
 
 export interface DocBlock {

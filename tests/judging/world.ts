@@ -1,43 +1,31 @@
 /**
- * Builders for in-process judging tests: a fit key, a restricted key policy, a guarded resource
- * that uses the key, and a pack state, each overridable. One account, one region.
+ * Builders for in-process judging tests, over the shared builders: a fit key with its outputs, a
+ * guarded resource of any catalog type that uses the key, and a pack state. One account, one region.
  */
 import { GUARDED_TYPES, type GuardedResourceType } from "../../policy-pack/catalog/bedrock-resources";
 import type { StackResource } from "../../policy-pack/facts/key-tracing";
 import type { ValueMode } from "../../policy-pack/judging/final-values";
 import { createPackState, type PackState } from "../../policy-pack/settings/pack-state";
+import {
+  ACCOUNT,
+  ADMIN_STATEMENT,
+  keyArn as builtKeyArn,
+  FIT_KEY_PROPERTIES,
+  policyDocument,
+} from "../support/builders";
 
-export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";
 
-export const keyArn = (id: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+export const keyArn = (id: string) => builtKeyArn(REGION, id, ACCOUNT);
 
 /** AWS's default key policy: the account's root, through IAM, and nobody else. */
-export const RESTRICTED_POLICY = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Sid: "Enable IAM User Permissions",
-      Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-      Action: "kms:*",
-      Resource: "*",
-    },
-  ],
-});
+export const RESTRICTED_POLICY = policyDocument(ADMIN_STATEMENT);
 
 /** The properties of a fit `aws:kms/key:Key` (as a stack export holds them, outputs included). */
 export function fitKeyProps(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    keyUsage: "ENCRYPT_DECRYPT",
-    customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-    isEnabled: true,
-    enableKeyRotation: true,
-    rotationPeriodInDays: 365,
-    deletionWindowInDays: 30,
-    bypassPolicyLockoutSafetyCheck: false,
+    ...FIT_KEY_PROPERTIES,
     policy: RESTRICTED_POLICY,
-    tags: { EnableBedrock: "true" },
     arn: keyArn(id),
     keyId: id,
     ...overrides,
