@@ -118,7 +118,7 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
     const header = [
       `# Written by \`bedrock-cmk-guard audit\` on ${new Date().toISOString().slice(0, 10)} for account ${account}.`,
       `# ${definitions.length} workspace(s) without a fit customer-managed key, re-created by the sample`,
-      "# stack with a key it creates. Check with `bedrock-cmk-guard preview --stack-config <this file>`,",
+      "# stack with a key it creates. Check with `bedrock-cmk-guard preview --sample --stack-config <this file>`,",
       "# then `pulumi up`; move the data, then delete each old workspace (its ARN is in the audit report).",
     ];
     const target = fileFor(file, [account], byAccount.size > 1);

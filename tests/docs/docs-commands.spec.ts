@@ -196,9 +196,15 @@ describe("documentation commands and sample outputs", function () {
       .flatMap((command) => simpleCommands(command.text))
       .filter((command) => /^npm (test|run test)\b/.test(command));
     assert.equal(new Set(readmeTests).size, 1, `the README shows one test command: ${readmeTests}`);
-    assert.equal(ciCommands.length, 2, ciCommands.join("; "));
-    assert.match(ciCommands[0], /^npm ci(\s|$)/);
-    assert.equal(ciCommands[1], readmeTests[0]);
+    // Before them, only the set-up of the Node.js that CI runs on (a tarball of the npm registry).
+    const [install, test] = ciCommands.slice(-2);
+    assert.match(install ?? "", /^npm ci(\s|$)/, ciCommands.join("; "));
+    assert.equal(test, readmeTests[0]);
+    assert.equal(
+      ciCommands.filter((line) => /^npm (ci|test|run)\b/.test(line)).length,
+      2,
+      ciCommands.join("; "),
+    );
   });
 
   it("the commands not run here are scripts of the package", () => {
