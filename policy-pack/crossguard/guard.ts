@@ -5,10 +5,12 @@
  * and reports exempted findings. Translation only: no rule is applied here.
  */
 import type {
+  EnforcementLevel,
   Policies,
   PolicyConfigSchema,
   ReportViolation,
   ResourceValidationPolicy,
+  StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { GUARDED_TYPES } from "../catalog/bedrock-resources";
@@ -16,7 +18,8 @@ import { KMS_TOKENS } from "../catalog/kms-types";
 import { BLUEPRINT_CONFIGURATION_TYPES } from "../catalog/workspace-blueprints";
 import { TEMPLATE_HOST_TYPES } from "../facts/cloudformation/template-resources";
 import { sortByExemption } from "../judging/exemptions";
-import { pendingText, type Judgment } from "../judging/judgment";
+import { pendingText, type IndexedJudgment, type Judgment } from "../judging/judgment";
+import type { StackResource } from "../facts/key-tracing";
 import { KMS_HYGIENE_RULES } from "../judging/kms-hygiene-rules";
 import type { KmsFactsSourceFactory } from "../judging/outside-keys";
 import { outsideKeyVerifier } from "../judging/outside-keys";
@@ -40,6 +43,8 @@ import { remediateKey } from "./remediation";
 
 /** Everything the pack entry point and the engine gate need, built once per process. */
 export interface Guard {
+  /** The pack's level: that of any policy that sets none. */
+  readonly enforcementLevel: EnforcementLevel;
   readonly policies: Policies;
   /** Each policy's settings spec (undefined: the policy takes only an enforcement level). */
   readonly settings: ReadonlyMap<string, SettingsSpec<unknown> | undefined>;
@@ -47,7 +52,24 @@ export interface Guard {
   readonly relevantTypes: ReadonlySet<string>;
   /** Why Pulumi's `remediate` level is refused, for every policy that has no safe automatic fix. */
   readonly remediationUnavailable: ReadonlyMap<string, string>;
+  /** Every stack-level verdict on one AnalyzeStack request's resources (judged once per request). */
+  judgeStack(resources: readonly StackResource[]): Promise<IndexedJudgment>;
+  /**
+   * `policies`, with every stack policy reporting its share of `judgment` (one judgment for the
+   * whole request, made when the first stack policy asks) instead of judging the resources it is given.
+   */
+  reportingStack(judgment: () => Promise<IndexedJudgment>): Policies;
 }
+
+/**
+ * How a stack policy reports its share of a stack's judgment, asking for it only if it needs it
+ * (guard-settings, without active exemptions, reports only the configuration's warnings).
+ */
+type StackReport = (
+  judgment: () => Promise<IndexedJudgment>,
+  args: StackValidationArgs,
+  reportViolation: ReportViolation,
+) => Promise<void>;
 
 /** At most this many pending items are listed in a policy's "not determinable yet" note. */
 const PENDING_LISTED = 5;
@@ -76,6 +98,7 @@ function crossGuardPolicy(
   definition: PolicyDefinition,
   state: PackState,
   judgments: PackJudgments,
+  stackReports: Map<string, StackReport>,
 ): ResourceValidationPolicy | StackValidationPolicy {
   const name = definition.rule.id;
   const report = (judgment: Required<Judgment>, reportViolation: ReportViolation, onStack: boolean) => {
@@ -100,13 +123,16 @@ function crossGuardPolicy(
     };
   }
   if (definition.stages.includes("stack")) {
-    // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
-    policy.validateStack = async (args, reportViolation) => {
-      const judgment = (await judgments.stack(args.resources)).of(name);
+    const reportStack: StackReport = async (stack, args, reportViolation) => {
+      const judgment = (await stack()).of(name);
       report(judgment, reportViolation, true);
       const pending = pendingNote(judgment);
       if (pending !== undefined) args.notApplicable(pending);
     };
+    stackReports.set(name, reportStack);
+    // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
+    policy.validateStack = (args, reportViolation) =>
+      reportStack(() => judgments.policyStack(args.resources), args, reportViolation);
   }
   const hygiene = KMS_HYGIENE_RULES.find((h) => h.rule.id === name);
   if (hygiene?.remediation.kind === "automatic") {
@@ -125,11 +151,21 @@ function crossGuardPolicy(
 function guardSettingsPolicy(
   state: PackState,
   judgments: PackJudgments,
+  stackReports: Map<string, StackReport>,
 ): ResourceValidationPolicy & StackValidationPolicy {
   const active = () => {
     const now = Date.now();
     return guardSettings(state).exemptions.filter((e) => now < e.endsAt);
   };
+  const reportStack: StackReport = async (judgment, _args, reportViolation) => {
+    for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
+    const exemptions = active();
+    if (exemptions.length === 0) return;
+    const { exempted } = sortByExemption((await judgment()).findings, exemptions);
+    for (const finding of exempted)
+      reportViolation(finding.message, finding.urn === "" ? undefined : hostUrnOf(finding.urn));
+  };
+  stackReports.set(GUARD_SETTINGS_DESCRIPTION.name, reportStack);
   return {
     name: GUARD_SETTINGS_DESCRIPTION.name,
     displayName: GUARD_SETTINGS_DESCRIPTION.displayName,
@@ -148,26 +184,24 @@ function guardSettingsPolicy(
       const { exempted } = sortByExemption(judgments.resource(subject).findings, exemptions);
       for (const finding of exempted) reportViolation(finding.message);
     },
-    validateStack: async (args, reportViolation) => {
-      for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
-      const exemptions = active();
-      if (exemptions.length === 0) return;
-      const { exempted } = sortByExemption((await judgments.stack(args.resources)).findings, exemptions);
-      for (const finding of exempted)
-        reportViolation(finding.message, finding.urn === "" ? undefined : hostUrnOf(finding.urn));
-    },
+    validateStack: (args, reportViolation) =>
+      reportStack(() => judgments.policyStack(args.resources), args, reportViolation),
   };
 }
 
 export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFactory): Guard {
   const judgments = packJudgments(state, outsideKeyVerifier(state, createKmsFacts));
-  const guarded = POLICY_DEFINITIONS.map((definition) => crossGuardPolicy(definition, state, judgments));
+  const stackReports = new Map<string, StackReport>();
+  const guarded = POLICY_DEFINITIONS.map((definition) =>
+    crossGuardPolicy(definition, state, judgments, stackReports),
+  );
   const settingsPolicy = {
-    ...guardSettingsPolicy(state, judgments),
+    ...guardSettingsPolicy(state, judgments, stackReports),
     configSchema: GUARD_SETTINGS_SPEC.schema as PolicyConfigSchema,
   };
   const policies: Policies = [...guarded, settingsPolicy].map(withConfigSchema);
   return {
+    enforcementLevel: "mandatory",
     policies,
     settings: POLICY_SETTINGS,
     // KMS keys, aliases and key policies: the stack policies trace keys through them. CloudFormation
@@ -180,6 +214,15 @@ export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFacto
       ...BLUEPRINT_CONFIGURATION_TYPES.map((t) => t.token),
     ]),
     remediationUnavailable: REMEDIATION_UNAVAILABLE,
+    judgeStack: (resources) => judgments.stack(resources),
+    reportingStack: (judgment) =>
+      policies.map((policy) => {
+        const reportStack = stackReports.get(policy.name);
+        if (reportStack === undefined) return policy;
+        const validateStack: StackValidationPolicy["validateStack"] = (args, reportViolation) =>
+          reportStack(judgment, args, reportViolation);
+        return { ...policy, validateStack };
+      }),
   };
 }
 

@@ -1,13 +1,12 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import type { ResourceSubject } from "../judging/resource";
+import { PROXY_TARGET } from "./policy-internals";
 
 /**
  * @pulumi/policy hands policies a proxy that throws on any unknown value it meets. The guard
  * reads the proxy's target instead, in which unknowns are the engine's sentinels: rules then see
  * them as UNKNOWN and can say what they can still judge (or that a stack policy will).
  */
-const PROXY_TARGET = "__getSpecialProxyTarget";
-
 export function rawProps(props: unknown): unknown {
   if (typeof props !== "object" || props === null) return props;
   const target: unknown = (props as Record<string, unknown>)[PROXY_TARGET];
