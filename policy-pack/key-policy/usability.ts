@@ -6,6 +6,7 @@
  * (the default key policy's account-root `kms:*` statement). The same library and the same reading
  * of documents as the public-key search (probes.ts), from the inside.
  */
+import { isPlainObject } from "../facts/values";
 import { libraries } from "./probes";
 
 /** A request a service documents that it makes with the key (e.g. DataZone's domain execution role). */
@@ -53,6 +54,31 @@ const ALLOW_EVERYTHING = {
   Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
 };
 
+/** An IAM role, user or session ARN: a caller that no Service principal names. */
+const IAM_PRINCIPAL_ARN = /^arn:[^:]+:(iam|sts)::/;
+
+/**
+ * The key policy without its statements that name only AWS services, each literally: IAM matches a
+ * Service principal to that service alone, so for a caller that is an IAM principal they neither
+ * allow nor deny, and the simulator would still evaluate their conditions on every request (the
+ * bulk of its time on a stack with a key per workspace).
+ */
+function withoutServiceOnlyStatements(request: KeyUseRequest, keyPolicy: unknown): unknown {
+  if (!IAM_PRINCIPAL_ARN.test(request.principalArn) || !isPlainObject(keyPolicy)) return keyPolicy;
+  const statement = keyPolicy.Statement;
+  const statements: unknown[] = Array.isArray(statement) ? statement : [statement];
+  const kept = statements.filter((s) => !namesOnlyServices(s));
+  return kept.length === statements.length ? keyPolicy : { ...keyPolicy, Statement: kept };
+}
+
+function namesOnlyServices(statement: unknown): boolean {
+  if (!isPlainObject(statement) || "NotPrincipal" in statement) return false;
+  const principal = statement.Principal;
+  if (!isPlainObject(principal) || Object.keys(principal).join() !== "Service") return false;
+  const services: unknown[] = Array.isArray(principal.Service) ? principal.Service : [principal.Service];
+  return services.length > 0 && services.every((s) => typeof s === "string" && !/[*?]/.test(s));
+}
+
 function simulate(request: KeyUseRequest, keyPolicy: unknown, identityPolicies: readonly unknown[]): boolean {
   const { simulate: simulator, policy } = libraries();
   const account = request.keyArn.split(":")[4] ?? "";
@@ -83,7 +109,13 @@ function simulate(request: KeyUseRequest, keyPolicy: unknown, identityPolicies: 
       })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: policy.createValidatedPolicy(keyPolicy, () => [], { name: "key-policy" }),
+      resourcePolicy: policy.createValidatedPolicy(
+        withoutServiceOnlyStatements(request, keyPolicy),
+        () => [],
+        {
+          name: "key-policy",
+        },
+      ),
     },
     {},
   );

@@ -142,6 +142,31 @@ describe("workspace-key-usable", () => {
     if (outcome.kind === "non-compliant") assert.match(outcome.problem, /kms:Decrypt/);
   });
 
+  describe("statements naming only services (left out of the role's simulated requests)", () => {
+    const services = (effect: "Allow" | "Deny", principal: unknown) => ({
+      Effect: effect,
+      Principal: principal,
+      Action: "kms:*",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+    });
+
+    it("do not change what the role may do, allowed or denied", () => {
+      const serviceOnly = { Service: ["datazone.amazonaws.com", "bedrock.amazonaws.com"] };
+      const allowed = policy(roleUses(ALL_V2, VIA_DATAZONE), services("Deny", serviceOnly));
+      assert.equal(judged({ keyPolicy: allowed }).kind, "compliant");
+      const notGranted = policy(services("Allow", serviceOnly));
+      assert.equal(judged({ keyPolicy: notGranted }).kind, "non-compliant");
+    });
+
+    it("keep a Deny that names the role besides services", () => {
+      const both = { Service: "datazone.amazonaws.com", AWS: ROLE_ARN };
+      const deny = { Effect: "Deny", Principal: both, Action: "kms:Decrypt", Resource: "*" };
+      const outcome = judged({ keyPolicy: policy(roleUses(ALL_V2, VIA_DATAZONE), deny) });
+      assert.equal(outcome.kind, "non-compliant");
+    });
+  });
+
   describe("a key policy that lets IAM policies decide (root kms:*)", () => {
     const allow = (actions: string[]) => ({
       Version: "2012-10-17",
