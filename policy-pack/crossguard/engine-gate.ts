@@ -7,6 +7,11 @@
  * - Analyze / AnalyzeStack: resources of types no policy reads are answered for at once (Analyze)
  *   or left out before @pulumi/policy deserializes them once per stack policy (AnalyzeStack).
  *   A pack guarding a handful of types then costs the engine about what an empty pack costs.
+ * - State analysis: a deployment's engine says whether it runs a preview (the dry-run variable of
+ *   the pack's environment, ConfigureStack) before its first Analyze. `pulumi policy analyze`
+ *   says neither (pulumi/pulumi pkg/cmd/pulumi/policy/policy_analyze.go loads the packs with no
+ *   PolicyAnalyzerOptions, so no ConfigureStack and no variable): an analysis that starts unsaid
+ *   judges a recorded state, whose values are final.
  * - Fail closed: an Analyze or AnalyzeStack that fails inside @pulumi/policy (a property bag it
  *   cannot deserialize, a policy that throws) is answered with a mandatory violation naming each
  *   resource concerned, never with a failed call whose text could quote a property value.
@@ -20,7 +25,7 @@ import {
 } from "../settings/pack-config";
 import type { Guard } from "./guard";
 import { INTERNAL_ERROR } from "../judging/outcome";
-import type { PackState } from "../settings/pack-state";
+import { dryRunVariable, type PackState } from "../settings/pack-state";
 import { GUARD_SETTINGS_POLICY, guardSettings } from "../settings/guard-settings";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the gRPC service types are untyped JS here. */
@@ -71,12 +76,16 @@ function analyzerMessages(): { AnalyzeDiagnostic: new () => any } {
   return require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir()] }));
 }
 
-export function installEngineGate(guard: Guard, state: PackState): void {
+export function installEngineGate(
+  guard: Guard,
+  state: PackState,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const prototype = policyGrpc().Server.prototype;
   const addService = prototype.addService;
   prototype.addService = function (service, impl) {
     const isAnalyzer = typeof impl.analyze === "function" && typeof impl.configure === "function";
-    return addService.call(this, service, isAnalyzer ? gate(service, impl, guard, state) : impl);
+    return addService.call(this, service, isAnalyzer ? gate(service, impl, guard, state, env) : impl);
   };
 }
 
@@ -85,8 +94,17 @@ function gate(
   impl: Record<string, Handler>,
   guard: Guard,
   state: PackState,
+  env: NodeJS.ProcessEnv,
 ): Record<string, Handler> {
   const AnalyzeResponse = service.analyze.responseType;
+  /** Whether the engine said what it runs (see the header); decided at the latest by its first analysis. */
+  let engineSaid = dryRunVariable(env) !== undefined;
+  const beforeAnalysis = () => {
+    if (engineSaid) return;
+    engineSaid = true;
+    state.mode = "final";
+    state.source = "state";
+  };
   const { AnalyzeDiagnostic } = analyzerMessages();
   /** The pack's name and version, as GetAnalyzerInfo (always the engine's first call) reports them. */
   let pack = { name: "", version: "" };
@@ -124,8 +142,10 @@ function gate(
     },
     configureStack: (call, callback) => {
       // An update, `pulumi policy analyze` and the like judge final values; a preview may not.
-      if (typeof call.request?.getDryRun === "function")
+      if (typeof call.request?.getDryRun === "function") {
         state.mode = call.request.getDryRun() ? "preview" : "final";
+        engineSaid = true;
+      }
       impl.configureStack(call, callback);
     },
     configure: (call, callback) => {
@@ -149,7 +169,12 @@ function gate(
       }
       impl.configure(call, callback);
     },
+    remediate: (call, callback) => {
+      beforeAnalysis();
+      impl.remediate(call, callback);
+    },
     analyze: (call, callback) => {
+      beforeAnalysis();
       if (!guard.relevantTypes.has(call.request.getType())) {
         callback(null, new AnalyzeResponse());
         return;
@@ -160,6 +185,7 @@ function gate(
       );
     },
     analyzeStack: (call, callback) => {
+      beforeAnalysis();
       const resources: any[] = call.request.getResourcesList();
       call.request.setResourcesList(resources.filter((r) => guard.relevantTypes.has(r.getType())));
       impl.analyzeStack(

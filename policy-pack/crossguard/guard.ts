@@ -91,23 +91,29 @@ function crossGuardPolicy(
       ? {}
       : { configSchema: definition.settings.schema as PolicyConfigSchema }),
   };
-  if (definition.stages.includes("resource")) {
+  const onResources = definition.stages.includes("resource");
+  const onStack = definition.stages.includes("stack");
+  if (onResources) {
     policy.validateResource = (args, reportViolation) => {
+      // A recorded state's inputs may lack what its outputs hold: judged on the outputs below.
+      if (state.source === "state") return;
       const judgment = judgments.resource(subjectOf(args)).of(name);
       report(judgment, reportViolation, false);
       const skipped = judgment.findings.length === 0 ? skippedNote(judgment) : undefined;
       if (skipped !== undefined) args.notApplicable(skipped);
     };
   }
-  if (definition.stages.includes("stack")) {
-    // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
-    policy.validateStack = async (args, reportViolation) => {
-      const judgment = (await judgments.stack(args.resources)).of(name);
-      report(judgment, reportViolation, true);
-      const pending = pendingNote(judgment);
-      if (pending !== undefined) args.notApplicable(pending);
-    };
-  }
+  // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
+  policy.validateStack = async (args, reportViolation) => {
+    const judged: Required<Judgment>[] = [];
+    if (onStack) judged.push((await judgments.stack(args.resources)).of(name));
+    // A recorded state (`pulumi policy analyze`): every resource on its outputs, what AWS holds.
+    if (onResources && state.source === "state")
+      judged.push(...args.resources.map((resource) => judgments.resource(subjectOf(resource)).of(name)));
+    for (const judgment of judged) report(judgment, reportViolation, true);
+    const pending = pendingNote({ findings: [], pending: judged.flatMap((j) => j.pending) });
+    if (pending !== undefined) args.notApplicable(pending);
+  };
   const hygiene = KMS_HYGIENE_RULES.find((h) => h.rule.id === name);
   if (hygiene?.remediation.kind === "automatic") {
     const remediation = hygiene.remediation;
@@ -140,7 +146,7 @@ function guardSettingsPolicy(
     tags: [...GUARD_SETTINGS_DESCRIPTION.tags],
     validateResource: (args, reportViolation) => {
       const exemptions = active();
-      if (exemptions.length === 0) return;
+      if (exemptions.length === 0 || state.source === "state") return;
       const subject = subjectOf(args);
       // A CloudFormation stack's findings may be about its template's resources too.
       const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject, state)];
@@ -152,7 +158,13 @@ function guardSettingsPolicy(
       for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
       const exemptions = active();
       if (exemptions.length === 0) return;
-      const { exempted } = sortByExemption((await judgments.stack(args.resources)).findings, exemptions);
+      const findings = [...(await judgments.stack(args.resources)).findings];
+      // A recorded state: the resource verdicts too, made on the outputs (see crossGuardPolicy).
+      if (state.source === "state")
+        findings.push(
+          ...args.resources.flatMap((resource) => judgments.resource(subjectOf(resource)).findings),
+        );
+      const { exempted } = sortByExemption(findings, exemptions);
       for (const finding of exempted)
         reportViolation(finding.message, finding.urn === "" ? undefined : hostUrnOf(finding.urn));
     },
