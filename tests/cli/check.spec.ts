@@ -72,6 +72,7 @@ describe("bedrock-cmk-guard check", function () {
   this.timeout(patient(120_000));
   let runs: Record<string, CliRun>;
   let otherRegion: string;
+  let imported: string;
   let configFile: string;
   let outputFile: string;
 
@@ -90,6 +91,14 @@ describe("bedrock-cmk-guard check", function () {
     }
     otherRegion = path.join(dir, "other-region.json");
     fs.writeFileSync(otherRegion, JSON.stringify(exported));
+    // The same export, with the compliant workspace imported: its recorded inputs lack the key
+    // that its outputs hold (what `pulumi import` may record).
+    const withImport = JSON.parse(fs.readFileSync(EXPORT, "utf8"));
+    for (const r of withImport.deployment.resources) {
+      if (r.type === DOMAIN && r.urn.endsWith("::research")) delete r.inputs.kmsKeyIdentifier;
+    }
+    imported = path.join(dir, "imported.json");
+    fs.writeFileSync(imported, JSON.stringify(withImport));
     configFile = path.join(dir, "policy-config.json");
     fs.writeFileSync(configFile, JSON.stringify({ all: "advisory" }));
     outputFile = path.join(dir, "report.sarif");
@@ -102,6 +111,7 @@ describe("bedrock-cmk-guard check", function () {
       previewSarifToFile: ["check", PREVIEW, "--format", "sarif", "--output", outputFile],
       allAdvisory: ["check", EXPORT, "--format", "json", "--config", configFile],
       otherRegion: ["check", otherRegion, "--format", "json"],
+      imported: ["check", imported, "--format", "json"],
     };
     const results = await runAll(Object.values(cases));
     runs = Object.fromEntries(Object.keys(cases).map((name, i) => [name, results[i]]));
@@ -138,6 +148,14 @@ describe("bedrock-cmk-guard check", function () {
     assert.equal(run.code, 1, describeRun(run));
     const research = resource(parseReport(run), DOMAIN, "research");
     assert.ok(blocking(research).includes("workspace-cmk-region"), JSON.stringify(research.findings));
+  });
+
+  it("judges an imported workspace on its recorded outputs: its key, not a false 'not set'", () => {
+    const report = parseReport(runs.imported);
+    for (const research of report.resources.filter((r) => r.type === DOMAIN && r.name === "research"))
+      assert.deepEqual(blocking(research), [], JSON.stringify(research.findings));
+    // The rest of the verdicts are those of the export as it was.
+    assert.ok(blocking(resource(report, DOMAIN, "legacy")).includes("workspace-cmk-required"));
   });
 
   it("prints a preview-like text report: every resource, its results, then a summary", () => {
