@@ -439,10 +439,10 @@ function configureRequest(
   return request;
 }
 
-/** The spec files `npm test` runs (the spec list of .mocharc.js). */
+/** The spec files `npm test` runs (the spec list of .mocharc.suite.js). */
 function testFiles(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- Mocha's own config file
-  const { spec } = require(path.join(ROOT, ".mocharc.js")) as { spec: string[] };
+  const { spec } = require(path.join(ROOT, ".mocharc.suite.js")) as { spec: string[] };
   return spec.map((file) => path.resolve(ROOT, file));
 }
 
