@@ -5,9 +5,9 @@
  * entry here; a family AWS documents nothing for has none, and gets no finding.
  *
  * Left out on purpose (see docs/catalog.md, "Keys the resource can use"):
- * - AgentCore memories, gateways' CloudWatch statements, policy engines, token vaults: no key
- *   policy statement for a principal the stack names is documented in a form the guard can
- *   evaluate (the token vault's published statement has no `Principal`).
+ * - AgentCore memories: no documented key policy statement was found. The token vault's published
+ *   statement has no `Principal`. AgentCore gateways and policy engines document statements that
+ *   are not entries here yet (docs/catalog.md says so).
  * - Bedrock agents' long-term memory (ltm-permissions): the published key policy is not valid
  *   JSON (tests/corpus/aws-doc-bedrock-agent-memory-key-policy).
  * - Guardrails' "PermissionsForGuardrailsUsers" (kms:Decrypt for the identities that invoke the
