@@ -46,9 +46,10 @@ export interface RunOptions {
 }
 
 /**
- * Starts the pack the way the engine would for this stack (a preview, or an update's final values):
- * the pack folder given (`--policy-pack`, e.g. the unpacked release a team ships), else the one
- * bundled with this tool.
+ * Starts the pack the way the engine would for this stack: a preview's for a program or a preview
+ * file, `pulumi policy analyze --file`'s for a recorded state (a stack export or checkpoint: values
+ * final, outputs beside possibly partial inputs). The pack folder given (`--policy-pack`, e.g. the
+ * unpacked release a team ships), else the one bundled with this tool.
  */
 export function startPack(
   input: Pick<PackInput, "project" | "stack" | "stackConfig" | "valuesFinal">,
@@ -60,6 +61,7 @@ export function startPack(
     stack: input.stack,
     stackConfig: input.stackConfig,
     dryRun: !input.valuesFinal,
+    startedBy: input.valuesFinal ? "policy analyze" : "deployment",
   });
 }
 
@@ -69,7 +71,8 @@ export async function runPack(input: PackInput, options: RunOptions): Promise<Re
   const pack = await (options.pack ?? startPack(input));
   try {
     await pack.handshake();
-    await pack.configureStack(input.stack, input.project, !input.valuesFinal);
+    // `pulumi policy analyze` sends no ConfigureStack: the pack then judges a recorded state.
+    if (!input.valuesFinal) await pack.configureStack(input.stack, input.project, true);
     const description = describePack(await pack.getAnalyzerInfo());
     let remediating = false;
     if (options.packConfig !== undefined) {

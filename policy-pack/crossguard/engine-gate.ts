@@ -12,6 +12,11 @@
  *   not-applicable notes). Left to itself it rebuilds every resource (properties, proxy, options,
  *   provider, dependencies) once per stack policy: with a dozen stack policies, most of the pack's
  *   time on a large stack.
+ * - State analysis: a deployment's engine says whether it runs a preview (the dry-run variable of
+ *   the pack's environment, ConfigureStack) before its first Analyze. `pulumi policy analyze`
+ *   says neither (pulumi/pulumi pkg/cmd/pulumi/policy/policy_analyze.go loads the packs with no
+ *   PolicyAnalyzerOptions, so no ConfigureStack and no variable): an analysis that starts unsaid
+ *   judges a recorded state, whose values are final.
  * - Fail closed: an Analyze or AnalyzeStack that fails inside @pulumi/policy (a property bag it
  *   cannot deserialize, a policy that throws) is answered with a mandatory violation naming each
  *   resource concerned, never with a failed call whose text could quote a property value.
@@ -22,9 +27,10 @@ import {
   parsePackConfig,
   type RawPolicyConfig,
 } from "../settings/pack-config";
-import type { Guard } from "./guard";
+import type { Guard, StackRequest } from "./guard";
+import type { StackResource } from "../facts/key-tracing";
 import { INTERNAL_ERROR } from "../judging/outcome";
-import type { PackState } from "../settings/pack-state";
+import { dryRunVariable, type PackState } from "../settings/pack-state";
 import { GUARD_SETTINGS_POLICY, guardSettings } from "../settings/guard-settings";
 import type { IndexedJudgment } from "../judging/judgment";
 import { analyzerMessages, analyzeStackHandler, policyGrpc, type Handler } from "./policy-internals";
@@ -59,12 +65,16 @@ function plainValue(value: any): unknown {
   return value.toJavaScript();
 }
 
-export function installEngineGate(guard: Guard, state: PackState): void {
+export function installEngineGate(
+  guard: Guard,
+  state: PackState,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const prototype = policyGrpc().Server.prototype;
   const addService = prototype.addService;
   prototype.addService = function (service, impl) {
     const isAnalyzer = typeof impl.analyze === "function" && typeof impl.configure === "function";
-    return addService.call(this, service, isAnalyzer ? gate(service, impl, guard, state) : impl);
+    return addService.call(this, service, isAnalyzer ? gate(service, impl, guard, state, env) : impl);
   };
 }
 
@@ -73,8 +83,17 @@ function gate(
   impl: Record<string, Handler>,
   guard: Guard,
   state: PackState,
+  env: NodeJS.ProcessEnv,
 ): Record<string, Handler> {
   const AnalyzeResponse = service.analyze.responseType;
+  /** Whether the engine said what it runs (see the header); decided at the latest by its first analysis. */
+  let engineSaid = dryRunVariable(env) !== undefined;
+  const beforeAnalysis = () => {
+    if (engineSaid) return;
+    engineSaid = true;
+    state.mode = "final";
+    state.source = "state";
+  };
   const { AnalyzeDiagnostic } = analyzerMessages();
   /** The pack's name and version as @pulumi/policy reports them (GetAnalyzerInfo), and its level. */
   let identity: Promise<PackIdentity> | undefined;
@@ -123,8 +142,10 @@ function gate(
     ...impl,
     configureStack: (call, callback) => {
       // An update, `pulumi policy analyze` and the like judge final values; a preview may not.
-      if (typeof call.request?.getDryRun === "function")
+      if (typeof call.request?.getDryRun === "function") {
         state.mode = call.request.getDryRun() ? "preview" : "final";
+        engineSaid = true;
+      }
       impl.configureStack(call, callback);
     },
     configure: (call, callback) => {
@@ -148,7 +169,12 @@ function gate(
       }
       impl.configure(call, callback);
     },
+    remediate: (call, callback) => {
+      beforeAnalysis();
+      impl.remediate(call, callback);
+    },
     analyze: (call, callback) => {
+      beforeAnalysis();
       if (!guard.relevantTypes.has(call.request.getType())) {
         callback(null, new AnalyzeResponse());
         return;
@@ -159,6 +185,7 @@ function gate(
       );
     },
     analyzeStack: (call, callback) => {
+      beforeAnalysis();
       const resources = (call.request.getResourcesList() as any[]).filter((r) =>
         guard.relevantTypes.has(r.getType()),
       );
@@ -170,20 +197,24 @@ function gate(
 }
 
 /**
- * AnalyzeStack as @pulumi/policy answers it, with one judgment for the request: made when the
- * first enabled stack policy asks for it (none asks when all are disabled), from one plain copy of
- * the request's resources. @pulumi/policy's own AnalyzeStack loop runs the stack policies (levels,
- * not-applicable notes, violations, the response), each reporting its share of that judgment; it
- * is given no resources, which it would otherwise rebuild once per stack policy.
+ * AnalyzeStack as @pulumi/policy answers it, with the request's resources read once (when a stack
+ * policy first needs them) and judged once (when the first enabled stack policy asks: none asks
+ * when all are disabled). @pulumi/policy's own AnalyzeStack loop runs the stack policies (levels,
+ * not-applicable notes, violations, the response), each reporting its share; it is given no
+ * resources, which it would otherwise rebuild once per stack policy.
  */
 export function analyzeStackJudgedOnce(guard: Guard, pack: PackIdentity): Handler {
   return (call, callback) => {
-    const resources: any[] = call.request.getResourcesList();
+    const raw: any[] = call.request.getResourcesList();
+    let resources: StackResource[] | undefined;
     let judgment: Promise<IndexedJudgment> | undefined;
-    const judge = () =>
-      (judgment ??= Promise.resolve().then(() => guard.judgeStack(stackResourcesOf(resources))));
+    const plain = () => (resources ??= stackResourcesOf(raw));
+    const request: StackRequest = {
+      resources: plain,
+      judgment: () => (judgment ??= Promise.resolve().then(() => guard.judgeStack(plain()))),
+    };
     call.request.setResourcesList([]);
-    analyzeStackHandler(pack, guard.reportingStack(judge))(call, callback);
+    analyzeStackHandler(pack, guard.reportingStack(request))(call, callback);
   };
 }
 

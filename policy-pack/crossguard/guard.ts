@@ -30,7 +30,7 @@ import {
   REMEDIATION_UNAVAILABLE,
   type PolicyDefinition,
 } from "../judging/policies";
-import { templateResourceRefs } from "../judging/resource";
+import { templateResourceRefs, type ResourceSubject } from "../judging/resource";
 import { matchesResource } from "../settings/exemptions";
 import { GUARD_SETTINGS_DESCRIPTION, guardSettings } from "../settings/guard-settings";
 import type { SettingsSpec } from "../settings/pack-config";
@@ -55,21 +55,34 @@ export interface Guard {
   /** Every stack-level verdict on one AnalyzeStack request's resources (judged once per request). */
   judgeStack(resources: readonly StackResource[]): Promise<IndexedJudgment>;
   /**
-   * `policies`, with every stack policy reporting its share of `judgment` (one judgment for the
-   * whole request, made when the first stack policy asks) instead of judging the resources it is given.
+   * `policies`, with every stack policy reporting its share of `request` (its resources read once
+   * and judged once for the whole request) instead of reading the resources it is given.
    */
-  reportingStack(judgment: () => Promise<IndexedJudgment>): Policies;
+  reportingStack(request: StackRequest): Policies;
 }
 
-/**
- * How a stack policy reports its share of a stack's judgment, asking for it only if it needs it
- * (guard-settings, without active exemptions, reports only the configuration's warnings).
- */
+/** One AnalyzeStack request as the stack policies read it, each part made when first asked for. */
+export interface StackRequest {
+  /** The request's resources, as judging reads a resource. */
+  resources(): readonly ResourceSubject[];
+  /** Every stack-level verdict on them. */
+  judgment(): Promise<IndexedJudgment>;
+}
+
+/** How a stack policy reports its share of a request (asking only for what it needs). */
 type StackReport = (
-  judgment: () => Promise<IndexedJudgment>,
+  request: StackRequest,
   args: StackValidationArgs,
   reportViolation: ReportViolation,
 ) => Promise<void>;
+
+/** The request @pulumi/policy hands a stack policy, when it runs the policy itself. */
+function policyStackRequest(args: StackValidationArgs, judgments: PackJudgments): StackRequest {
+  return {
+    resources: () => args.resources.map(subjectOf),
+    judgment: () => judgments.policyStack(args.resources),
+  };
+}
 
 /** At most this many pending items are listed in a policy's "not determinable yet" note. */
 const PENDING_LISTED = 5;
@@ -114,26 +127,32 @@ function crossGuardPolicy(
       ? {}
       : { configSchema: definition.settings.schema as PolicyConfigSchema }),
   };
-  if (definition.stages.includes("resource")) {
+  const onResources = definition.stages.includes("resource");
+  const onStack = definition.stages.includes("stack");
+  if (onResources) {
     policy.validateResource = (args, reportViolation) => {
+      // A recorded state's inputs may lack what its outputs hold: judged on the outputs below.
+      if (state.source === "state") return;
       const judgment = judgments.resource(subjectOf(args)).of(name);
       report(judgment, reportViolation, false);
       const skipped = judgment.findings.length === 0 ? skippedNote(judgment) : undefined;
       if (skipped !== undefined) args.notApplicable(skipped);
     };
   }
-  if (definition.stages.includes("stack")) {
-    const reportStack: StackReport = async (stack, args, reportViolation) => {
-      const judgment = (await stack()).of(name);
-      report(judgment, reportViolation, true);
-      const pending = pendingNote(judgment);
-      if (pending !== undefined) args.notApplicable(pending);
-    };
-    stackReports.set(name, reportStack);
-    // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
-    policy.validateStack = (args, reportViolation) =>
-      reportStack(() => judgments.policyStack(args.resources), args, reportViolation);
-  }
+  const reportStack: StackReport = async (request, args, reportViolation) => {
+    const judged: Required<Judgment>[] = [];
+    if (onStack) judged.push((await request.judgment()).of(name));
+    // A recorded state (`pulumi policy analyze`): every resource on its outputs, what AWS holds.
+    if (onResources && state.source === "state")
+      judged.push(...request.resources().map((resource) => judgments.resource(resource).of(name)));
+    for (const judgment of judged) report(judgment, reportViolation, true);
+    const pending = pendingNote({ findings: [], pending: judged.flatMap((j) => j.pending) });
+    if (pending !== undefined) args.notApplicable(pending);
+  };
+  stackReports.set(name, reportStack);
+  // Async: @pulumi/policy awaits the promise validateStack returns (server.js, AnalyzeStack).
+  policy.validateStack = (args, reportViolation) =>
+    reportStack(policyStackRequest(args, judgments), args, reportViolation);
   const hygiene = KMS_HYGIENE_RULES.find((h) => h.rule.id === name);
   if (hygiene?.remediation.kind === "automatic") {
     const remediation = hygiene.remediation;
@@ -157,11 +176,15 @@ function guardSettingsPolicy(
     const now = Date.now();
     return guardSettings(state).exemptions.filter((e) => now < e.endsAt);
   };
-  const reportStack: StackReport = async (judgment, _args, reportViolation) => {
+  const reportStack: StackReport = async (request, _args, reportViolation) => {
     for (const warning of guardSettings(state).warnings) reportViolation(`Pack configuration: ${warning}`);
     const exemptions = active();
     if (exemptions.length === 0) return;
-    const { exempted } = sortByExemption((await judgment()).findings, exemptions);
+    const findings = [...(await request.judgment()).findings];
+    // A recorded state: the resource verdicts too, made on the outputs (see crossGuardPolicy).
+    if (state.source === "state")
+      findings.push(...request.resources().flatMap((resource) => judgments.resource(resource).findings));
+    const { exempted } = sortByExemption(findings, exemptions);
     for (const finding of exempted)
       reportViolation(finding.message, finding.urn === "" ? undefined : hostUrnOf(finding.urn));
   };
@@ -176,7 +199,7 @@ function guardSettingsPolicy(
     tags: [...GUARD_SETTINGS_DESCRIPTION.tags],
     validateResource: (args, reportViolation) => {
       const exemptions = active();
-      if (exemptions.length === 0) return;
+      if (exemptions.length === 0 || state.source === "state") return;
       const subject = subjectOf(args);
       // A CloudFormation stack's findings may be about its template's resources too.
       const resources = [{ urn: args.urn, name: args.name }, ...templateResourceRefs(subject, state)];
@@ -185,7 +208,7 @@ function guardSettingsPolicy(
       for (const finding of exempted) reportViolation(finding.message);
     },
     validateStack: (args, reportViolation) =>
-      reportStack(() => judgments.policyStack(args.resources), args, reportViolation),
+      reportStack(policyStackRequest(args, judgments), args, reportViolation),
   };
 }
 
@@ -215,12 +238,12 @@ export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFacto
     ]),
     remediationUnavailable: REMEDIATION_UNAVAILABLE,
     judgeStack: (resources) => judgments.stack(resources),
-    reportingStack: (judgment) =>
+    reportingStack: (request) =>
       policies.map((policy) => {
         const reportStack = stackReports.get(policy.name);
         if (reportStack === undefined) return policy;
         const validateStack: StackValidationPolicy["validateStack"] = (args, reportViolation) =>
-          reportStack(judgment, args, reportViolation);
+          reportStack(request, args, reportViolation);
         return { ...policy, validateStack };
       }),
   };

@@ -1,4 +1,4 @@
-import type { ResourceValidationArgs } from "@pulumi/policy";
+import type { PolicyResource } from "@pulumi/policy";
 import type { ResourceSubject } from "../judging/resource";
 import { PROXY_TARGET } from "./policy-internals";
 
@@ -13,8 +13,10 @@ export function rawProps(props: unknown): unknown {
   return target ?? props;
 }
 
-/** The resource an Analyze call shows, as judging reads it. */
-export function subjectOf(args: ResourceValidationArgs): ResourceSubject {
+/** The resource an Analyze call (or one of AnalyzeStack's) shows, as judging reads it. */
+export function subjectOf(
+  args: Pick<PolicyResource, "type" | "name" | "urn" | "props" | "provider">,
+): ResourceSubject {
   return {
     type: args.type,
     name: args.name,

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { FAMILIES, WORKSPACE_FAMILY } from "../../policy-pack/catalog/bedrock-resources";
+import { keyUseOf } from "../../policy-pack/catalog/key-users";
 import { kmsKeyType } from "../../policy-pack/catalog/kms-types";
 import type { StackResource } from "../../policy-pack/facts/key-tracing";
 import { indexRoles } from "../../policy-pack/facts/role-policies";
@@ -187,7 +188,9 @@ describe("workspace-key-usable", () => {
       assert.equal(outcome.kind, "non-compliant");
       if (outcome.kind === "non-compliant") {
         assert.match(outcome.problem, /identity policies/);
-        assert.match(outcome.problem, /kms:DescribeKey, kms:CreateGrant/);
+        assert.match(outcome.problem, /do not allow kms:DescribeKey on this key/);
+        assert.match(outcome.problem, /do not allow kms:CreateGrant on this key/);
+        assert.doesNotMatch(outcome.problem, /kms:Decrypt/);
       }
     });
     it("reads the key's tags into the request, as Bedrock Studio's tag-scoped role policies need", () => {
@@ -249,7 +252,7 @@ describe("workspace-key-usable", () => {
   });
 
   it("says nothing about families whose key policy AWS does not document here", () => {
-    const other = FAMILIES.find((f) => f !== WORKSPACE_FAMILY)!;
+    const other = FAMILIES.find((f) => keyUseOf(f) === undefined)!;
     assert.equal(judged({ keyPolicy: policy(ROOT), family: other }).kind, "not-applicable");
   });
 });
