@@ -55,11 +55,18 @@ describe("AnalyzeStack judged once (engine gate) against @pulumi/policy running 
     empty: [],
   };
 
-  for (const mode of ["preview", "final"] as const) {
+  // A recorded state (`pulumi policy analyze`): the stack policies report resource verdicts too.
+  const runs = [
+    { mode: "preview", source: "program" },
+    { mode: "final", source: "program" },
+    { mode: "final", source: "state" },
+  ] as const;
+  for (const { mode, source } of runs) {
     for (const [label, stack] of Object.entries(stacks)) {
-      it(`gives the same wire answer: ${label}, ${mode} values`, async () => {
+      it(`gives the same wire answer: ${label}, ${mode} values from the ${source}`, async () => {
         const state = createPackState({});
         state.mode = mode;
+        state.source = source;
         const guard: Guard = buildGuard(state, createKmsFactsSource);
         // Only the types the policies read reach @pulumi/policy (the gate leaves the others out).
         const guarded = stack.filter((r) => guard.relevantTypes.has(r.type));
