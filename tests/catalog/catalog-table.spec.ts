@@ -54,9 +54,11 @@ describe("catalog table of docs/catalog.md", () => {
         .filter((row) => row.startsWith("| "))
         .map(cells),
     );
-    const rows = keyUseTable()
-      .split("\n")
-      .filter((row) => !/^\|[\s|:-]+\|$/.test(row));
+    const lines = keyUseTable().split("\n");
+    const rows = lines.filter((row) => row.startsWith("|") && !/^\|[\s|:-]+\|$/.test(row));
+    const links = lines.filter((line) => line.startsWith("[key-use-"));
+    assert.ok(links.length > 0, "the pages are reference links");
+    for (const link of links) assert.ok(doc.split("\n").includes(link), `docs/catalog.md lacks: ${link}`);
     assert.equal(
       rows.length - 1,
       KEY_USE_FAMILIES.flatMap((e) => e.recipes.flatMap((r) => r.requirements)).length,

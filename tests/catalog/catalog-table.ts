@@ -61,6 +61,12 @@ export function keyUseTable(): string {
     "| Family | Recipe | Statement | Who | Actions | Sent with the request | AWS page |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
+  // Pages as reference links, numbered in order of first use: a URL would not fit a table cell.
+  const pages: string[] = [];
+  const pageRef = (url: string) => {
+    if (!pages.includes(url)) pages.push(url);
+    return `[page ${pages.indexOf(url) + 1}][key-use-${pages.indexOf(url) + 1}]`;
+  };
   for (const entry of KEY_USE_FAMILIES) {
     for (const recipe of entry.recipes) {
       for (const requirement of recipe.requirements) {
@@ -73,12 +79,12 @@ export function keyUseTable(): string {
         ].join(", ");
         rows.push(
           `| ${entry.family.title} | ${recipe.name} | \`${requirement.sid}\` | ${USER_LABELS[requirement.user.kind](requirement.user)} | ` +
-            `${requirement.actions.map((a) => `\`${a.replace(/^kms:/, "")}\``).join(", ")} | ${sent} | [page](${requirement.source.url}) |`,
+            `${requirement.actions.map((a) => `\`${a.replace(/^kms:/, "")}\``).join(", ")} | ${sent} | ${pageRef(requirement.source.url)} |`,
         );
       }
     }
   }
-  return rows.join("\n");
+  return [...rows, "", ...pages.map((url, index) => `[key-use-${index + 1}]: ${url}`)].join("\n");
 }
 
 if (require.main === module) process.stdout.write(`${catalogTable()}\n\n${keyUseTable()}\n`);
