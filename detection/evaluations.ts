@@ -7,7 +7,7 @@
  * scope is NON_COMPLIANT with the reason, and COMPLIANT again once everything was read.
  */
 import type { Evaluation } from "@aws-sdk/client-config-service";
-import { blocks, type ResourceReport } from "../cli/report/report";
+import { blocks, isUnverified, type ResourceReport } from "../cli/report/report";
 
 /** AWS Config's limit on an evaluation's annotation. */
 export const ANNOTATION_LIMIT = 256;
@@ -39,7 +39,7 @@ export function annotation(text: string): string {
  * be read (which permission, or which failure).
  */
 function reason(report: ResourceReport, verdict: Verdict, unreadKey: string | undefined): string {
-  const blocking = report.findings.filter((f) => blocks(f.level));
+  const blocking = report.findings.filter((f) => blocks(f.level) && !isUnverified(f));
   if (verdict === "non-compliant" && blocking.length > 0) {
     const [first] = blocking;
     const more = blocking.length > 1 ? ` (+${blocking.length - 1} more)` : "";

@@ -13,6 +13,7 @@ import {
   type ResourceSpec,
 } from "../engine/pack-client";
 import { UnusableInputError } from "../errors";
+import { OFFLINE_ENV } from "../../policy-pack/aws/credentials";
 import type { PackInput } from "../sources/pack-input";
 import { reconcile, type PackConfigFile } from "../sources/pack-config-file";
 import {
@@ -48,7 +49,9 @@ export interface RunOptions {
 /**
  * Starts the pack the way the engine would for this stack (a preview, or an update's final values):
  * the pack folder given (`--policy-pack`, e.g. the unpacked release a team ships), else the one
- * bundled with this tool.
+ * bundled with this tool. These runs are offline: the pack's default verification of keys outside
+ * the stack with AWS KMS does not run (such a key is NOT VERIFIED, exit 4), whatever credentials
+ * the environment holds; a pack config's `verifyKeysWithAws.enabled: true` still asks AWS.
  */
 export function startPack(
   input: Pick<PackInput, "project" | "stack" | "stackConfig" | "valuesFinal">,
@@ -60,6 +63,7 @@ export function startPack(
     stack: input.stack,
     stackConfig: input.stackConfig,
     dryRun: !input.valuesFinal,
+    env: { [OFFLINE_ENV]: "1" },
   });
 }
 

@@ -18,6 +18,7 @@ import { TEMPLATE_HOST_TYPES } from "../facts/cloudformation/template-resources"
 import { sortByExemption } from "../judging/exemptions";
 import { pendingText, type Judgment } from "../judging/judgment";
 import { KMS_HYGIENE_RULES } from "../judging/kms-hygiene-rules";
+import type { CredentialsDetector } from "../aws/credentials";
 import type { KmsFactsSourceFactory } from "../judging/outside-keys";
 import { outsideKeyVerifier } from "../judging/outside-keys";
 import {
@@ -159,8 +160,15 @@ function guardSettingsPolicy(
   };
 }
 
-export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFactory): Guard {
-  const judgments = packJudgments(state, outsideKeyVerifier(state, createKmsFacts));
+/** `aws`: where keys outside the stack are read from, and whether credentials are at hand (injected). */
+export function buildGuard(
+  state: PackState,
+  aws: { readonly createKmsFacts: KmsFactsSourceFactory; readonly detectCredentials: CredentialsDetector },
+): Guard {
+  const judgments = packJudgments(
+    state,
+    outsideKeyVerifier(state, aws.createKmsFacts, aws.detectCredentials),
+  );
   const guarded = POLICY_DEFINITIONS.map((definition) => crossGuardPolicy(definition, state, judgments));
   const settingsPolicy = {
     ...guardSettingsPolicy(state, judgments),
