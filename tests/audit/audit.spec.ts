@@ -147,7 +147,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     assert.deepEqual(policies(resource(report, "public-policy")), ["mandatory cmk-key-policy-public"]);
     // DescribeKey denied: the key's facts were not read, so the workspace is also NOT VERIFIED.
     assert.deepEqual(policies(resource(report, "foreign-key")), [
-      "advisory cmk-key-verifiable",
+      "mandatory cmk-key-verifiable",
       "mandatory cmk-unverifiable",
     ]);
     assert.match(
