@@ -18,6 +18,7 @@ export const ACCOUNT_RESOURCE_TYPE = "AWS::::Account";
 export const CONFIG_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   "aws:datazone/domain:Domain": "AWS::DataZone::Domain",
   "aws:bedrock/agentAgent:AgentAgent": "AWS::Bedrock::Agent",
+  "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase": "AWS::Bedrock::KnowledgeBase",
   "aws:bedrock/guardrail:Guardrail": "AWS::Bedrock::Guardrail",
   "aws:bedrock/customModel:CustomModel": "AWS::Bedrock::CustomModel",
   "aws:bedrock/agentFlow:AgentFlow": "AWS::Bedrock::Flow",

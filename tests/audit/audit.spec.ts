@@ -108,7 +108,19 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     world.bedrock
       .add("agent", MANAGEMENT, "us-east-1", { id: "AGENT00001", name: "support-agent" })
       .add("guardrail", MANAGEMENT, "us-east-1", { id: "gr00000001", name: "safety", kmsKeyArn: KEYS.good })
-      .add("custom-model", MANAGEMENT, "us-east-1", { id: "model00001", name: "tuned" });
+      .add("custom-model", MANAGEMENT, "us-east-1", { id: "model00001", name: "tuned" })
+      .add("knowledge-base", MANAGEMENT, "us-east-1", { id: "KB00000001", name: "kb-no-key" })
+      .add("knowledge-base", MANAGEMENT, "us-east-1", {
+        id: "KB00000002",
+        name: "kb-good",
+        kmsKeyArn: KEYS.good,
+      })
+      // Its store is the team's own (a vector database): the knowledge base has no key to judge.
+      .add("knowledge-base", MANAGEMENT, "us-east-1", {
+        id: "KB00000003",
+        name: "kb-vector",
+        knowledgeBaseType: "VECTOR",
+      });
     world.organizations
       .addAccount({ id: MANAGEMENT, name: "management" })
       .addAccount({ id: MEMBER, name: "member" })
@@ -158,6 +170,10 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     const good = resource(report, "good");
     assert.equal(good.urn, `arn:aws:datazone:us-east-1:${MANAGEMENT}:domain/dzd_good`);
     assert.deepEqual(policies(resource(report, "support-agent")), ["mandatory agent-cmk-required"]);
+    assert.deepEqual(policies(resource(report, "kb-no-key")), ["mandatory knowledge-base-cmk-required"]);
+    assert.equal(resource(report, "kb-no-key").type, "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase");
+    assert.deepEqual(policies(resource(report, "kb-good")), []);
+    assert.deepEqual(policies(resource(report, "kb-vector")), []);
     assert.equal(resource(report, "support-agent").type, "aws:bedrock/agentAgent:AgentAgent");
     assert.deepEqual(policies(resource(report, "safety")), []);
     assert.deepEqual(policies(resource(report, "tuned")), ["mandatory custom-model-cmk-required"]);
