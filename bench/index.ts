@@ -3,6 +3,11 @@
  * both started exactly as the Pulumi CLI starts a pack, in alternating runs on identical input.
  * Prints medians, ratios and PASS/MISS against the speed goals. Informational: always exits 0
  * unless a pack cannot be started or answers wrongly (then the figures would mean nothing).
+ *
+ * A reduced run while iterating (the full plan takes minutes):
+ *   BENCH_SIZES=10000,20000 BENCH_RUNS=1 npm run bench
+ * BENCH_SIZES: the AnalyzeStack sizes, ascending (the growth is the first two; default 10000,20000,40000).
+ * BENCH_RUNS: runs per pack of every measurement (start, Analyze, AnalyzeStack) instead of the plan's.
  */
 import * as os from "os";
 import { LAUNCHER, PACK_DIR, PackClient } from "../cli/engine/pack-client";
@@ -22,17 +27,33 @@ import { WireClient, serializeAnalyze, serializeAnalyzeStack } from "./wire";
 import { measureKeyPolicyCost } from "./key-policy-cost";
 import { ALL_BEDROCK, generateStack, REALISTIC_MIX, typeCounts, type StackShape } from "./workload";
 
+/** A positive integer list from the environment (BENCH_SIZES=10000,20000), else `fallback`. */
+function envNumbers(name: string, fallback: readonly number[]): readonly number[] {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === "") return fallback;
+  const values = text.split(",").map((part) => Number(part.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v <= 0))
+    throw new Error(`${name} must be positive integers separated by commas, not '${text}'`);
+  return values;
+}
+
+const envRuns = envNumbers("BENCH_RUNS", [])[0];
+
 /** Bounded so that the whole run takes about 5-6 minutes on 2 cores. */
 const PLAN = {
-  startRuns: 9,
+  startRuns: envRuns ?? 9,
   analyzeResources: 3000,
-  analyzeRuns: 3,
+  analyzeRuns: envRuns ?? 3,
   /** Outstanding Analyze calls, as the engine analyzes the resources of parallel steps. */
   analyzeInFlight: 8,
   /** The growth goal is on the first two; the largest shows the trend beyond them. */
-  stackSizes: [10_000, 20_000, 40_000] as const,
-  stackRuns: 3,
+  stackSizes: envNumbers("BENCH_SIZES", [10_000, 20_000, 40_000]),
+  stackRuns: envRuns ?? 3,
 };
+if (PLAN.stackSizes.length < 2 || PLAN.stackSizes.some((size, i) => i > 0 && size <= PLAN.stackSizes[i - 1]))
+  throw new Error(
+    "BENCH_SIZES needs at least two sizes, ascending (the growth is measured between the first two)",
+  );
 
 const GOALS = {
   start: { kind: "at most", ratio: 1.15 },

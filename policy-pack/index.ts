@@ -9,7 +9,7 @@ import { createKmsFactsSource } from "./aws/kms-facts";
 import { buildGuard } from "./crossguard/guard";
 import { installEngineGate } from "./crossguard/engine-gate";
 import { createPackState } from "./settings/pack-state";
-import { shareDeserializedProperties } from "./crossguard/shared-deserialization";
+import { shareDeserializedProperties } from "./crossguard/policy-internals";
 
 const state = createPackState();
 const guard = buildGuard(state, {
@@ -22,6 +22,6 @@ shareDeserializedProperties();
 new PolicyPack("bedrock-cmk-guard", {
   description:
     "Amazon Bedrock workspaces and data stores must be encrypted with a fit customer-managed KMS key (Bedrock-006).",
-  enforcementLevel: "mandatory",
+  enforcementLevel: guard.enforcementLevel,
   policies: guard.policies,
 });

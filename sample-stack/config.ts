@@ -62,12 +62,34 @@ export interface StackSettings {
 }
 
 /**
+ * The Bedrock blueprints of a Unified Studio (V2) domain, each confirmed by the page of the AWS
+ * managed policy its role uses ("This role is part of the <name> environment blueprint", SageMaker
+ * Unified Studio Administrator Guide, "AWS managed policies" pages under
+ * https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/): the agent service and
+ * chat agent user roles (AmazonBedrockChatAgent, e.g. SageMakerStudioBedrockAgentServiceRolePolicy),
+ * the knowledge base service role (AmazonBedrockKnowledgeBase), the prompt flow service role
+ * (AmazonBedrockFlow, SageMakerStudioBedrockFlowServiceRolePolicy), the function execution role
+ * (AmazonBedrockFunction), the evaluation job service role (AmazonBedrockEvaluation) and the prompt
+ * user role (AmazonBedrockPrompt, SageMakerStudioBedrockPromptUserRolePolicy). AmazonBedrockGuardrail appears
+ * in AWS's samples but on no AWS documentation page the guard could find: list it per workspace
+ * once `aws datazone list-environment-blueprints --managed` shows it in your domain.
+ */
+const UNIFIED_STUDIO_BEDROCK_BLUEPRINTS = [
+  "AmazonBedrockChatAgent",
+  "AmazonBedrockKnowledgeBase",
+  "AmazonBedrockFlow",
+  "AmazonBedrockFunction",
+  "AmazonBedrockEvaluation",
+  "AmazonBedrockPrompt",
+];
+
+/**
  * The managed environment blueprints enabled when a workspace lists none, by domain version.
  * - V1 (Bedrock Studio): the Bedrock blueprints AWS manages for Bedrock Studio domains.
  * - V2 (SageMaker Unified Studio): the managed Tooling blueprint, which every Unified Studio project
- *   deploys first, Bedrock IDE projects included ("Custom blueprints as Tooling",
- *   https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/tooling-custom-blueprints.html).
- *   Other V2 blueprints ("Available resource blueprints",
+ *   deploys first, Bedrock projects included ("Custom blueprints as Tooling",
+ *   https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/tooling-custom-blueprints.html),
+ *   and the Bedrock blueprints above. Other V2 blueprints ("Available resource blueprints",
  *   https://docs.aws.amazon.com/sagemaker-unified-studio/latest/adminguide/available-resource-blueprints.html)
  *   are listed per workspace with `blueprints`.
  */
@@ -81,7 +103,7 @@ export const DEFAULT_BLUEPRINTS: Readonly<Record<DomainVersion, readonly string[
     "AmazonBedrockFlow",
     "AmazonBedrockEvaluation",
   ],
-  V2: ["Tooling"],
+  V2: ["Tooling", ...UNIFIED_STUDIO_BEDROCK_BLUEPRINTS],
 };
 
 export const DEFAULTS = {

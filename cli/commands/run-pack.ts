@@ -47,11 +47,13 @@ export interface RunOptions {
 }
 
 /**
- * Starts the pack the way the engine would for this stack (a preview, or an update's final values):
- * the pack folder given (`--policy-pack`, e.g. the unpacked release a team ships), else the one
- * bundled with this tool. These runs are offline: the pack's default verification of keys outside
- * the stack with AWS KMS does not run (such a key is NOT VERIFIED, exit 4), whatever credentials
- * the environment holds; a pack config's `verifyKeysWithAws.enabled: true` still asks AWS.
+ * Starts the pack the way the engine would for this stack: a preview's for a program or a preview
+ * file, `pulumi policy analyze --file`'s for a recorded state (a stack export or checkpoint: values
+ * final, outputs beside possibly partial inputs). The pack folder given (`--policy-pack`, e.g. the
+ * unpacked release a team ships), else the one bundled with this tool.
+ * These runs are offline: the pack's default verification of keys outside the stack with AWS KMS
+ * does not run (such a key is NOT VERIFIED, exit 4), whatever credentials the environment holds; a
+ * pack config's `verifyKeysWithAws.enabled: true` still asks AWS.
  */
 export function startPack(
   input: Pick<PackInput, "project" | "stack" | "stackConfig" | "valuesFinal">,
@@ -63,6 +65,7 @@ export function startPack(
     stack: input.stack,
     stackConfig: input.stackConfig,
     dryRun: !input.valuesFinal,
+    startedBy: input.valuesFinal ? "policy analyze" : "deployment",
     env: { [OFFLINE_ENV]: "1" },
   });
 }
@@ -73,7 +76,8 @@ export async function runPack(input: PackInput, options: RunOptions): Promise<Re
   const pack = await (options.pack ?? startPack(input));
   try {
     await pack.handshake();
-    await pack.configureStack(input.stack, input.project, !input.valuesFinal);
+    // `pulumi policy analyze` sends no ConfigureStack: the pack then judges a recorded state.
+    if (!input.valuesFinal) await pack.configureStack(input.stack, input.project, true);
     const description = describePack(await pack.getAnalyzerInfo());
     let remediating = false;
     if (options.packConfig !== undefined) {

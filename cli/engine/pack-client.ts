@@ -116,6 +116,12 @@ export interface StartOptions {
   /** Stack configuration, as the CLI passes it in PULUMI_CONFIG. */
   readonly stackConfig?: Record<string, string>;
   readonly dryRun?: boolean;
+  /**
+   * `pulumi policy analyze` starts a pack with no PolicyAnalyzerOptions (pulumi/pulumi
+   * pkg/cmd/pulumi/policy/policy_analyze.go): no dry-run, project or stack variable, and no
+   * ConfigureStack call. A deployment (`pulumi preview`, `pulumi up`) says both.
+   */
+  readonly startedBy?: "deployment" | "policy analyze";
   readonly env?: NodeJS.ProcessEnv;
   /** The project and stack the engine would name (PULUMI_NODEJS_PROJECT / _STACK). */
   readonly project?: string;
@@ -133,22 +139,31 @@ export class PackClient {
     readonly packDir: string,
     /** Whether the engine that started the pack runs a preview (told again by ConfigureStack). */
     readonly dryRun: boolean,
+    /** Whether a deployment started the pack (it calls ConfigureStack), not `pulumi policy analyze`. */
+    private readonly deployment: boolean,
   ) {}
 
   /** Starts the pack as the CLI does and connects to it. */
   static async start(options: StartOptions = {}): Promise<PackClient> {
     const packDir = options.packDir ?? PACK_DIR;
-    const child = spawnGroup(process.execPath, [launcherOf(packDir), "127.0.0.1:0", "."], {
-      cwd: packDir,
-      env: {
-        ...process.env,
-        ...options.env,
-        PULUMI_CONFIG: JSON.stringify(options.stackConfig ?? { "aws:region": "us-east-1" }),
+    const deployment = options.startedBy !== "policy analyze";
+    const environment: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      PULUMI_CONFIG: JSON.stringify(options.stackConfig ?? { "aws:region": "us-east-1" }),
+    };
+    for (const name of ["PULUMI_NODEJS_DRY_RUN", "PULUMI_DRY_RUN"]) delete environment[name];
+    if (deployment) {
+      Object.assign(environment, {
         PULUMI_NODEJS_ORGANIZATION: "organization",
         PULUMI_NODEJS_PROJECT: options.project ?? "test",
         PULUMI_NODEJS_STACK: options.stack ?? "dev",
         PULUMI_NODEJS_DRY_RUN: String(options.dryRun ?? true),
-      },
+      });
+    }
+    const child = spawnGroup(process.execPath, [launcherOf(packDir), "127.0.0.1:0", "."], {
+      cwd: packDir,
+      env: environment,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const stderrChunks: string[] = [];
@@ -158,7 +173,7 @@ export class PackClient {
       throw error;
     });
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new PackClient(child, client, port, stderrChunks, packDir, options.dryRun ?? true);
+    return new PackClient(child, client, port, stderrChunks, packDir, options.dryRun ?? true, deployment);
   }
 
   get stderr(): string {
@@ -206,10 +221,13 @@ export class PackClient {
     await this.call("configure", request);
   }
 
-  /** The engine's start-up sequence: Handshake, ConfigureStack, GetAnalyzerInfo, Configure. */
+  /**
+   * The engine's start-up sequence: Handshake, ConfigureStack (a deployment only), GetAnalyzerInfo,
+   * Configure.
+   */
   async initialise(config?: Record<string, PolicyConfigSpec | Level>): Promise<analyzer.AnalyzerInfo> {
     await this.handshake();
-    await this.configureStack();
+    if (this.deployment) await this.configureStack();
     const info = await this.getAnalyzerInfo();
     if (config !== undefined) await this.configure(config);
     return info;

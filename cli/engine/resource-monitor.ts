@@ -10,7 +10,6 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineProto from "@pulumi/pulumi/proto/engine_pb";
-import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import * as resourceGrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resourceProto from "@pulumi/pulumi/proto/resource_pb";
 import type { ResourceSpec } from "./pack-client";
@@ -30,6 +29,19 @@ const emptyPb = require(
 ) as typeof import("google-protobuf/google/protobuf/empty_pb");
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The message type ResourceMonitor.Invoke answers with, as the installed stubs declare it:
+ * `pulumirpc.InvokeResponse` (provider.proto) up to @pulumi/pulumi 3.248, its wire-identical
+ * `pulumirpc.ResourceInvokeResponse` (resource.proto) in later releases. The stub's serializer
+ * refuses any other class ("Error serializing response"), which the program sees as a rejected
+ * invoke, so the class comes from the service definition, not from a proto file named here.
+ */
+const InvokeResponse = (
+  resourceGrpc.ResourceMonitorService as unknown as {
+    invoke: { responseType: new () => { setReturn(value: unknown): unknown } };
+  }
+).invoke.responseType;
 
 /**
  * Features the SDK asks about at start. Those needing a callback server of the program's
@@ -280,7 +292,7 @@ export class EngineServer {
     return new resourceProto.ReadResourceResponse().setUrn(urn).setProperties(toStruct({}));
   }
 
-  private invoke(request: resourceProto.ResourceInvokeRequest): providerProto.InvokeResponse {
+  private invoke(request: resourceProto.ResourceInvokeRequest): unknown {
     const token = request.getTok();
     const inputs = fromStruct(request.getArgs());
     let answer = this.cloud.invoke(token, inputs, request.getProvider());
@@ -288,6 +300,6 @@ export class EngineServer {
       answer = unknownResult(token, this.identity.programDir);
       this.unanswered.set(token, (this.unanswered.get(token) ?? 0) + 1);
     }
-    return new providerProto.InvokeResponse().setReturn(toStruct(answer));
+    return new InvokeResponse().setReturn(toStruct(answer));
   }
 }

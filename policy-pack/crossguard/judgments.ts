@@ -1,8 +1,10 @@
 /**
  * The judging layer's verdicts, computed once per engine request and shared by every policy of
- * the pack: @pulumi/policy calls each policy on its own, with the same property objects
- * (shared-deserialization.ts), so the first policy judges the resource (Analyze) or the stack
- * (AnalyzeStack) and the others read their share.
+ * the pack. AnalyzeStack: the engine gate judges the request's resources once and every stack
+ * policy reports its share (engine-gate.ts). Analyze: @pulumi/policy calls each policy on its own,
+ * with the same property objects (policy-internals.ts, shareDeserializedProperties), so the first
+ * policy judges the resource and the others read their share. A stack policy called by
+ * @pulumi/policy itself (the gate not installed) judges its resources here too, once per request.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { withTemplateResources } from "../facts/cloudformation/template-resources";
@@ -27,7 +29,9 @@ export interface PackJudgments {
   /** Every resource-level verdict on the resource an Analyze call (or a stack policy) shows. */
   resource(subject: ResourceSubject): IndexedJudgment;
   /** Every stack-level verdict on an AnalyzeStack request (keys outside the stack read first). */
-  stack(resources: readonly PolicyResource[]): Promise<IndexedJudgment>;
+  stack(resources: readonly StackResource[]): Promise<IndexedJudgment>;
+  /** The same, from the resources @pulumi/policy hands a stack policy. */
+  policyStack(resources: readonly PolicyResource[]): Promise<IndexedJudgment>;
 }
 
 export function packJudgments(state: PackState, verifier: OutsideKeyVerifier): PackJudgments {
@@ -55,8 +59,10 @@ export function packJudgments(state: PackState, verifier: OutsideKeyVerifier): P
         byProps.set(props, { subject, configuration, judgment });
       return judgment;
     },
-    async stack(policyResources) {
-      const resources = policyResources.map(stackResource);
+    policyStack(policyResources) {
+      return this.stack(policyResources.map(stackResource));
+    },
+    async stack(resources) {
       const configuration = configurationOf(state);
       if (
         lastStack !== undefined &&

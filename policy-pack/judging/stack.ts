@@ -5,6 +5,7 @@
  * invariant applies to the result. The CrossGuard stack policies each report their share of it.
  */
 import { familyOf, guardedType } from "../catalog/bedrock-resources";
+import { KEY_USER_ROLE_PROPERTIES } from "../catalog/key-users";
 import { kmsAliasType, kmsKeyType } from "../catalog/kms-types";
 import { countBlueprintConfigurations } from "../facts/blueprint-configurations";
 import { indexRoles } from "../facts/role-policies";
@@ -29,9 +30,6 @@ export interface OutsideKeyEvidence {
 }
 
 export const NO_OUTSIDE_KEY_EVIDENCE: OutsideKeyEvidence = { status: () => ({ kind: "off" }) };
-
-/** Properties of guarded resources that name the IAM roles using their key (DataZone domains). */
-const CONSUMER_ROLE_PROPERTIES = ["domainExecutionRole", "serviceRole"];
 
 /** Resources named in a run-wide finding before "and N more". */
 const NAMES_LISTED = 5;
@@ -99,7 +97,7 @@ export function judgeStack(
         trace,
         ...(trace.trace.kind === "outside" ? { outsideKey: outsideKeys.status(trace) } : {}),
         blueprintConfigurations: blueprints(trace.resource),
-        roles: roles(trace.resource, CONSUMER_ROLE_PROPERTIES),
+        roles: roles(trace.resource, KEY_USER_ROLE_PROPERTIES),
       })),
       state,
     ),

@@ -20,6 +20,7 @@ import {
   type StatementDocument,
 } from "./probes";
 import { isPlainObject, plain, UNKNOWN } from "../facts/values";
+import { shareCaseInsensitiveCollator } from "./iam-policy-internals";
 
 export type KeyPolicyVerdict =
   /** No policy set: KMS attaches its default key policy (the account's principals, through IAM). */
@@ -89,6 +90,7 @@ type IamPolicy = typeof import("@cloud-copilot/iam-policy");
 // Loaded on first use: most resources, and every key without a policy, never need it.
 let iamPolicy: IamPolicy | undefined;
 function policyLibrary(): IamPolicy {
+  if (iamPolicy === undefined) shareCaseInsensitiveCollator();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see above)
   iamPolicy ??= require("@cloud-copilot/iam-policy") as IamPolicy;
   return iamPolicy;

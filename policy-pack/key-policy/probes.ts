@@ -31,6 +31,7 @@
  * key's ARN.
  */
 import { isPlainObject } from "../facts/values";
+import { shareCaseInsensitiveCollator } from "./iam-policy-internals";
 
 /** The key's use actions (`kms:GenerateDataKey*` and `kms:ReEncrypt*` spelled out). */
 export const KEY_USE_ACTIONS: readonly string[] = [
@@ -246,6 +247,7 @@ type IamPolicy = typeof import("@cloud-copilot/iam-policy");
 // Loaded on the first key policy that names a principal (about 80-150 ms): a stack without one never pays.
 let simulator: { simulate: IamSimulate; policy: IamPolicy } | undefined;
 export function libraries(): { simulate: IamSimulate; policy: IamPolicy } {
+  if (simulator === undefined) shareCaseInsensitiveCollator();
   simulator ??= {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy (see above)
     simulate: require("@cloud-copilot/iam-simulate") as IamSimulate,

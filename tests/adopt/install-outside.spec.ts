@@ -111,6 +111,21 @@ describe("adopting the guard outside this repository: packed pack and CLI", func
       assert.equal(rootPackage.dependencies[name], range, `${name} in the root package.json`);
     }
     assert.ok(rootPackage.files.includes("policy-pack/bin"));
+    // Installed as the release's npm-shrinkwrap.json pins it, whatever the Node version: npm
+    // otherwise picks a release per Node version (@pulumi/pulumi >= 3.249 only on Node 22+).
+    const pinned = JSON.parse(fs.readFileSync(path.join(ROOT, "npm-shrinkwrap.json"), "utf8")) as {
+      packages: Record<string, { version: string }>;
+    };
+    const cliPackage = path.join(cliDir, "node_modules/bedrock-cmk-guard");
+    for (const name of ["@pulumi/pulumi", "@pulumi/policy", "@grpc/grpc-js"]) {
+      const manifest = require.resolve(`${name}/package.json`, { paths: [cliPackage] });
+      const { version } = JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string };
+      assert.equal(
+        version.replace(/^v/, ""),
+        pinned.packages[`node_modules/${name}`]!.version.replace(/^v/, ""),
+        name,
+      );
+    }
   });
 
   it("runs the unpacked pack tarball with its own launcher, through the engine protocol", async () => {

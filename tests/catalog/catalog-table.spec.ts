@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { GUARDED_TYPES } from "../../policy-pack/catalog/bedrock-resources";
-import { catalogTable } from "./catalog-table";
+import { allRequirements, KEY_USE_FAMILIES } from "../../policy-pack/catalog/key-users";
+import { catalogTable, keyUseTable } from "./catalog-table";
 
 describe("catalog table of docs/catalog.md", () => {
   it("has one row per guarded type, naming its token and key property", () => {
@@ -38,5 +39,31 @@ describe("catalog table of docs/catalog.md", () => {
     );
     assert.deepEqual(shown, generated);
     for (const note of notes.split("\n")) assert.ok(doc.includes(note), `docs/catalog.md lacks: ${note}`);
+  });
+
+  it("shows the key policy statements AWS documents per family, as the catalog holds them", () => {
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "catalog.md"), "utf8");
+    const cells = (row: string) =>
+      row
+        .split("|")
+        .map((cell) => cell.trim())
+        .join("|");
+    const shown = new Set(
+      doc
+        .split("\n")
+        .filter((row) => row.startsWith("| "))
+        .map(cells),
+    );
+    const lines = keyUseTable().split("\n");
+    const rows = lines.filter((row) => row.startsWith("|") && !/^\|[\s|:-]+\|$/.test(row));
+    const links = lines.filter((line) => line.startsWith("[key-use-"));
+    assert.ok(links.length > 0, "the pages are reference links");
+    for (const link of links) assert.ok(doc.split("\n").includes(link), `docs/catalog.md lacks: ${link}`);
+    assert.equal(
+      rows.length - 1,
+      KEY_USE_FAMILIES.flatMap((e) => e.recipes.flatMap((r) => r.requirements)).length,
+    );
+    assert.ok(KEY_USE_FAMILIES.every((entry) => allRequirements(entry).length > 0));
+    for (const row of rows) assert.ok(shown.has(cells(row)), `docs/catalog.md lacks: ${row}`);
   });
 });

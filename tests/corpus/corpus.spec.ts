@@ -35,7 +35,10 @@ describe("the real-world corpus through the built CLI, from a folder outside the
 
   before(async () => {
     assertBuilt();
-    const results = await runAll(entries.map(argsFor), 3);
+    // PULUMI_NODEJS_TRANSPILE_ONLY, Pulumi's own setting, reaches its launcher as under `pulumi
+    // preview`: the published TypeScript programs are run as published but not type-checked
+    // against @pulumi/aws (about 15 CPU-seconds each); what they declare is what is judged.
+    const results = await runAll(entries.map(argsFor), 3, { env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } });
     entries.forEach((entry, i) => runs.set(entry.name, results[i]));
   });
 

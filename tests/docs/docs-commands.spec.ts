@@ -58,14 +58,21 @@ const RUN_BY_CI = new Set(
  *   must exist (tests/bench tests the measuring code; `test:deep` runs this suite, deeper).
  * - `pulumi`: needs the Pulumi CLI; the pack and config it is given are started and configured
  *   through the engine protocol instead.
+ * - `suite`: `npx mocha <spec file>` (with `NAME=value` settings before it) runs one file of the
+ *   suite that `npm test` runs anyway: the file must exist and be one the test command runs, and
+ *   each setting must be read by that file (a second run of it would add minutes, not checks).
  */
-type Handling = "run" | "ci" | "self" | "long" | "pulumi";
+type Handling = "run" | "ci" | "self" | "long" | "pulumi" | "suite";
+
+/** `[NAME=value ...] npx mocha <file>`: the file and the settings' names. */
+const SUITE_COMMAND = /^((?:[A-Z_]+=\S+\s+)*)npx mocha (\S+\.spec\.ts)$/;
 
 function handlingOf(simple: string): Handling {
   if (/^npm ci(\s|$)/.test(simple) || simple === "npm test" || RUN_BY_CI.has(simple)) return "ci";
   if (simple === "npm run docs:outputs") return "self";
   if (/^npm run (bench(:[\w-]+)?|test:deep)$/.test(simple)) return "long";
   if (/^pulumi\s/.test(simple)) return "pulumi";
+  if (SUITE_COMMAND.test(simple)) return "suite";
   return "run";
 }
 
@@ -205,6 +212,26 @@ describe("documentation commands and sample outputs", function () {
       2,
       ciCommands.join("; "),
     );
+  });
+
+  it("each `npx mocha` command shown names a spec file that `npm test` runs, and settings it reads", () => {
+    const suite = new Set(testFiles());
+    for (const part of shown.flatMap((command) => simpleCommands(command.text))) {
+      const match = SUITE_COMMAND.exec(part);
+      if (match === null) continue;
+      const file = path.resolve(ROOT, match[2]);
+      assert.ok(suite.has(file), `${part}: ${match[2]} is not a file \`npm test\` runs`);
+      const names =
+        match[1].trim() === ""
+          ? []
+          : match[1]
+              .trim()
+              .split(/\s+/)
+              .map((s) => s.split("=")[0]);
+      const source = [file, ...relativeImports(file)].map((f) => fs.readFileSync(f, "utf8")).join("\n");
+      for (const name of names)
+        assert.match(source, new RegExp(`process\\.env\\.${name}\\b`), `${part}: ${name}`);
+    }
   });
 
   it("the commands not run here are scripts of the package", () => {
@@ -410,4 +437,19 @@ function configureRequest(
     else request[name] = spec;
   }
   return request;
+}
+
+/** The spec files `npm test` runs (the spec list of .mocharc.suite.js). */
+function testFiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- Mocha's own config file
+  const { spec } = require(path.join(ROOT, ".mocharc.suite.js")) as { spec: string[] };
+  return spec.map((file) => path.resolve(ROOT, file));
+}
+
+/** The files a test file imports by relative path (one level: where its settings are read). */
+function relativeImports(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)]
+    .map((match) => path.resolve(path.dirname(file), match[1]) + ".ts")
+    .filter((imported) => fs.existsSync(imported));
 }

@@ -169,8 +169,9 @@ function mandatory(result: AnalyzeResult): string[] {
 describe("state-only inputs: `pulumi policy analyze` and audit policy groups", function () {
   let pack: PackClient;
   before(async () => {
-    // As `policy analyze` starts a pack: the stack's identity, values known.
-    pack = await PackClient.start({ project: PROJECT, stack: STACK, dryRun: true });
+    // As `policy analyze` starts a pack: no PolicyAnalyzerOptions, so no dry-run variable and no
+    // ConfigureStack; the pack judges a recorded state, whose values are final.
+    pack = await PackClient.start({ startedBy: "policy analyze" });
     await pack.initialise();
   });
   after(async () => pack?.stop());
@@ -216,19 +217,67 @@ describe("state-only inputs: `pulumi policy analyze` and audit policy groups", f
     });
   }
 
-  // Known gap, for the judging layer (issue "One judge"): Analyze gets only the recorded inputs,
-  // so workspace-cmk-required says "not set" although the outputs AnalyzeStack gets hold the key.
-  // Pending until the judge takes the stack's outputs into account for state-only inputs.
-  it.skip("an imported workspace whose recorded inputs lack the key its outputs hold is not reported as 'not set'", async () => {
+  it("an imported workspace whose recorded inputs lack the key its outputs hold is not reported as 'not set'", async () => {
     // `pulumi import` records the inputs the provider's Read reconstructs; a state edited or
     // written by an older provider may lack one. The outputs (AnalyzeStack) hold the key.
     const domain = domainState(KEY_ARN);
     const { kmsKeyIdentifier: _dropped, ...inputs } = domain.inputs;
-    const result = await analyzeState(
+    const imported = { ...domain, inputs };
+    const result = await analyzeState(pack, [keyState(), imported], "imported (no dependencies recorded)");
+    assert.deepEqual(mandatory(result), []);
+    // Judged on the outputs: the same key with rotation off is blocked, as at `up`.
+    const unfit = await analyzeState(
       pack,
-      [keyState(), { ...domain, inputs }],
+      [keyState({ enableKeyRotation: false }), imported],
       "imported (no dependencies recorded)",
     );
-    assert.deepEqual(mandatory(result), []);
+    assert.deepEqual(mandatory(unfit), ["cmk-key-rotation studio"]);
+  });
+
+  describe("values are final: what a preview defers to `up` is NOT VERIFIED, never passed", () => {
+    // A CloudFormation stack whose domain takes its key from another stack's export: nothing is
+    // unknown, yet no value says which key it is. A preview defers that to `up`; a recorded state
+    // has no `up` to wait for.
+    const inputs = {
+      name: "studio",
+      templateBody: [
+        "Resources:",
+        "  Studio:",
+        "    Type: AWS::DataZone::Domain",
+        "    Properties:",
+        "      Name: studio",
+        `      DomainExecutionRole: arn:aws:iam::${ACCOUNT}:role/studio-service`,
+        "      KmsKeyIdentifier: !ImportValue shared-studio-key-arn",
+      ].join("\n"),
+    };
+    const cfnStack: StateResource = {
+      type: "aws:cloudformation/stack:Stack",
+      name: "studio-stack",
+      urn: urn("aws:cloudformation/stack:Stack", "studio-stack"),
+      parent: stackUrn,
+      provider: true,
+      inputs,
+      outputs: {
+        ...inputs,
+        id: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/studio-stack/1`,
+        outputs: {},
+      },
+    };
+
+    it("`pulumi policy analyze`: cmk-unverifiable on the stack that holds the domain", async () => {
+      const result = await analyzeState(pack, [cfnStack], "policy analyze");
+      assert.deepEqual(mandatory(result), [`cmk-unverifiable ${cfnStack.urn}`]);
+    });
+
+    it("the same state sent by a preview is deferred (the control: the engine said it was a preview)", async () => {
+      const preview = await PackClient.start({ project: PROJECT, stack: STACK, dryRun: true });
+      try {
+        await preview.initialise();
+        const result = await analyzeState(preview, [cfnStack], "policy analyze");
+        assert.deepEqual(mandatory(result), []);
+      } finally {
+        await preview.stop();
+      }
+    });
   });
 });

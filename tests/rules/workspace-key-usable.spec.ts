@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { FAMILIES, WORKSPACE_FAMILY } from "../../policy-pack/catalog/bedrock-resources";
+import { keyUseOf } from "../../policy-pack/catalog/key-users";
 import { kmsKeyType } from "../../policy-pack/catalog/kms-types";
 import type { StackResource } from "../../policy-pack/facts/key-tracing";
 import { indexRoles } from "../../policy-pack/facts/role-policies";
@@ -142,6 +143,31 @@ describe("workspace-key-usable", () => {
     if (outcome.kind === "non-compliant") assert.match(outcome.problem, /kms:Decrypt/);
   });
 
+  describe("statements naming only services (left out of the role's simulated requests)", () => {
+    const services = (effect: "Allow" | "Deny", principal: unknown) => ({
+      Effect: effect,
+      Principal: principal,
+      Action: "kms:*",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+    });
+
+    it("do not change what the role may do, allowed or denied", () => {
+      const serviceOnly = { Service: ["datazone.amazonaws.com", "bedrock.amazonaws.com"] };
+      const allowed = policy(roleUses(ALL_V2, VIA_DATAZONE), services("Deny", serviceOnly));
+      assert.equal(judged({ keyPolicy: allowed }).kind, "compliant");
+      const notGranted = policy(services("Allow", serviceOnly));
+      assert.equal(judged({ keyPolicy: notGranted }).kind, "non-compliant");
+    });
+
+    it("keep a Deny that names the role besides services", () => {
+      const both = { Service: "datazone.amazonaws.com", AWS: ROLE_ARN };
+      const deny = { Effect: "Deny", Principal: both, Action: "kms:Decrypt", Resource: "*" };
+      const outcome = judged({ keyPolicy: policy(roleUses(ALL_V2, VIA_DATAZONE), deny) });
+      assert.equal(outcome.kind, "non-compliant");
+    });
+  });
+
   describe("a key policy that lets IAM policies decide (root kms:*)", () => {
     const allow = (actions: string[]) => ({
       Version: "2012-10-17",
@@ -162,7 +188,9 @@ describe("workspace-key-usable", () => {
       assert.equal(outcome.kind, "non-compliant");
       if (outcome.kind === "non-compliant") {
         assert.match(outcome.problem, /identity policies/);
-        assert.match(outcome.problem, /kms:DescribeKey, kms:CreateGrant/);
+        assert.match(outcome.problem, /do not allow kms:DescribeKey on this key/);
+        assert.match(outcome.problem, /do not allow kms:CreateGrant on this key/);
+        assert.doesNotMatch(outcome.problem, /kms:Decrypt/);
       }
     });
     it("reads the key's tags into the request, as Bedrock Studio's tag-scoped role policies need", () => {
@@ -224,7 +252,7 @@ describe("workspace-key-usable", () => {
   });
 
   it("says nothing about families whose key policy AWS does not document here", () => {
-    const other = FAMILIES.find((f) => f !== WORKSPACE_FAMILY)!;
+    const other = FAMILIES.find((f) => keyUseOf(f) === undefined)!;
     assert.equal(judged({ keyPolicy: policy(ROOT), family: other }).kind, "not-applicable");
   });
 });

@@ -214,9 +214,9 @@ describe("sample stack run with this tool as the engine", function () {
       );
     });
 
-    it("enables the Tooling blueprint (V2) with the provisioning role in the domain's region", () => {
+    it("enables the Tooling and the documented Bedrock blueprints (V2) with the provisioning role in the domain's region", () => {
       const configurations = ofType(preview, BLUEPRINT);
-      assert.equal(configurations.length, 1);
+      assert.equal(configurations.length, 7, "V2: Tooling and six Bedrock blueprints");
       assert.equal(ofType(v1, BLUEPRINT).length, 7, "V1: the seven Bedrock Studio blueprints");
       const domain = only(preview, DOMAIN);
       for (const configuration of configurations) {
