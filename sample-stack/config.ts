@@ -274,7 +274,7 @@ function stringMap(raw: unknown, key: string): Record<string, string> {
 
 /**
  * A tag map: any key AWS accepts is data (`toString`, `constructor`, Unicode; see ./tags.ts),
- * except `__proto__`, which @pulumi/pulumi's serialization of inputs (3.248: `output()` and
+ * except `__proto__`, which @pulumi/pulumi's serialization of inputs (3.248 to 3.276: `output()` and
  * `serializeProperty` copy a map key by key with `copy[key] = value`) drops without a word: the
  * resource would be created without that tag, so the program says so instead.
  */
