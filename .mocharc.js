@@ -6,7 +6,7 @@
 const { patient } = require("./tests/support/patience");
 
 module.exports = {
-  require: ["ts-node/register/transpile-only"],
+  require: ["ts-node/register/transpile-only", "./tests/support/no-aws-credentials.js"],
   extension: ["ts"],
   reporter: "tests/support/summary-reporter.js",
   parallel: true,

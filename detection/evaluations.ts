@@ -7,7 +7,7 @@
  * scope is NON_COMPLIANT with the reason, and COMPLIANT again once everything was read.
  */
 import type { Evaluation } from "@aws-sdk/client-config-service";
-import { blocks, type ResourceReport } from "../cli/report/report";
+import { blocks, isUnverified, type ResourceReport } from "../cli/report/report";
 
 /** AWS Config's limit on an evaluation's annotation. */
 export const ANNOTATION_LIMIT = 256;
@@ -18,6 +18,7 @@ export const ACCOUNT_RESOURCE_TYPE = "AWS::::Account";
 export const CONFIG_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   "aws:datazone/domain:Domain": "AWS::DataZone::Domain",
   "aws:bedrock/agentAgent:AgentAgent": "AWS::Bedrock::Agent",
+  "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase": "AWS::Bedrock::KnowledgeBase",
   "aws:bedrock/guardrail:Guardrail": "AWS::Bedrock::Guardrail",
   "aws:bedrock/customModel:CustomModel": "AWS::Bedrock::CustomModel",
   "aws:bedrock/agentFlow:AgentFlow": "AWS::Bedrock::Flow",
@@ -39,7 +40,7 @@ export function annotation(text: string): string {
  * be read (which permission, or which failure).
  */
 function reason(report: ResourceReport, verdict: Verdict, unreadKey: string | undefined): string {
-  const blocking = report.findings.filter((f) => blocks(f.level));
+  const blocking = report.findings.filter((f) => blocks(f.level) && !isUnverified(f));
   if (verdict === "non-compliant" && blocking.length > 0) {
     const [first] = blocking;
     const more = blocking.length > 1 ? ` (+${blocking.length - 1} more)` : "";

@@ -4,6 +4,7 @@
  * translation to CrossGuard in crossguard/.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { environmentCredentials } from "./aws/credentials";
 import { createKmsFactsSource } from "./aws/kms-facts";
 import { buildGuard } from "./crossguard/guard";
 import { installEngineGate } from "./crossguard/engine-gate";
@@ -11,7 +12,10 @@ import { createPackState } from "./settings/pack-state";
 import { shareDeserializedProperties } from "./crossguard/policy-internals";
 
 const state = createPackState();
-const guard = buildGuard(state, createKmsFactsSource);
+const guard = buildGuard(state, {
+  createKmsFacts: createKmsFactsSource,
+  detectCredentials: environmentCredentials(state.stackConfig),
+});
 installEngineGate(guard, state);
 shareDeserializedProperties();
 

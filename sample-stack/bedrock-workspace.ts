@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tagsInput } from "./tags";
 import type { DomainVersion } from "./config";
 
 export interface BedrockWorkspaceArgs {
@@ -51,7 +52,7 @@ export class BedrockWorkspace extends pulumi.ComponentResource {
         kmsKeyIdentifier: args.kmsKeyArn,
         domainExecutionRole: args.executionRoleArn,
         serviceRole: version === "V2" ? args.serviceRoleArn : undefined,
-        tags: args.tags,
+        tags: tagsInput(args.tags),
       },
       // The API cannot change a domain's key; without this the provider would only report drift.
       { parent: this, replaceOnChanges: ["kmsKeyIdentifier"] },

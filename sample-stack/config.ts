@@ -179,7 +179,7 @@ export function loadSettings(
       rotationPeriodInDays: rotationPeriodInDays ?? DEFAULTS.keyRotationPeriodInDays,
       deletionWindowInDays: deletionWindowInDays ?? DEFAULTS.keyDeletionWindowInDays,
     },
-    tags: stringMap(config.getObject<unknown>("tags") ?? {}, "tags"),
+    tags: tagMap(config.getObject<unknown>("tags") ?? {}, "tags"),
   };
 }
 
@@ -227,7 +227,7 @@ function workspaceDefinition(
         ? w.description
         : `${version === "V2" ? "SageMaker Unified Studio" : "Bedrock Studio"} workspace ${w.name}`,
     version,
-    tags: stringMap(w.tags ?? {}, `${key}.tags`),
+    tags: tagMap(w.tags ?? {}, `${key}.tags`),
     regions,
     blueprints:
       w.blueprints === undefined
@@ -270,6 +270,23 @@ function stringMap(raw: unknown, key: string): Record<string, string> {
   }
   // A fresh map of own entries: a tag named `toString` or `__proto__` is data, never a prototype read.
   return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/**
+ * A tag map: any key AWS accepts is data (`toString`, `constructor`, Unicode; see ./tags.ts),
+ * except `__proto__`, which @pulumi/pulumi's serialization of inputs (3.248 to 3.276: `output()` and
+ * `serializeProperty` copy a map key by key with `copy[key] = value`) drops without a word: the
+ * resource would be created without that tag, so the program says so instead.
+ */
+function tagMap(raw: unknown, key: string): Record<string, string> {
+  const tags = stringMap(raw, key);
+  if (Object.hasOwn(tags, "__proto__"))
+    throw new ConfigError(
+      `${key}.__proto__`,
+      "is a tag key that Pulumi's Node.js SDK cannot send (it drops it while serializing the map)",
+      "Remove it here and set the tag after deployment (`aws datazone tag-resource`, or the console).",
+    );
+  return tags;
 }
 
 /** A configuration mistake, named by its key; the message says what to change. */

@@ -10,6 +10,7 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tagsInput } from "./tags";
 import { ConfigError } from "./config";
 
 export type DetectionMode = "off" | "account" | "organization";
@@ -145,7 +146,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: keyPolicy.json,
-        tags: args.tags,
+        tags: tagsInput(args.tags),
       },
       parent,
     );
@@ -161,7 +162,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
         name: logGroupName,
         kmsKeyId: key.arn,
         retentionInDays: args.logRetentionInDays ?? 90,
-        tags: args.tags,
+        tags: tagsInput(args.tags),
       },
       parent,
     );
@@ -180,7 +181,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
     );
     const role = new aws.iam.Role(
       `${name}-role`,
-      { name: `${functionName}`, assumeRolePolicy: trust.json, tags: args.tags },
+      { name: `${functionName}`, assumeRolePolicy: trust.json, tags: tagsInput(args.tags) },
       parent,
     );
     const statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = [
@@ -229,7 +230,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
             ...(args.mode === "organization" ? { DETECTION_MEMBER_ROLE_NAME: args.memberRoleName } : {}),
           },
         },
-        tags: args.tags,
+        tags: tagsInput(args.tags),
       },
       { parent: this, dependsOn: [logGroup] },
     );
@@ -266,7 +267,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
             ],
           },
           scope: { complianceResourceTypes: triggers.changedTypes },
-          tags: args.tags,
+          tags: tagsInput(args.tags),
         },
         { parent: this, dependsOn: [permission] },
       );

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tagsInput } from "./tags";
 
 /** The tag AWS's Bedrock Studio roles and permissions boundary require on a key before they may use it. */
 export const BEDROCK_KEY_TAG = { EnableBedrock: "true" } as const;
@@ -47,7 +48,7 @@ export class WorkspaceKey extends pulumi.ComponentResource {
       description: args.description,
       policy,
       deletionWindowInDays: args.deletionWindowInDays ?? 30,
-      tags: { ...args.tags, ...BEDROCK_KEY_TAG },
+      tags: tagsInput({ ...args.tags, ...BEDROCK_KEY_TAG }),
     };
     const childOpts = { parent: this };
     const rotation = args.enableKeyRotation ?? true;

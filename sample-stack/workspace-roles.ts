@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tagsInput } from "./tags";
 import type { DomainVersion, ExistingRoles } from "./config";
 import { BEDROCK_KEY_TAG } from "./workspace-key";
 
@@ -56,7 +57,7 @@ export class WorkspaceRoles extends pulumi.ComponentResource {
           name: roleName,
           description: `Bedrock workspace ${args.workspaceName} (${args.version}): ${DESCRIPTIONS[kind]}`,
           assumeRolePolicy: pulumi.jsonStringify(trustPolicy(kind, args)),
-          tags: args.tags,
+          tags: tagsInput(args.tags),
         },
         { parent: this },
       );

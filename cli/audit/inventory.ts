@@ -326,6 +326,46 @@ export const READERS: readonly FamilyReader[] = [
     }),
   }),
   reader({
+    token: "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase",
+    label: "Bedrock knowledge bases",
+    permissions: ["bedrock:ListKnowledgeBases", "bedrock:GetKnowledgeBase"],
+    client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
+    async list(client, nextToken, { signal }) {
+      const { ListKnowledgeBasesCommand } = await bedrockAgent();
+      const page = await client.send(new ListKnowledgeBasesCommand({ maxResults: 100, nextToken }), {
+        abortSignal: signal,
+      });
+      return { items: page.knowledgeBaseSummaries, token: page.nextToken };
+    },
+    identify: (s) => ({ id: s.knowledgeBaseId ?? "", name: s.name, status: s.status }),
+    async get(client, summary, { signal }) {
+      const { GetKnowledgeBaseCommand } = await bedrockAgent();
+      return client.send(new GetKnowledgeBaseCommand({ knowledgeBaseId: summary.knowledgeBaseId }), {
+        abortSignal: signal,
+      });
+    },
+    // Only a MANAGED knowledge base has a store Bedrock encrypts (the catalog's condition reads `type`);
+    // its key is managedKnowledgeBaseConfiguration.serverSideEncryptionConfiguration.kmsKeyArn.
+    toProps: ({ knowledgeBase }, summary, region) => {
+      const configuration = knowledgeBase?.knowledgeBaseConfiguration;
+      const encryption = configuration?.managedKnowledgeBaseConfiguration?.serverSideEncryptionConfiguration;
+      return {
+        name: knowledgeBase?.name ?? summary.name ?? "",
+        arn: knowledgeBase?.knowledgeBaseArn ?? "",
+        props: {
+          name: knowledgeBase?.name,
+          knowledgeBaseConfiguration: {
+            type: configuration?.type,
+            managedKnowledgeBaseConfiguration: {
+              serverSideEncryptionConfiguration: { kmsKeyArn: encryption?.kmsKeyArn },
+            },
+          },
+          region,
+        },
+      };
+    },
+  }),
+  reader({
     token: "aws:bedrock/agentFlow:AgentFlow",
     label: "Bedrock flows",
     permissions: ["bedrock:ListFlows", "bedrock:GetFlow"],

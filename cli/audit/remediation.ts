@@ -31,6 +31,8 @@ const yaml = require("js-yaml") as { dump(value: unknown, options?: { lineWidth?
 const PROJECT = "bedrock-cmk-guard";
 /** What the sample stack accepts as a workspace name (sample-stack/config.ts). */
 const NAME_LENGTH = 32;
+/** The one tag key that cannot go through a Pulumi Node.js program (sample-stack/config.ts, tagMap). */
+const UNSENDABLE_TAG = "__proto__";
 /** The sample stack's IAM role ARNs (sample-stack/config.ts). */
 const IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -89,6 +91,7 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
   for (const [account, group] of byAccount) {
     const taken = new Set<string>();
     const regions = [...new Set(group.map((w) => w.resource.region))].sort();
+    const notes: string[] = [];
     const definitions = group.map(({ resource }) => {
       const details = resource.workspace;
       const roles: Record<string, string> = {};
@@ -96,13 +99,21 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
         roles.executionRoleArn = details.domainExecutionRole;
       if (details?.serviceRole !== undefined && IAM_ROLE_ARN.test(details.serviceRole))
         roles.serviceRoleArn = details.serviceRole;
-      // Tags under aws: are AWS's own: nobody can set them.
-      // Object.fromEntries defines each key as data: `__proto__` or `toString` stay tags.
+      // Tags under aws: are AWS's own: nobody can set them. `__proto__` is a tag Pulumi's Node.js
+      // SDK cannot send (sample-stack/config.ts refuses it): left out, and the file says so.
+      // Object.fromEntries defines each key as data: `toString` or `constructor` stay tags.
       const tags = Object.fromEntries(
-        Object.entries(details?.tags ?? {}).filter(([key]) => !key.toLowerCase().startsWith("aws:")),
+        Object.entries(details?.tags ?? {}).filter(
+          ([key]) => !key.toLowerCase().startsWith("aws:") && key !== UNSENDABLE_TAG,
+        ),
       );
+      const name = workspaceName(resource.name, taken);
+      if (details?.tags !== undefined && Object.hasOwn(details.tags, UNSENDABLE_TAG))
+        notes.push(
+          `# Workspace ${name}: its tag \`${UNSENDABLE_TAG}\` is left out (Pulumi's Node.js SDK drops that key); set it after \`pulumi up\`.`,
+        );
       return {
-        name: workspaceName(resource.name, taken),
+        name,
         description: details?.description ?? `Re-created with a customer-managed key (was ${resource.arn})`,
         version: details?.domainVersion === "V2" ? "V2" : "V1",
         regions: [resource.region],
@@ -120,6 +131,7 @@ export function emitStackConfig(file: string, workspaces: readonly JudgedWorkspa
       `# ${definitions.length} workspace(s) without a fit customer-managed key, re-created by the sample`,
       "# stack with a key it creates. Check with `bedrock-cmk-guard preview --sample --stack-config <this file>`,",
       "# then `pulumi up`; move the data, then delete each old workspace (its ARN is in the audit report).",
+      ...notes,
     ];
     const target = fileFor(file, [account], byAccount.size > 1);
     writeAtomically(

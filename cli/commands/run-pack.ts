@@ -13,6 +13,7 @@ import {
   type ResourceSpec,
 } from "../engine/pack-client";
 import { UnusableInputError } from "../errors";
+import { OFFLINE_ENV } from "../../policy-pack/aws/credentials";
 import type { PackInput } from "../sources/pack-input";
 import { reconcile, type PackConfigFile } from "../sources/pack-config-file";
 import {
@@ -50,6 +51,9 @@ export interface RunOptions {
  * file, `pulumi policy analyze --file`'s for a recorded state (a stack export or checkpoint: values
  * final, outputs beside possibly partial inputs). The pack folder given (`--policy-pack`, e.g. the
  * unpacked release a team ships), else the one bundled with this tool.
+ * These runs are offline: the pack's default verification of keys outside the stack with AWS KMS
+ * does not run (such a key is NOT VERIFIED, exit 4), whatever credentials the environment holds; a
+ * pack config's `verifyKeysWithAws.enabled: true` still asks AWS.
  */
 export function startPack(
   input: Pick<PackInput, "project" | "stack" | "stackConfig" | "valuesFinal">,
@@ -62,6 +66,7 @@ export function startPack(
     stackConfig: input.stackConfig,
     dryRun: !input.valuesFinal,
     startedBy: input.valuesFinal ? "policy analyze" : "deployment",
+    env: { [OFFLINE_ENV]: "1" },
   });
 }
 

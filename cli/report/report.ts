@@ -102,7 +102,11 @@ export const UNREADABLE_KEY_CHECK = "key-reference-unreadable";
 export const AWS_UNREADABLE_CHECK = "aws-facts-unreadable";
 /** The pack's policy for a decisive value it could not read when values are final. */
 export const UNVERIFIABLE_POLICY = "cmk-unverifiable";
-const NOT_VERIFIED_CHECKS = new Set([UNREADABLE_KEY_CHECK, AWS_UNREADABLE_CHECK, UNVERIFIABLE_POLICY]);
+/** The pack's policy for a key outside the stack that neither AWS KMS nor trustedKeys vouched for. */
+export const UNVERIFIED_KEY_POLICY = "cmk-key-verifiable";
+/** The pack's not-verified policies: they have a level, and an advisory one stops nothing. */
+const NOT_VERIFIED_POLICIES = new Set([UNVERIFIABLE_POLICY, UNVERIFIED_KEY_POLICY]);
+const NOT_VERIFIED_CHECKS = new Set([UNREADABLE_KEY_CHECK, AWS_UNREADABLE_CHECK, ...NOT_VERIFIED_POLICIES]);
 
 /** A finding that says something was not verified (exit 4), rather than found wrong (exit 1). */
 export function isUnverified(finding: Finding): boolean {
@@ -110,11 +114,11 @@ export function isUnverified(finding: Finding): boolean {
 }
 
 /**
- * Whether the finding makes the verdict NOT VERIFIED: every not-verified check does, except a
- * cmk-unverifiable configured not to stop anything (advisory): it is reported, not counted.
+ * Whether the finding makes the verdict NOT VERIFIED: every not-verified check does, except one of
+ * the pack's not-verified policies configured not to stop anything (advisory): reported, not counted.
  */
 export function makesUnverified(finding: Finding): boolean {
-  return isUnverified(finding) && (finding.policy !== UNVERIFIABLE_POLICY || blocks(finding.level));
+  return isUnverified(finding) && (!NOT_VERIFIED_POLICIES.has(finding.policy) || blocks(finding.level));
 }
 
 /** One account and region of an audit: `incomplete` means some of it could not be read (exit 4). */

@@ -88,6 +88,8 @@ export interface KmsFactsOptions {
   readonly timeoutSeconds: number;
   /** Verifications running at once. */
   readonly concurrency?: number;
+  /** The shared files' profile to read credentials from (the stack's `aws:profile`); else the chain's own. */
+  readonly profile?: string;
   /** Explicit credentials (e.g. an assumed role's); the default credential chain otherwise. */
   readonly credentials?: KMSClientConfig["credentials"];
   /** Ends every verification still running (the audit's overall `--timeout`). */
@@ -130,6 +132,7 @@ export function createKmsFactsSource(options: KmsFactsOptions): KmsFactsSource {
         retryMode: "adaptive",
         requestHandler: KMS_REQUEST_TIMEOUTS,
         ...options.clientConfig,
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         region,
       });

@@ -21,6 +21,7 @@ import { sortByExemption } from "../judging/exemptions";
 import { pendingText, type IndexedJudgment, type Judgment } from "../judging/judgment";
 import type { StackResource } from "../facts/key-tracing";
 import { KMS_HYGIENE_RULES } from "../judging/kms-hygiene-rules";
+import type { CredentialsDetector } from "../aws/credentials";
 import type { KmsFactsSourceFactory } from "../judging/outside-keys";
 import { outsideKeyVerifier } from "../judging/outside-keys";
 import {
@@ -212,8 +213,15 @@ function guardSettingsPolicy(
   };
 }
 
-export function buildGuard(state: PackState, createKmsFacts: KmsFactsSourceFactory): Guard {
-  const judgments = packJudgments(state, outsideKeyVerifier(state, createKmsFacts));
+/** `aws`: where keys outside the stack are read from, and whether credentials are at hand (injected). */
+export function buildGuard(
+  state: PackState,
+  aws: { readonly createKmsFacts: KmsFactsSourceFactory; readonly detectCredentials: CredentialsDetector },
+): Guard {
+  const judgments = packJudgments(
+    state,
+    outsideKeyVerifier(state, aws.createKmsFacts, aws.detectCredentials),
+  );
   const stackReports = new Map<string, StackReport>();
   const guarded = POLICY_DEFINITIONS.map((definition) =>
     crossGuardPolicy(definition, state, judgments, stackReports),

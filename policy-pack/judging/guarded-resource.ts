@@ -74,6 +74,8 @@ function verificationOf(status: OutsideKeyStatus): OutsideKeyVerification | unde
   switch (status.kind) {
     case "off":
       return undefined;
+    case "unavailable":
+      return status;
     case "verified":
       return { kind: "verified" };
     case "not-asked":
@@ -84,6 +86,7 @@ function verificationOf(status: OutsideKeyStatus): OutsideKeyVerification | unde
 }
 
 const NOT_VERIFIED_OFF = "its key is outside this stack and guard-settings.verifyKeysWithAws is off";
+const NOT_VERIFIED_UNAVAILABLE = "its key is outside this stack and AWS KMS was not asked about it";
 const NOT_READ = "its key outside this stack could not be read from AWS KMS (see cmk-key-verifiable)";
 
 export function isWithoutCredentials(status: OutsideKeyStatus | undefined): boolean {
@@ -207,9 +210,10 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
         { about: [] },
       );
     }
-    if (status.kind === "off") {
+    if (status.kind === "off" || status.kind === "unavailable") {
       // Nothing was asked: cmk-key-verifiable is the finding (or trustedKeys vouches for the key).
-      judgment.defer(cmkKeyCustomerManaged.id, `${NOT_VERIFIED_OFF} (see cmk-key-verifiable)`, {
+      const why = status.kind === "off" ? NOT_VERIFIED_OFF : NOT_VERIFIED_UNAVAILABLE;
+      judgment.defer(cmkKeyCustomerManaged.id, `${why} (see cmk-key-verifiable)`, {
         reportedBy: cmkKeyVerifiable.id,
       });
       return judgment;

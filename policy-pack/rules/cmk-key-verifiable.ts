@@ -4,9 +4,14 @@ import type { OutsideKeyReference } from "../facts/key-tracing";
 import { isTrusted, type TrustedKeyPattern } from "../facts/trusted-keys";
 import { compliant, nonCompliant, type Rule, type RuleOutcome } from "./rule";
 
-/** What asking AWS KMS about the key gave, when `verifyKeysWithAws` is on. */
+/** What asking AWS KMS about the key gave, unless `verifyKeysWithAws` is off. */
 export type OutsideKeyVerification =
   | { readonly kind: "verified" }
+  /**
+   * Verification is on by default (`auto`) but could not run (no AWS credentials found): as when
+   * it is off, trustedKeys alone can vouch for the key, and the finding says why KMS was not asked.
+   */
+  | { readonly kind: "unavailable"; readonly reason: string }
   | { readonly kind: "failed"; readonly failure: VerificationFailure }
   /** AWS KMS was not asked (e.g. a key id or alias on a resource whose region is not known). */
   | { readonly kind: "not-asked"; readonly reason: string; readonly fix: string };
@@ -45,7 +50,7 @@ function verificationFix(failure: VerificationFailure): string | undefined {
 
 function verified(input: OutsideKeyInput, property: string): RuleOutcome | undefined {
   const verification = input.verification;
-  if (verification === undefined) return undefined;
+  if (verification === undefined || verification.kind === "unavailable") return undefined;
   if (verification.kind === "verified") return compliant;
   const trusted = isTrusted(input.reference, input.trustedKeys) ? " (it is in trustedKeys)" : "";
   if (verification.kind === "not-asked") {
@@ -70,10 +75,10 @@ export const cmkKeyVerifiable: Rule<OutsideKeyInput> = {
   id: "cmk-key-verifiable",
   title: "Customer-managed keys of Bedrock resources must be verifiable",
   rationale:
-    "A key ARN cannot prove that the key is customer-managed (AWS-managed keys have key ARNs too), and a key outside the stack cannot be checked for rotation, state or policy unless AWS KMS is asked. Keys that live elsewhere pass when guard-settings.verifyKeysWithAws reads them from AWS KMS, or when the pack config lists them in guard-settings.trustedKeys.",
-  fix: "Create the key in this stack (the sample stack's WorkspaceKey component), turn on guard-settings.verifyKeysWithAws, or add its ARN, or its account (and region) pattern such as `arn:aws:kms:*:<account-id>:key/*`, to the `trustedKeys` setting of the guard-settings policy in the pack config.",
+    "A key ARN cannot prove that the key is customer-managed (AWS-managed keys have key ARNs too), and a key outside the stack cannot be checked for rotation, state or policy unless AWS KMS is asked. Keys that live elsewhere pass when guard-settings.verifyKeysWithAws reads them from AWS KMS (by default whenever AWS credentials are at hand), or when the pack config lists them in guard-settings.trustedKeys; any other is not verified, and blocks.",
+  fix: "Create the key in this stack (the sample stack's WorkspaceKey component), run with AWS credentials that may read the key (guard-settings.verifyKeysWithAws verifies it by default), or add its ARN, or its account (and region) pattern such as `arn:aws:kms:*:<account-id>:key/*`, to the `trustedKeys` setting of the guard-settings policy in the pack config.",
   severity: "medium",
-  defaultLevel: "advisory",
+  defaultLevel: "mandatory",
   evaluate(input) {
     const property = input.type.keyProperty.join(".");
     // A replica's primary is not verified with AWS KMS: trustedKeys alone can vouch for it.
@@ -90,6 +95,12 @@ export const cmkKeyVerifiable: Rule<OutsideKeyInput> = {
       input.reference.form === "key-arn"
         ? "and not in trustedKeys"
         : "by a key id or alias, which trustedKeys cannot vouch for (use the key ARN)";
+    if (input.verification?.kind === "unavailable") {
+      return nonCompliant(
+        `\`${property}\` names a KMS key that is not in this stack ${unverifiable}, and ${input.verification.reason}: the guard cannot verify this is a customer-managed key.`,
+        `Run the preview with AWS credentials that may call kms:DescribeKey, kms:GetKeyRotationStatus, kms:GetKeyPolicy and kms:ListResourceTags on the key (${VERIFY_SETTING} is on by default; set its \`enabled\` to true where only an instance role has them, or to verify in an offline bedrock-cmk-guard run), add the key's ARN to the \`trustedKeys\` setting of the guard-settings policy, or create the key in this stack (the sample stack's WorkspaceKey component).`,
+      );
+    }
     return nonCompliant(
       `\`${property}\` names a KMS key that is not in this stack ${unverifiable}: the guard cannot verify this is a customer-managed key.`,
     );

@@ -42,18 +42,22 @@ export interface GuardSettings {
 }
 
 /**
- * `verifyKeysWithAws` (opt-in): ask AWS KMS about every key a guarded resource names that the
- * stack does not create (policy-pack/aws/kms-facts.ts). Off by default, so offline use is unchanged.
+ * `verifyKeysWithAws`: ask AWS KMS about every key a guarded resource names that the stack does
+ * not create (policy-pack/aws/kms-facts.ts). `auto` (the default) asks whenever AWS credentials
+ * are at hand (policy-pack/aws/credentials.ts: a real `pulumi preview` or `up` has the AWS
+ * provider's), `true` always, `false` never (opt out: trustedKeys alone then vouches for keys).
  */
 export interface VerifyKeysSetting {
-  readonly enabled: boolean;
+  readonly enabled: VerifyKeysMode;
   /** Each key's verification (all its calls and retries) ends after this many seconds. */
   readonly timeoutSeconds: number;
 }
 
+export type VerifyKeysMode = boolean | "auto";
+
 const VERIFY_TIMEOUT_BOUNDS = { minimum: 1, maximum: 300 } as const;
 
-export const VERIFY_KEYS_DEFAULTS: VerifyKeysSetting = { enabled: false, timeoutSeconds: 10 };
+export const VERIFY_KEYS_DEFAULTS: VerifyKeysSetting = { enabled: "auto", timeoutSeconds: 10 };
 
 export const NO_GUARD_SETTINGS: GuardSettings = {
   trustedKeys: [],
@@ -176,7 +180,12 @@ const VERIFY_KEYS_SCHEMA = {
   description:
     "Verify keys outside the stack with AWS KMS (DescribeKey, GetKeyRotationStatus, GetKeyPolicy, ListResourceTags) using the environment's AWS credentials.",
   properties: {
-    enabled: { type: "boolean", default: false },
+    enabled: {
+      enum: [true, false, "auto"],
+      default: VERIFY_KEYS_DEFAULTS.enabled,
+      description:
+        "auto: whenever AWS credentials are found without a network call (environment variables, the shared files' profile, the stack's aws:profile); true: always (e.g. with an EC2 instance role); false: never.",
+    },
     timeoutSeconds: {
       type: "integer",
       ...VERIFY_TIMEOUT_BOUNDS,
@@ -199,8 +208,8 @@ function parseVerifyKeys(raw: unknown, errors: ConfigErrors): VerifyKeysSetting 
   }
   let { enabled, timeoutSeconds } = VERIFY_KEYS_DEFAULTS;
   if (entries.enabled !== undefined) {
-    if (typeof entries.enabled === "boolean") enabled = entries.enabled;
-    else scoped.add("enabled", "true or false");
+    if (typeof entries.enabled === "boolean" || entries.enabled === "auto") enabled = entries.enabled;
+    else scoped.add("enabled", 'true, false or "auto"');
   }
   const timeout = entries.timeoutSeconds;
   if (timeout !== undefined) {

@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import type { Report, ResourceReport } from "../../cli/report/report";
 import { assertBuilt, CLI, ROOT } from "../cli/run-cli";
 import { describeAudit, FakeWorld, isolatedFolder, keyArn, MANAGEMENT, runAudit } from "./fake-world";
@@ -32,6 +33,21 @@ const KEYS = {
   publicPolicy: keyArn(MANAGEMENT, "us-east-1", 4),
   foreign: keyArn(FOREIGN, "us-east-1", 5),
 };
+
+const TAGS = { team: "ml", "aws:cloudformation:stack-name": "console" };
+/**
+ * Tag keys and values AWS accepts that are also names JavaScript gives meaning to: the emitted
+ * stack config must carry them as data, and the sample stack must preview with them (a `toString`
+ * tag used to hang the preview).
+ */
+const DATA_TAGS: Record<string, string> = Object.fromEntries([
+  ...Object.entries(TAGS),
+  ["toString", "x"],
+  ["valueOf", "v"],
+  ["constructor", "c"],
+  ["hasOwnProperty", "h"],
+  ["Kostenstelle/Équipe: ü", ""],
+]);
 
 function resource(report: Report, name: string): ResourceReport {
   const found = report.resources.find((r) => r.name === name);
@@ -63,16 +79,21 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
       .addKey({ arn: KEYS.publicPolicy, rotationEnabled: true, tags: tagged, policy: PUBLIC_POLICY })
       .addKey({ arn: KEYS.foreign, rotationEnabled: true, tags: tagged })
       .deny({ operation: "DescribeKey", keyArn: KEYS.foreign });
-    const domain = (id: string, name: string, kmsKeyIdentifier?: string) => ({
+    const domain = (
+      id: string,
+      name: string,
+      kmsKeyIdentifier?: string,
+      tags: Record<string, string> = TAGS,
+    ) => ({
       id,
       name,
       description: `workspace ${name}`,
       domainExecutionRole: ROLES.execution,
-      tags: { team: "ml", "aws:cloudformation:stack-name": "console" },
+      tags,
       ...(kmsKeyIdentifier === undefined ? {} : { kmsKeyIdentifier }),
     });
     world.dataZone
-      .addDomain(MANAGEMENT, "us-east-1", domain("dzd_nokey", "no key"))
+      .addDomain(MANAGEMENT, "us-east-1", domain("dzd_nokey", "no key", undefined, DATA_TAGS))
       .addDomain(MANAGEMENT, "us-east-1", domain("dzd_awsmanaged", "aws-managed", KEYS.awsManaged))
       .addDomain(MANAGEMENT, "us-east-1", domain("dzd_rotation", "rotation-off", KEYS.rotationOff))
       .addDomain(MANAGEMENT, "us-east-1", domain("dzd_public", "public-policy", KEYS.publicPolicy))
@@ -87,7 +108,19 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     world.bedrock
       .add("agent", MANAGEMENT, "us-east-1", { id: "AGENT00001", name: "support-agent" })
       .add("guardrail", MANAGEMENT, "us-east-1", { id: "gr00000001", name: "safety", kmsKeyArn: KEYS.good })
-      .add("custom-model", MANAGEMENT, "us-east-1", { id: "model00001", name: "tuned" });
+      .add("custom-model", MANAGEMENT, "us-east-1", { id: "model00001", name: "tuned" })
+      .add("knowledge-base", MANAGEMENT, "us-east-1", { id: "KB00000001", name: "kb-no-key" })
+      .add("knowledge-base", MANAGEMENT, "us-east-1", {
+        id: "KB00000002",
+        name: "kb-good",
+        kmsKeyArn: KEYS.good,
+      })
+      // Its store is the team's own (a vector database): the knowledge base has no key to judge.
+      .add("knowledge-base", MANAGEMENT, "us-east-1", {
+        id: "KB00000003",
+        name: "kb-vector",
+        knowledgeBaseType: "VECTOR",
+      });
     world.organizations
       .addAccount({ id: MANAGEMENT, name: "management" })
       .addAccount({ id: MEMBER, name: "member" })
@@ -126,7 +159,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     assert.deepEqual(policies(resource(report, "public-policy")), ["mandatory cmk-key-policy-public"]);
     // DescribeKey denied: the key's facts were not read, so the workspace is also NOT VERIFIED.
     assert.deepEqual(policies(resource(report, "foreign-key")), [
-      "advisory cmk-key-verifiable",
+      "mandatory cmk-key-verifiable",
       "mandatory cmk-unverifiable",
     ]);
     assert.match(
@@ -137,6 +170,10 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     const good = resource(report, "good");
     assert.equal(good.urn, `arn:aws:datazone:us-east-1:${MANAGEMENT}:domain/dzd_good`);
     assert.deepEqual(policies(resource(report, "support-agent")), ["mandatory agent-cmk-required"]);
+    assert.deepEqual(policies(resource(report, "kb-no-key")), ["mandatory knowledge-base-cmk-required"]);
+    assert.equal(resource(report, "kb-no-key").type, "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase");
+    assert.deepEqual(policies(resource(report, "kb-good")), []);
+    assert.deepEqual(policies(resource(report, "kb-vector")), []);
     assert.equal(resource(report, "support-agent").type, "aws:bedrock/agentAgent:AgentAgent");
     assert.deepEqual(policies(resource(report, "safety")), []);
     assert.deepEqual(policies(resource(report, "tuned")), ["mandatory custom-model-cmk-required"]);
@@ -181,7 +218,7 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
   });
 
   it("writes a stack config that the sample stack previews without violation, and an import file for the compliant workspaces", async function () {
-    this.timeout(patient(120_000));
+    this.timeout(patient(150_000));
     const cwd = isolatedFolder();
     const run = await runAudit(
       [
@@ -215,6 +252,15 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     ]);
     assert.equal(imports[1].resources.length, 2);
 
+    const emitted = (yaml.load(stackConfig) as { config: Record<string, { name: string; tags?: object }[]> })
+      .config;
+    const noKey = emitted["bedrock-cmk-guard:workspaces"]?.find((w) => w.name === "no-key");
+    assert.deepEqual(
+      Object.entries(noKey?.tags ?? {}),
+      Object.entries(DATA_TAGS).filter(([key]) => !key.startsWith("aws:")),
+    );
+
+    const previewBound = patient(90_000);
     const preview = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
       // From the repository: `preview` run from another folder cannot compile the sample stack
       // (ts-node finds no tsconfig there), a limitation of preview, not of the emitted file.
@@ -223,13 +269,19 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
       });
+      // A preview that hangs (as one did on a `toString` tag) fails here; SIGTERM lets the CLI
+      // stop the program and the pack it started (cli/engine/process-group.ts).
+      const timer = setTimeout(() => child.kill("SIGTERM"), previewBound);
       let out = "";
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
       child.once("error", reject);
-      child.once("close", (code) => resolve({ code, out }));
+      child.once("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
     });
-    assert.equal(preview.code, 0, preview.out);
+    assert.equal(preview.code, 0, `preview within ${previewBound} ms: ${preview.out}`);
     assert.match(preview.out, /aws:datazone\/domain:Domain\s+no-key/);
   });
 

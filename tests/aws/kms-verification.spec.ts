@@ -73,12 +73,12 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
   let withCredentials: PackClient;
   let shortTimeout: PackClient;
   let noCredentials: PackClient;
-  let verificationOff: PackClient;
+  let byDefault: PackClient;
 
   before(async () => {
     server = await FakeAwsServer.start();
     server.register("kms", kms.handler);
-    [withCredentials, shortTimeout, noCredentials, verificationOff] = await Promise.all([
+    [withCredentials, shortTimeout, noCredentials, byDefault] = await Promise.all([
       PackClient.start({
         env: isolatedEnv(server, true),
         stackConfig: { "aws:region": "us-east-1", "aws-native:region": "us-east-1" },
@@ -93,11 +93,11 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
       withCredentials.initialise(verify(10, { trustedKeys: [`arn:aws:kms:*:${ACCOUNT}:key/*`] })),
       shortTimeout.initialise(verify(1)),
       noCredentials.initialise(verify(10)),
-      verificationOff.initialise(),
+      byDefault.initialise(),
     ]);
   });
   after(async () => {
-    await Promise.all([withCredentials, shortTimeout, noCredentials, verificationOff].map((p) => p?.stop()));
+    await Promise.all([withCredentials, shortTimeout, noCredentials, byDefault].map((p) => p?.stop()));
     await server?.close();
   });
   beforeEach(() => {
@@ -150,7 +150,7 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     it("AccessDenied: cmk-key-verifiable names the call and the missing permission; nothing claims the policy passed", async () => {
       const result = await pack.analyzeStack([workspace("denied", POLICY_DENIED)]);
       const found = on(result, "denied");
-      assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+      assert.deepEqual(policies(found), [["cmk-key-verifiable", "mandatory"]]);
       assert.match(
         found[0].message,
         /denied GetKeyPolicy: the credentials in use need the permission kms:GetKeyPolicy/,
@@ -192,7 +192,7 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
       };
       const result = await pack.analyzeStack([workspace("confused", CONFUSED)]);
       const found = on(result, "confused");
-      assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+      assert.deepEqual(policies(found), [["cmk-key-verifiable", "mandatory"]]);
       assert.match(found[0].message, /answered DescribeKey about another key than the one asked/);
       assert.deepEqual(
         server.callsOf("kms").map((c) => c.operation),
@@ -228,7 +228,7 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 4000, `AnalyzeStack took ${elapsed} ms with a 1 s timeout`);
     const found = on(result, "silent");
-    assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+    assert.deepEqual(policies(found), [["cmk-key-verifiable", "mandatory"]]);
     assert.match(found[0].message, /did not answer within 1 seconds/);
     const note = result.notApplicable.find((n) => n.policyName === "cmk-key-customer-managed");
     assert.match(note?.reason ?? "", /could not be read from AWS KMS/);
@@ -243,15 +243,15 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     };
     const result = await shortTimeout.analyzeStack([project]);
     const found = result.diagnostics.filter((d) => d.urn === urnOf(project.type, project.name));
-    assert.deepEqual(policies(found), [["cmk-key-verifiable", "advisory"]]);
+    assert.deepEqual(policies(found), [["cmk-key-verifiable", "mandatory"]]);
     assert.match(found[0].message, /AWS KMS was not asked about: .*region is not known/);
     assert.equal(server.calls.length, 0);
   });
 
-  it("no credentials: one advisory for the run, not one per resource, and no call made", async () => {
+  it("no credentials: one finding for the run, not one per resource, and no call made", async () => {
     const pack = noCredentials;
     const result = await pack.analyzeStack([workspace("first", FIT), workspace("second", ROTATION_OFF)]);
-    assert.deepEqual(policies(result.diagnostics), [["cmk-key-verifiable", "advisory"]]);
+    assert.deepEqual(policies(result.diagnostics), [["cmk-key-verifiable", "mandatory"]]);
     const [advisory] = result.diagnostics;
     assert.equal(advisory.urn, "");
     assert.match(advisory.message, /no usable AWS credentials/);
@@ -259,10 +259,58 @@ describe("keys outside the stack verified with AWS KMS (fake endpoint, real SDK,
     assert.equal(server.calls.length, 0);
   });
 
-  it("off by default: no call to AWS, and the advisory as before", async () => {
-    const pack = verificationOff;
-    const result = await pack.analyzeStack([workspace("offline", AWS_MANAGED)]);
-    assert.deepEqual(policies(on(result, "offline")), [["cmk-key-verifiable", "advisory"]]);
-    assert.equal(server.calls.length, 0);
+  describe("by default (no verifyKeysWithAws in the pack config)", () => {
+    it("with credentials at hand, verifies keys outside the stack with AWS KMS and judges what it said", async () => {
+      const result = await byDefault.analyzeStack([
+        workspace("managed-by-aws", AWS_MANAGED),
+        workspace("rotation-off-by-default", ROTATION_OFF),
+      ]);
+      assert.deepEqual(policies(on(result, "managed-by-aws")), [["cmk-key-customer-managed", "mandatory"]]);
+      assert.deepEqual(policies(on(result, "rotation-off-by-default")), [["cmk-key-rotation", "mandatory"]]);
+      assert.deepEqual(
+        [
+          ...new Set(server.callsOf("kms", "DescribeKey").map((c) => (c.input as { KeyId: string }).KeyId)),
+        ].sort(),
+        [AWS_MANAGED, ROTATION_OFF],
+      );
+      assert.ok(server.calls.every((c) => c.accessKeyId === "AKIDPACKTEST"));
+    });
+
+    it("without credentials, asks nothing and blocks an untrusted outside key, saying how to trust or verify it; a trusted key passes", async () => {
+      // The pack that had verification forced on, back to the default: the config an engine sends.
+      await noCredentials.configure({
+        "guard-settings": { enforcementLevel: "advisory", properties: { trustedKeys: [FIT] } },
+      });
+      const result = await noCredentials.analyzeStack([
+        workspace("untrusted", ROTATION_OFF),
+        workspace("trusted", FIT),
+      ]);
+      const found = on(result, "untrusted");
+      assert.deepEqual(policies(found), [["cmk-key-verifiable", "mandatory"]]);
+      assert.match(
+        found[0].message,
+        /not in trustedKeys, and AWS KMS was not asked about it: no AWS credentials were found/,
+      );
+      assert.match(
+        found[0].message,
+        /Fix: Run the preview with AWS credentials .* add the key's ARN to the `trustedKeys` setting/,
+      );
+      assert.deepEqual(on(result, "trusted"), []);
+      assert.equal(server.calls.length, 0);
+    });
+
+    it("opted out (enabled: false): no call even with credentials; trustedKeys alone vouches", async () => {
+      await byDefault.configure({
+        "guard-settings": {
+          enforcementLevel: "advisory",
+          properties: { trustedKeys: [FIT], verifyKeysWithAws: { enabled: false } },
+        },
+      });
+      const result = await byDefault.analyzeStack([workspace("opted-out", OTHER), workspace("vouched", FIT)]);
+      assert.deepEqual(policies(on(result, "opted-out")), [["cmk-key-verifiable", "mandatory"]]);
+      assert.match(on(result, "opted-out")[0].message, /not in this stack and not in trustedKeys/);
+      assert.deepEqual(on(result, "vouched"), []);
+      assert.equal(server.calls.length, 0);
+    });
   });
 });

@@ -8,6 +8,7 @@ import { patient } from "../support/patience";
 
 const EXPORT = path.join(FIXTURES, "stack-export.json");
 const DOMAIN = "aws:datazone/domain:Domain";
+const OUTSIDE_KEY = "arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 interface Deployment {
   version: number;
@@ -74,6 +75,22 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
       }
     }
 
+    // A workspace whose key ARN names a key outside the stack, which nothing vouches for.
+    const outside = exported();
+    outside.deployment.resources = outside.deployment.resources
+      .filter((r) => !/::(legacy|analytics|analytics-key|finance|research-key)$/.test(String(r.urn)))
+      .map((r) => {
+        if (r.type !== DOMAIN) return r;
+        const props = (p: unknown) => ({ ...(p as object), kmsKeyIdentifier: OUTSIDE_KEY });
+        return {
+          ...r,
+          inputs: props(r.inputs),
+          outputs: props(r.outputs),
+          dependencies: [],
+          propertyDependencies: {},
+        };
+      });
+
     const cases: Record<string, string[]> = {
       v3: ["check", EXPORT, "--format", "json"],
       v4: ["check", write("v4.json", v4), "--format", "json"],
@@ -87,8 +104,19 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
       hiddenJson: ["check", path.join(dir, "hidden.json"), "--format", "json"],
       hiddenAndBlocked: ["check", write("hidden-blocked.json", hiddenAndBlocked), "--format", "json"],
     };
-    const results = await runAll(Object.values(cases));
+    const [results, outsideKey] = await Promise.all([
+      runAll(Object.values(cases)),
+      // Credentials in the environment, and an endpoint where nothing answers: an offline run asks nothing.
+      runCli(["check", write("outside.json", outside), "--format", "json"], {
+        env: {
+          AWS_ACCESS_KEY_ID: "AKIDOFFLINE",
+          AWS_SECRET_ACCESS_KEY: "x",
+          AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+        },
+      }),
+    ]);
     runs = Object.fromEntries(Object.keys(cases).map((name, i) => [name, results[i]]));
+    runs.outsideKey = outsideKey;
     // Standard input, as in `pulumi stack export | bedrock-cmk-guard check -`.
     runs.stdin = await runCli(["check", "-", "--format", "json"], { stdin: fs.readFileSync(EXPORT, "utf8") });
   });
@@ -163,6 +191,19 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
       [["cmk-unverifiable", "mandatory", "stack"]],
     );
     assert.match(runs.hiddenJson.stderr, /NOT VERIFIED/);
+  });
+
+  it("a key outside the stack that nothing vouches for is NOT VERIFIED (exit 4) offline, credentials or not", () => {
+    const run = runs.outsideKey;
+    assert.equal(run.code, 4, describeRun(run));
+    const report = JSON.parse(run.stdout) as Report;
+    assert.equal(report.summary.verdict, "not-verified");
+    const research = report.resources.filter((r) => r.findings.length > 0);
+    assert.deepEqual(
+      research.map((r) => [r.name, r.findings.map((f) => [f.policy, f.level])]),
+      [["research", [["cmk-key-verifiable", "mandatory"]]]],
+    );
+    assert.match(research[0]!.findings[0]!.message, /AWS KMS was not asked about it: this run is offline/);
   });
 
   it("does not flag a hidden key reference that a key of the stack explains", () => {

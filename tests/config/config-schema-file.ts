@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { createKmsFactsSource } from "../../policy-pack/aws/kms-facts";
+import { NO_AWS } from "../support/builders";
 import { buildGuard } from "../../policy-pack/crossguard/guard";
 import { packConfigJsonSchema } from "../../policy-pack/settings/config-schema";
 import { createPackState } from "../../policy-pack/settings/pack-state";
@@ -12,7 +12,7 @@ import { createPackState } from "../../policy-pack/settings/pack-state";
 export const SCHEMA_FILE = path.resolve(__dirname, "../../policy-pack/config.schema.json");
 
 export function configSchemaText(): string {
-  const { policies } = buildGuard(createPackState({}), createKmsFactsSource);
+  const { policies } = buildGuard(createPackState({}), NO_AWS);
   return `${JSON.stringify(packConfigJsonSchema(policies), null, 2)}\n`;
 }
 

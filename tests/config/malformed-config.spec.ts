@@ -220,7 +220,7 @@ const CASES: readonly Case[] = [
     label: "verifyKeysWithAws.enabled of the wrong type",
     config: guardSettings({ verifyKeysWithAws: { enabled: "yes" } }),
     key: "guard-settings.verifyKeysWithAws.enabled",
-    expects: /true or false/,
+    expects: /true, false or "auto"/,
   },
   {
     label: "verifyKeysWithAws.timeoutSeconds out of bounds",

@@ -3,7 +3,7 @@ import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } 
 import fc from "fast-check";
 import { guardedType } from "../../policy-pack/catalog/bedrock-resources";
 import { parsePackConfig, type RawPolicyConfig } from "../../policy-pack/settings/pack-config";
-import { createKmsFactsSource } from "../../policy-pack/aws/kms-facts";
+import { NO_AWS } from "../support/builders";
 import { buildGuard } from "../../policy-pack/crossguard/guard";
 import { createPackState } from "../../policy-pack/settings/pack-state";
 import { classifyKeyReference } from "../../policy-pack/facts/key-reference";
@@ -135,7 +135,7 @@ describe("property: every policy of the pack, in-process, over arbitrary stacks"
       const state = createPackState({
         PULUMI_CONFIG: JSON.stringify({ "aws:region": "us-east-1", "aws-native:region": "us-east-1" }),
       });
-      const guard = buildGuard(state, createKmsFactsSource);
+      const guard = buildGuard(state, NO_AWS);
       state.settings = parsePackConfig(new Map(Object.entries(config)), guard.settings);
       return guard;
     });

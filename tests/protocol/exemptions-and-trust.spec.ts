@@ -175,7 +175,7 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     const untrusted = await blocking([outsideWorkspace(OTHER_ARN)]);
     assert.deepEqual(
       untrusted.map((d) => [d.policyName, d.enforcementLevel]),
-      [["cmk-key-verifiable", "advisory"]],
+      [["cmk-key-verifiable", "mandatory"]],
     );
   });
 
@@ -206,12 +206,12 @@ describe("policy pack through the engine protocol: exemptions, trusted keys and 
     assert.deepEqual((await pack.client.analyzeStack([outsideWorkspace(KEY_ARN)])).diagnostics, []);
   }
 
-  it("makes untrusted outside keys mandatory when configured so", async () => {
-    await pack.client.initialise({ "cmk-key-verifiable": "mandatory" });
+  it("lets untrusted outside keys only warn when configured so", async () => {
+    await pack.client.initialise({ "cmk-key-verifiable": "advisory" });
     const result = await pack.client.analyzeStack([outsideWorkspace(OTHER_ARN)]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
-      [["cmk-key-verifiable", "mandatory"]],
+      [["cmk-key-verifiable", "advisory"]],
     );
   });
 

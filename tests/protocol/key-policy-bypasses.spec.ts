@@ -238,7 +238,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
           replica,
           workspaceUsing(phase, urn, keyArn("us-east-1", MRK_ID)),
         ]);
-        assert.deepEqual(findings(result), ["cmk-key-verifiable:advisory"]);
+        assert.deepEqual(findings(result), ["cmk-key-verifiable:mandatory"]);
         const message = result.diagnostics.find((d) => d.urn === domainUrn)!.message;
         assert.match(message, /replica of a multi-Region primary key that is not in this stack/);
         const vouched = await engineRun(trusting.client, [
@@ -274,7 +274,7 @@ describe("policy pack through the engine protocol: issue 12 key policy bypasses"
         properties: { projectName: "project", kmsKeyId: "alias/shared" },
       };
       const result = await engineRun(pack.client, [fitKey(phase), alias, project]);
-      assert.deepEqual(findings(result, projectUrn), ["cmk-key-verifiable:advisory"]);
+      assert.deepEqual(findings(result, projectUrn), ["cmk-key-verifiable:mandatory"]);
       // The same alias name in the alias's own region is the stack's key.
       const home = { ...project, provider: { ...EU_NATIVE_PROVIDER, properties: { region: "us-east-1" } } };
       const resolved = await engineRun(pack.client, [fitKey(phase), alias, home]);

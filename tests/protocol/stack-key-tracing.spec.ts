@@ -187,12 +187,12 @@ describe("policy pack through the engine protocol: the key behind each workspace
     assert.deepEqual(mandatory(result), [["cmk-key-deletion-window", domainUrn]]);
   });
 
-  it("reports a key outside the stack as not verifiable (advisory by default)", async () => {
+  it("reports a key outside the stack as not verifiable (mandatory by default)", async () => {
     const { propertyDependencies: _, dependencies: __, ...outside } = workspace("up");
     const result = await pack.client.analyzeStack([outside]);
     assert.deepEqual(
       result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
-      [["cmk-key-verifiable", "advisory"]],
+      [["cmk-key-verifiable", "mandatory"]],
     );
     assert.match(result.diagnostics[0].message, /cannot verify this is a customer-managed key/);
   });

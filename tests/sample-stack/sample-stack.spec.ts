@@ -70,6 +70,8 @@ function source(program: ProgramRun, r: ResourceSpec, property: string): Resourc
 
 const INVALID_VERSION = { workspaces: [{ name: "x", version: "V3" }] };
 const UNLISTED_REGION = { regions: ["us-east-1"], workspaces: [{ name: "x", regions: ["eu-west-1"] }] };
+/** A tag key @pulumi/pulumi would drop while serializing the map: refused, never lost silently. */
+const UNSENDABLE_TAG = { workspaces: [{ name: "x", tags: JSON.parse('{"__proto__": "p"}') as object }] };
 const DEMONSTRATIONS = {
   "kmsKey: none": { workspaces: [{ name: "studio", kmsKey: "none" }] },
   "kmsKey: aws-managed": { workspaces: [{ name: "studio", kmsKey: "aws-managed" }] },
@@ -79,10 +81,13 @@ const DEMONSTRATIONS = {
 /** The Bedrock Studio (V1) workspace that teams re-creating an existing one declare. */
 const V1_STUDIO = { workspaces: [{ name: "studio", version: "V1" }] };
 
+/** Tag keys JavaScript gives meaning to: data like any other tag (a `toString` tag used to hang the program). */
+const PROTOTYPE_NAMED_TAGS = { toString: "x", valueOf: "v", constructor: "c", hasOwnProperty: "h" };
+
 const MULTI_WORKSPACE = {
   regions: ["us-east-1", "eu-west-1"],
   workspaces: [
-    { name: "research", version: "V1", tags: { team: "research" } },
+    { name: "research", version: "V1", tags: { team: "research", ...PROTOTYPE_NAMED_TAGS } },
     { name: "unified", version: "V2", regions: ["eu-west-1"], blueprints: ["AmazonBedrockChatAgent"] },
     {
       name: "reused",
@@ -106,7 +111,7 @@ describe("sample stack run with this tool as the engine", function () {
 
   before(async function () {
     const start = Date.now();
-    for (const config of [INVALID_VERSION, UNLISTED_REGION, ...Object.values(DEMONSTRATIONS)])
+    for (const config of [INVALID_VERSION, UNLISTED_REGION, UNSENDABLE_TAG, ...Object.values(DEMONSTRATIONS)])
       void sampleStack(config);
     [preview, up, several, multiRegion, v1] = await Promise.all([
       sampleStack({}),
@@ -271,6 +276,13 @@ describe("sample stack run with this tool as the engine", function () {
   });
 
   describe("several workspaces and regions", () => {
+    it("sends every tag as data, keys named after prototype members included", () => {
+      const research = ofType(several, DOMAIN).filter((d) => d.name.startsWith("research-"));
+      assert.equal(research.length, 2);
+      for (const domain of research)
+        assert.deepEqual(props(domain).tags, { team: "research", ...PROTOTYPE_NAMED_TAGS });
+    });
+
     it("creates one domain per workspace and region, each with its region's key and provider", () => {
       const domains = ofType(several, DOMAIN);
       assert.deepEqual(domains.map((d) => d.name).sort(), [
@@ -350,6 +362,10 @@ describe("sample stack run with this tool as the engine", function () {
         /Config `workspaces\[0\]\.version` is neither V1 nor V2/,
       );
       await assert.rejects(sampleStack(UNLISTED_REGION), /names a region not in `regions`/);
+      await assert.rejects(
+        sampleStack(UNSENDABLE_TAG),
+        /Config `workspaces\[0\]\.tags\.__proto__` is a tag key that Pulumi's Node\.js SDK cannot send/,
+      );
     });
   });
 

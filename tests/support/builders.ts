@@ -11,6 +11,8 @@ import {
   type ProviderSpec,
   type ResourceSpec,
 } from "../../cli/engine/pack-client";
+import { createKmsFactsSource } from "../../policy-pack/aws/kms-facts";
+import type { buildGuard } from "../../policy-pack/crossguard/guard";
 
 export const ACCOUNT = "123456789012";
 export const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -131,3 +133,12 @@ export async function engineRun(
     notApplicable: results.flatMap((r) => r.notApplicable),
   };
 }
+
+/**
+ * The pack's AWS side for in-process guards: the real KMS facts source, and no credentials found
+ * (a test never reaches AWS unless it injects credentials and a fake endpoint of its own).
+ */
+export const NO_AWS: Parameters<typeof buildGuard>[1] = {
+  createKmsFacts: createKmsFactsSource,
+  detectCredentials: () => Promise.resolve({ found: false, why: "a test without AWS found no credentials" }),
+};

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { analyzeStackRequest, type ResourceSpec } from "../../cli/engine/pack-client";
 import { ALL_BEDROCK, generateStack, REALISTIC_MIX } from "../../bench/workload";
-import { createKmsFactsSource } from "../../policy-pack/aws/kms-facts";
+import { NO_AWS } from "../support/builders";
 import { analyzeStackJudgedOnce } from "../../policy-pack/crossguard/engine-gate";
 import { buildGuard, type Guard } from "../../policy-pack/crossguard/guard";
 import {
@@ -67,7 +67,7 @@ describe("AnalyzeStack judged once (engine gate) against @pulumi/policy running 
         const state = createPackState({});
         state.mode = mode;
         state.source = source;
-        const guard: Guard = buildGuard(state, createKmsFactsSource);
+        const guard: Guard = buildGuard(state, NO_AWS);
         // Only the types the policies read reach @pulumi/policy (the gate leaves the others out).
         const guarded = stack.filter((r) => guard.relevantTypes.has(r.type));
         const once = await answer(analyzeStackJudgedOnce(guard, pack), analyzeStackRequest(guarded));
@@ -82,7 +82,7 @@ describe("AnalyzeStack judged once (engine gate) against @pulumi/policy running 
   }
 
   it("fails as @pulumi/policy fails on a resource without options (an engine older than it supports)", async () => {
-    const guard = buildGuard(createPackState({}), createKmsFactsSource);
+    const guard = buildGuard(createPackState({}), NO_AWS);
     const request = () => {
       const built = analyzeStackRequest(stacks["all-Bedrock at up"]!.slice(0, 4));
       built.getResourcesList()[1]!.clearOptions();

@@ -1,7 +1,7 @@
 /**
  * A fake Amazon Bedrock control plane (REST-JSON; Bedrock and Bedrock Agents both sign as
- * `bedrock`): guardrails and custom models (`bedrockHandler`), agents, flows and prompts
- * (`agentHandler`), each
+ * `bedrock`): guardrails and custom models (`bedrockHandler`), agents, flows, prompts and
+ * knowledge bases (`agentHandler`), each
  * listed with pagination and read one by one. Register both:
  * `server.register("bedrock", bedrock.bedrockHandler).register("bedrock", bedrock.agentHandler)`.
  */
@@ -14,9 +14,11 @@ export interface FakeBedrockResource {
   readonly name: string;
   /** The KMS key ARN the resource is encrypted with; absent: an AWS-owned or AWS-managed key. */
   readonly kmsKeyArn?: string;
+  /** A knowledge base's type (VECTOR, KENDRA, SQL, MANAGED); MANAGED when absent. */
+  readonly knowledgeBaseType?: string;
 }
 
-type Kind = "agent" | "guardrail" | "custom-model" | "flow" | "prompt";
+type Kind = "agent" | "guardrail" | "custom-model" | "flow" | "prompt" | "knowledge-base";
 
 export class FakeBedrock {
   pageSize = 100;
@@ -186,6 +188,58 @@ export class FakeBedrock {
   readonly agentHandler = restJsonHandler([
     ...this.agentBuilderRoutes("flow", "flows"),
     ...this.agentBuilderRoutes("prompt", "prompts"),
+    {
+      method: "POST",
+      path: "/knowledgebases/",
+      operation: "ListKnowledgeBases",
+      handle: (request, call) => {
+        const { items } = this.scope("knowledge-base", call);
+        const body = (request.body ?? {}) as { nextToken?: string; maxResults?: number };
+        const result = page(items, body.nextToken, body.maxResults, this.pageSize);
+        return {
+          knowledgeBaseSummaries: result.items.map((kb) => ({
+            knowledgeBaseId: kb.id,
+            name: kb.name,
+            status: "ACTIVE",
+            updatedAt: "2025-01-01T00:00:00Z",
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/knowledgebases/{knowledgeBaseId}",
+      operation: "GetKnowledgeBase",
+      handle: (request, call) => {
+        const { account, item } = this.one("knowledge-base", call, request.params.knowledgeBaseId);
+        const type = item.knowledgeBaseType ?? "MANAGED";
+        return {
+          knowledgeBase: {
+            knowledgeBaseId: item.id,
+            name: item.name,
+            knowledgeBaseArn: `arn:aws:bedrock:${call.region}:${account}:knowledge-base/${item.id}`,
+            roleArn: `arn:aws:iam::${account}:role/kb-role`,
+            status: "ACTIVE",
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+            knowledgeBaseConfiguration: {
+              type,
+              ...(type === "MANAGED"
+                ? {
+                    managedKnowledgeBaseConfiguration: {
+                      embeddingModelType: "MANAGED",
+                      ...(item.kmsKeyArn === undefined
+                        ? {}
+                        : { serverSideEncryptionConfiguration: { kmsKeyArn: item.kmsKeyArn } }),
+                    },
+                  }
+                : {}),
+            },
+          },
+        };
+      },
+    },
     {
       method: "POST",
       path: "/agents/",
