@@ -45,7 +45,7 @@ export const RUNNABLE_ENVIRONMENTS: Readonly<Record<string, Environment>> = {
     description: "the repository root of a clone, after `npm ci`",
     prepare: async (files) => {
       if (files !== undefined) throw new Error("`files:` needs an environment outside the repository");
-      return { cwd: ROOT, env: process.env, dispose: async () => undefined };
+      return { cwd: ROOT, env: repoEnvironment(), dispose: async () => undefined };
     },
   },
   installed: {
@@ -73,6 +73,68 @@ export const CHECKED_ENVIRONMENTS = { pulumi: "needs the Pulumi CLI and a backen
 
 export function isKnownEnvironment(name: string): boolean {
   return name in RUNNABLE_ENVIRONMENTS || name in CHECKED_ENVIRONMENTS;
+}
+
+/**
+ * The repository's environment, with `npx bedrock-cmk-guard ...` and `npm start [-- ARGS]` run
+ * as npm resolves them (the root package's bin file; the `start` script with ARGS appended) but
+ * without npm's own start-up, about a CPU-second per command; every other npx or npm command
+ * goes to the real one. The docs test proves once that the real npx and npm resolve to the same
+ * runs (`REAL_RESOLUTION_CHECKS`).
+ */
+let repoEnv: NodeJS.ProcessEnv | undefined;
+function repoEnvironment(): NodeJS.ProcessEnv {
+  if (repoEnv !== undefined) return repoEnv;
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "bedrock-cmk-guard-docs-bin-"));
+  const realPath = process.env.PATH ?? "";
+  const which = (name: string) =>
+    realPath
+      .split(path.delimiter)
+      .map((dir) => path.join(dir, name))
+      .find((file) => fs.existsSync(file)) ?? name;
+  const node = JSON.stringify(process.execPath);
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    scripts: { start: string };
+  };
+  const start = manifest.scripts.start;
+  if (start.includes("'"))
+    throw new Error("the start script holds a quote: the npm start shortcut cannot run it");
+  fs.writeFileSync(
+    path.join(bin, "npx"),
+    `#!/bin/sh\nif [ "$1" = bedrock-cmk-guard ]; then shift; exec ${node} ${JSON.stringify(CLI)} "$@"; fi\n` +
+      `exec ${JSON.stringify(which("npx"))} "$@"\n`,
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(
+    path.join(bin, "npm"),
+    // npm prints the script it runs, with the arguments it appends, before running it.
+    `#!/bin/sh\nif [ "$1" = start ]; then shift; [ "$1" = -- ] && shift\n` +
+      `printf '\\n> %s start\\n> %s\\n\\n' '${manifest.name}@${manifest.version}' "${start}\${*:+ $*}"\n` +
+      `cd ${JSON.stringify(ROOT)} && exec sh -c '${start} "$@"' npm-start "$@"; fi\n` +
+      `exec ${JSON.stringify(which("npm"))} "$@"\n`,
+    { mode: 0o755 },
+  );
+  process.once("exit", () => fs.rmSync(bin, { recursive: true, force: true }));
+  repoEnv = { ...process.env, PATH: `${bin}${path.delimiter}${realPath}` };
+  return repoEnv;
+}
+
+/**
+ * Commands run both through the real npx or npm and through the repository environment's
+ * shortcuts: each pair must print the same and exit the same.
+ */
+export const REAL_RESOLUTION_CHECKS = ["npx bedrock-cmk-guard --version", "npm start -- --help"] as const;
+
+/** Runs `command` at the repository root with the machine's own npx and npm. */
+export function runWithRealNpm(command: string): Promise<CommandRun> {
+  return bash(command, ROOT, process.env);
+}
+
+/** Runs `command` at the repository root as the docs test runs a `repo` block's commands. */
+export function runInRepoEnvironment(command: string): Promise<CommandRun> {
+  return bash(command, ROOT, repoEnvironment());
 }
 
 /**

@@ -21,7 +21,10 @@ import {
 import {
   CHECKED_ENVIRONMENTS,
   isKnownEnvironment,
+  REAL_RESOLUTION_CHECKS,
   runBounded,
+  runInRepoEnvironment,
+  runWithRealNpm,
   runDocCommand,
   runDocSession,
   type CommandRun,
@@ -42,12 +45,34 @@ const SCRIPTS = (
   }
 ).scripts;
 
-/** The npm scripts that `npm ci` (through `prepare`) and `npm test` run: CI runs them. */
-const RUN_BY_CI = new Set(
-  [SCRIPTS.prepare, SCRIPTS.test].flatMap((script) =>
-    [...(script ?? "").matchAll(/npm run ([\w:-]+)/g)].map((match) => `npm run ${match[1]}`),
-  ),
-);
+/** The npm scripts a script runs: `npm run NAME`, and the names given to run-scripts-together. */
+function scriptsRunBy(script: string): string[] {
+  const byNpm = [...script.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]);
+  const together = /run-scripts-together\.js((?:\s+[\w:-]+)+)/.exec(script)?.[1].trim().split(/\s+/) ?? [];
+  return [...byNpm, ...together];
+}
+
+/**
+ * The npm scripts that `npm ci` (through `prepare`) and `npm test` run, directly or through other
+ * scripts, and the scripts made only of those (`lint` is `lint:code` then `lint:format`): CI runs them.
+ */
+const RUN_BY_CI = (() => {
+  const reached = new Set<string>();
+  const visit = (name: string) => {
+    if (reached.has(name) || SCRIPTS[name] === undefined) return;
+    reached.add(name);
+    scriptsRunBy(SCRIPTS[name]).forEach(visit);
+  };
+  scriptsRunBy(`npm run prepare && npm run test`).forEach(visit);
+  const madeOfReached = Object.keys(SCRIPTS).filter((name) =>
+    SCRIPTS[name]
+      .split("&&")
+      .every(
+        (part) => /^\s*npm run [\w:-]+\s*$/.test(part) && scriptsRunBy(part).every((n) => reached.has(n)),
+      ),
+  );
+  return new Set([...reached, ...madeOfReached].map((name) => `npm run ${name}`));
+})();
 
 /**
  * Commands the test does not run, and what it checks instead:
@@ -157,6 +182,17 @@ describe("documentation commands and sample outputs", function () {
   it("leaves the repository as it was (a command that writes files runs outside it)", () => {
     assert.equal(treeAfter, treeBefore);
   });
+
+  for (const command of REAL_RESOLUTION_CHECKS) {
+    it(`runs \`${command}\` as the machine's own npm does (the repository environment's shortcut)`, async () => {
+      const [real, shortcut] = await Promise.all([runWithRealNpm(command), runInRepoEnvironment(command)]);
+      assert.equal(real.code, 0, real.stderr);
+      assert.deepEqual(
+        { code: shortcut.code, stdout: shortcut.stdout },
+        { code: real.code, stdout: real.stdout },
+      );
+    });
+  }
 
   it("finds the shell blocks and sample outputs it checks", () => {
     assert.ok(shown.length >= 10, `only ${shown.length} commands found`);
