@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Runs the named npm scripts of package.json at the same time, each through `sh -c` as npm would
 // run it (without npm's own start-up per script), and prints each one's output in one piece when
-// it ends, in the order named. Exits with the first failing script's code. `npm test` uses it for
-// the type-check and the lint: each is single-threaded, and the machines have two cores.
+// it ends, in the order named. Exits with the first failing script's code. `npm run build` uses it
+// for the three independent builds and `npm test` for the type-check and the lints: each is
+// single-threaded, and the machines have two cores.
 "use strict";
 const { spawn } = require("child_process");
 const path = require("path");
 
-const root = path.join(__dirname, "../..");
+const root = path.join(__dirname, "..");
 const { scripts } = require(path.join(root, "package.json"));
 const names = process.argv.slice(2);
 const unknown = names.filter((name) => typeof scripts[name] !== "string");
