@@ -12,7 +12,7 @@
  */
 import type { Evaluation } from "@aws-sdk/client-config-service";
 import { assumeRole, startSession, type Credentials } from "../cli/audit/aws-session";
-import { readScope, type ScopeResult } from "../cli/audit/inventory";
+import { auditReadPermissions, readScope, type ScopeResult } from "../cli/audit/inventory";
 import { judgeScope } from "../cli/audit/run";
 import { createKmsFactsSource } from "../policy-pack/aws/kms-facts";
 import { detectionRequest, type ConfigRuleEvent } from "./config-event";
@@ -62,6 +62,12 @@ function judgeFor(configText: string | undefined): ReturnType<typeof createDetec
     cachedJudge = { configText, judge: createDetectionJudge(configText) };
   return cachedJudge.judge;
 }
+
+/**
+ * The IAM actions the function reads with (the audit's readers and the KMS facts module), for the
+ * stack that deploys it: its role grants exactly these (sample-stack/continuous-detection.ts).
+ */
+export const READ_PERMISSIONS: readonly string[] = auditReadPermissions();
 
 export async function handler(event: ConfigRuleEvent, context: LambdaContext): Promise<DetectionSummary> {
   const started = Date.now();

@@ -76,21 +76,18 @@ export interface ContinuousDetectionArgs {
 
 /** The bundled handler `npm run build:detection` writes. */
 const BUNDLE = path.resolve(__dirname, "..", "dist", "detection", "index.js");
-/** Read-only calls of the audit's readers (cli/audit/inventory.ts) and of the KMS facts module. */
-const READ_ACTIONS = [
-  "datazone:ListDomains",
-  "datazone:GetDomain",
-  "bedrock:ListAgents",
-  "bedrock:GetAgent",
-  "bedrock:ListGuardrails",
-  "bedrock:GetGuardrail",
-  "bedrock:ListCustomModels",
-  "bedrock:GetCustomModel",
-  "kms:DescribeKey",
-  "kms:GetKeyRotationStatus",
-  "kms:GetKeyPolicy",
-  "kms:ListResourceTags",
-];
+/**
+ * The read-only calls the bundled function makes (the audit's readers and the KMS facts module),
+ * as the bundle itself lists them: the role grants exactly what the function's code reads with.
+ */
+function readActions(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bundle = require(BUNDLE) as { READ_PERMISSIONS?: unknown };
+  const actions = bundle.READ_PERMISSIONS;
+  if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === "string"))
+    throw new Error(`${BUNDLE} does not list its read permissions: rebuild it with \`npm run build\``);
+  return actions as string[];
+}
 /** What the rule reports with: its evaluations, and its earlier ones (to retire deleted resources). */
 const CONFIG_ACTIONS = ["config:PutEvaluations", "config:GetComplianceDetailsByConfigRule"];
 
@@ -195,7 +192,7 @@ export class ContinuousDetection extends pulumi.ComponentResource {
     if (args.mode === "account") {
       statements.push(
         // The list and get calls take no resource narrower than the account's: `*` as AWS documents for them.
-        { sid: "ReadBedrockAndKeys", actions: READ_ACTIONS, resources: ["*"] },
+        { sid: "ReadBedrockAndKeys", actions: readActions(), resources: ["*"] },
         { sid: "ReportToConfig", actions: CONFIG_ACTIONS, resources: ["*"] },
       );
     } else {

@@ -19,6 +19,7 @@ import {
   type ResourceFamily,
 } from "../../policy-pack/catalog/bedrock-resources";
 import { classifiedText, classifyAwsError, type AwsErrorKind } from "../../policy-pack/aws/errors";
+import { KMS_PERMISSIONS } from "../../policy-pack/aws/kms-facts";
 import { urgently, type AwsSession, type ClientOptions, type Credentials } from "./aws-session";
 
 /** What the emitted stack config and import file need of a workspace, beyond its key. */
@@ -221,6 +222,8 @@ function reader<Client, Summary, Detail>(definition: Reader<Client, Summary, Det
 const datazone = () => import("@aws-sdk/client-datazone");
 const bedrock = () => import("@aws-sdk/client-bedrock");
 const bedrockAgent = () => import("@aws-sdk/client-bedrock-agent");
+const agentCore = () => import("@aws-sdk/client-bedrock-agentcore-control");
+const dataAutomation = () => import("@aws-sdk/client-bedrock-data-automation");
 
 /** Every family the audit reads, with the IAM permissions each needs. */
 export const READERS: readonly FamilyReader[] = [
@@ -461,11 +464,155 @@ export const READERS: readonly FamilyReader[] = [
       props: { customModelName: model.modelName, customModelKmsKeyId: model.modelKmsKeyArn, region },
     }),
   }),
+  reader({
+    token: "aws:bedrock/agentDataSource:AgentDataSource",
+    label: "Bedrock knowledge base data sources",
+    permissions: ["bedrock:ListKnowledgeBases", "bedrock:ListDataSources", "bedrock:GetDataSource"],
+    client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
+    // Data sources are listed per knowledge base: one page holding every knowledge base's data
+    // sources, each knowledge base's listing read through the same paging loop. A knowledge base
+    // whose data sources cannot be listed makes the whole listing NOT VERIFIED.
+    async list(client, _nextToken, { signal }) {
+      const { ListKnowledgeBasesCommand, ListDataSourcesCommand } = await bedrockAgent();
+      const knowledgeBases = await allPages(async (nextToken) => {
+        const page = await client.send(new ListKnowledgeBasesCommand({ maxResults: 100, nextToken }), {
+          abortSignal: signal,
+        });
+        return { items: page.knowledgeBaseSummaries, token: page.nextToken };
+      });
+      const perKnowledgeBase = await Promise.all(
+        knowledgeBases.map(({ knowledgeBaseId }) =>
+          allPages(async (nextToken) => {
+            const page = await client.send(
+              new ListDataSourcesCommand({ knowledgeBaseId, maxResults: 100, nextToken }),
+              { abortSignal: signal },
+            );
+            return { items: page.dataSourceSummaries, token: page.nextToken };
+          }),
+        ),
+      );
+      return { items: perKnowledgeBase.flat(), token: undefined };
+    },
+    // A data source has no ARN: CloudFormation's physical id (`Ref`) is "<knowledge base id>|<data source id>".
+    identify: (s) => ({
+      id: `${s.knowledgeBaseId ?? ""}|${s.dataSourceId ?? ""}`,
+      name: s.name,
+      status: s.status,
+    }),
+    async get(client, summary, { signal }) {
+      const { GetDataSourceCommand } = await bedrockAgent();
+      return client.send(
+        new GetDataSourceCommand({
+          knowledgeBaseId: summary.knowledgeBaseId,
+          dataSourceId: summary.dataSourceId,
+        }),
+        { abortSignal: signal },
+      );
+    },
+    toProps: ({ dataSource }, summary, region) => ({
+      name: dataSource?.name ?? summary.name ?? "",
+      arn: `${dataSource?.knowledgeBaseId ?? summary.knowledgeBaseId ?? ""}|${dataSource?.dataSourceId ?? summary.dataSourceId ?? ""}`,
+      props: {
+        name: dataSource?.name,
+        knowledgeBaseId: dataSource?.knowledgeBaseId,
+        serverSideEncryptionConfiguration: {
+          kmsKeyArn: dataSource?.serverSideEncryptionConfiguration?.kmsKeyArn,
+        },
+        region,
+      },
+    }),
+  }),
+  reader({
+    token: "aws:bedrock/agentcoreMemory:AgentcoreMemory",
+    label: "Bedrock AgentCore memories",
+    permissions: ["bedrock-agentcore:ListMemories", "bedrock-agentcore:GetMemory"],
+    client: async ({ options }) => new (await agentCore()).BedrockAgentCoreControlClient(options),
+    async list(client, nextToken, { signal }) {
+      const { ListMemoriesCommand } = await agentCore();
+      const page = await client.send(new ListMemoriesCommand({ maxResults: 50, nextToken }), {
+        abortSignal: signal,
+      });
+      return { items: page.memories, token: page.nextToken };
+    },
+    identify: (s) => ({ id: s.id ?? "", arn: s.arn, status: s.status }),
+    async get(client, summary, { signal }) {
+      const { GetMemoryCommand } = await agentCore();
+      return client.send(new GetMemoryCommand({ memoryId: summary.id }), { abortSignal: signal });
+    },
+    toProps: ({ memory }, summary, region) => ({
+      name: memory?.name ?? summary.id ?? "",
+      arn: memory?.arn ?? summary.arn ?? "",
+      props: { name: memory?.name, encryptionKeyArn: memory?.encryptionKeyArn, region },
+    }),
+  }),
+  reader({
+    token: "aws:bedrock/agentcoreGateway:AgentcoreGateway",
+    label: "Bedrock AgentCore gateways",
+    permissions: ["bedrock-agentcore:ListGateways", "bedrock-agentcore:GetGateway"],
+    client: async ({ options }) => new (await agentCore()).BedrockAgentCoreControlClient(options),
+    async list(client, nextToken, { signal }) {
+      const { ListGatewaysCommand } = await agentCore();
+      const page = await client.send(new ListGatewaysCommand({ maxResults: 50, nextToken }), {
+        abortSignal: signal,
+      });
+      return { items: page.items, token: page.nextToken };
+    },
+    identify: (s) => ({ id: s.gatewayId ?? "", name: s.name, status: s.status }),
+    async get(client, summary, { signal }) {
+      const { GetGatewayCommand } = await agentCore();
+      return client.send(new GetGatewayCommand({ gatewayIdentifier: summary.gatewayId }), {
+        abortSignal: signal,
+      });
+    },
+    toProps: (gateway, summary, region) => ({
+      name: gateway.name ?? summary.name ?? "",
+      arn: gateway.gatewayArn ?? "",
+      props: { name: gateway.name, roleArn: gateway.roleArn, kmsKeyArn: gateway.kmsKeyArn, region },
+    }),
+  }),
+  reader({
+    // No @pulumi/aws type: the aws-native one would create it.
+    token: "aws-native:bedrock:DataAutomationProject",
+    label: "Bedrock Data Automation projects",
+    permissions: ["bedrock:ListDataAutomationProjects", "bedrock:GetDataAutomationProject"],
+    client: async ({ options }) => new (await dataAutomation()).BedrockDataAutomationClient(options),
+    async list(client, nextToken, { signal }) {
+      const { ListDataAutomationProjectsCommand } = await dataAutomation();
+      const page = await client.send(new ListDataAutomationProjectsCommand({ maxResults: 100, nextToken }), {
+        abortSignal: signal,
+      });
+      return { items: page.projects, token: page.nextToken };
+    },
+    identify: (s) => ({ id: s.projectArn ?? "", arn: s.projectArn, name: s.projectName }),
+    async get(client, summary, { signal }) {
+      const { GetDataAutomationProjectCommand } = await dataAutomation();
+      return client.send(
+        new GetDataAutomationProjectCommand({
+          projectArn: summary.projectArn,
+          projectStage: summary.projectStage,
+        }),
+        { abortSignal: signal },
+      );
+    },
+    toProps: ({ project }, summary, region) => ({
+      name: project?.projectName ?? summary.projectName ?? "",
+      arn: project?.projectArn ?? summary.projectArn ?? "",
+      props: { projectName: project?.projectName, kmsKeyId: project?.kmsKeyId, region },
+    }),
+  }),
 ];
 
-/** The IAM actions the audit needs, from the readers (docs/audit.md lists these; a test checks). */
+/** The IAM actions the audit's readers need (docs/audit.md lists these; a test checks). */
 export function readerPermissions(): string[] {
   return [...new Set(READERS.flatMap((r) => r.permissions))].sort();
+}
+
+/**
+ * Every IAM action reading one account needs: the readers', then the KMS facts module's. The
+ * audit's documented policy and the AWS Config rule's role both grant exactly these.
+ */
+export function auditReadPermissions(): string[] {
+  return [...readerPermissions(), ...Object.values(KMS_PERMISSIONS)];
 }
 
 export async function readScope(

@@ -194,6 +194,26 @@ describe("bedrock-cmk-guard audit under AWS faults (fake AWS)", function () {
     });
   }
 
+  it("one GetMemory denied (AgentCore) is NOT VERIFIED on its own; the other memory is judged", async () => {
+    const denied = { kind: "error", code: "AccessDeniedException", status: 403 } as const;
+    world.server.faults = {
+      inject: [
+        fault("bedrock-agentcore", "GetMemory", denied, (call) =>
+          JSON.stringify(call.input).includes("mem-denied"),
+        ),
+      ],
+    };
+    world.agentCore
+      .add("memory", MANAGEMENT, "us-east-1", { id: "mem-denied", name: "mem_denied", kmsKeyArn: GOOD_KEY })
+      .add("memory", MANAGEMENT, "us-east-1", { id: "mem-no-key", name: "mem_no_key" });
+    const { run, report } = await json().finally(() => world.agentCore.clear());
+    assert.equal(run.code, 1, describeAudit(run));
+    assert.deepEqual(policies(resource(report, "mem-denied")), [NOT_READ]);
+    assert.match(resource(report, "mem-denied").findings[0].message, /bedrock-agentcore:GetMemory/);
+    assert.deepEqual(policies(resource(report, "mem_no_key")), ["mandatory agentcore-memory-cmk-required"]);
+    assert.equal(report.coverage?.[0].status, "incomplete");
+  });
+
   it("revoked credentials (UnrecognizedClientException) in a default region make the account unreadable, never a skipped region", async () => {
     const revoked = { kind: "error", code: "UnrecognizedClientException", status: 400 } as const;
     world.server.faults = {

@@ -121,6 +121,37 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
         name: "kb-vector",
         knowledgeBaseType: "VECTOR",
       });
+    world.bedrock
+      .add("data-source", MANAGEMENT, "us-east-1", {
+        id: "DS00000001",
+        name: "ds-good",
+        knowledgeBaseId: "KB00000002",
+        kmsKeyArn: KEYS.good,
+      })
+      .add("data-source", MANAGEMENT, "us-east-1", {
+        id: "DS00000002",
+        name: "ds-no-key",
+        knowledgeBaseId: "KB00000002",
+      })
+      .add("data-automation-project", MANAGEMENT, "us-east-1", { id: "bda0000001", name: "bda-no-key" })
+      .add("data-automation-project", MANAGEMENT, "us-east-1", {
+        id: "bda0000002",
+        name: "bda-good",
+        kmsKeyArn: KEYS.good,
+      });
+    world.agentCore
+      .add("memory", MANAGEMENT, "us-east-1", { id: "mem-0000000001", name: "mem_no_key" })
+      .add("memory", MANAGEMENT, "us-east-1", {
+        id: "mem-0000000002",
+        name: "mem_good",
+        kmsKeyArn: KEYS.good,
+      })
+      .add("gateway", MANAGEMENT, "us-east-1", { id: "gw-0000000001", name: "gw-no-key" })
+      .add("gateway", MANAGEMENT, "us-east-1", {
+        id: "gw-0000000002",
+        name: "gw-good",
+        kmsKeyArn: KEYS.good,
+      });
     world.organizations
       .addAccount({ id: MANAGEMENT, name: "management" })
       .addAccount({ id: MEMBER, name: "member" })
@@ -177,6 +208,19 @@ describe("bedrock-cmk-guard audit (fake AWS)", function () {
     assert.equal(resource(report, "support-agent").type, "aws:bedrock/agentAgent:AgentAgent");
     assert.deepEqual(policies(resource(report, "safety")), []);
     assert.deepEqual(policies(resource(report, "tuned")), ["mandatory custom-model-cmk-required"]);
+    // Knowledge base data sources (listed per knowledge base), AgentCore memories and gateways and
+    // Data Automation projects, each read and judged like the others.
+    assert.equal(resource(report, "ds-no-key").type, "aws:bedrock/agentDataSource:AgentDataSource");
+    assert.equal(resource(report, "ds-no-key").urn, "KB00000002|DS00000002");
+    assert.deepEqual(policies(resource(report, "ds-no-key")), ["mandatory data-source-cmk-required"]);
+    assert.deepEqual(policies(resource(report, "ds-good")), []);
+    assert.deepEqual(policies(resource(report, "mem_no_key")), ["mandatory agentcore-memory-cmk-required"]);
+    assert.deepEqual(policies(resource(report, "mem_good")), []);
+    assert.deepEqual(policies(resource(report, "gw-no-key")), ["advisory agentcore-gateway-cmk-required"]);
+    assert.deepEqual(policies(resource(report, "gw-good")), []);
+    assert.equal(resource(report, "bda-no-key").type, "aws-native:bedrock:DataAutomationProject");
+    assert.deepEqual(policies(resource(report, "bda-no-key")), ["mandatory data-automation-cmk-required"]);
+    assert.deepEqual(policies(resource(report, "bda-good")), []);
     assert.deepEqual(
       report.coverage?.map((c) => [c.account, c.region, c.status]),
       [[MANAGEMENT, "us-east-1", "read"]],

@@ -7,6 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { FakeAgentCore } from "../support/fake-aws/agentcore";
 import { FakeBedrock } from "../support/fake-aws/bedrock";
 import { FakeConfig } from "../support/fake-aws/config";
 import { FakeDataZone } from "../support/fake-aws/datazone";
@@ -24,6 +25,7 @@ export class FakeWorld {
   readonly accounts = new FakeAccounts();
   readonly dataZone = new FakeDataZone(this.accounts);
   readonly bedrock = new FakeBedrock(this.accounts);
+  readonly agentCore = new FakeAgentCore(this.accounts);
   readonly kms = new FakeKms();
   readonly organizations = new FakeOrganizations(this.accounts, MANAGEMENT);
   readonly ssm = new FakeSsm();
@@ -35,6 +37,8 @@ export class FakeWorld {
       .register("datazone", this.dataZone.handler)
       .register("bedrock", this.bedrock.bedrockHandler)
       .register("bedrock", this.bedrock.agentHandler)
+      .register("bedrock", this.bedrock.dataAutomationHandler)
+      .register("bedrock-agentcore", this.agentCore.handler)
       .register("kms", this.kms.handler)
       .register("organizations", this.organizations.handler)
       .register("ssm", this.ssm.handler)

@@ -9,6 +9,8 @@ import * as path from "path";
 import { runProgram, type ProgramRun } from "../../cli/engine/run-program";
 import { PackClient, type ResourceSpec } from "../../cli/engine/pack-client";
 import { readProject } from "../../cli/sources/stack-config";
+import { READERS } from "../../cli/audit/inventory";
+import { KMS_PERMISSIONS } from "../../policy-pack/aws/kms-facts";
 
 const ROOT = path.resolve(__dirname, "../..");
 const project = readProject(ROOT);
@@ -100,22 +102,17 @@ describe("ContinuousDetection in the sample stack (account and organization mode
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "kms:Decrypt",
-        "datazone:ListDomains",
-        "datazone:GetDomain",
-        "bedrock:ListAgents",
-        "bedrock:GetAgent",
-        "bedrock:ListGuardrails",
-        "bedrock:GetGuardrail",
-        "bedrock:ListCustomModels",
-        "bedrock:GetCustomModel",
-        "kms:DescribeKey",
-        "kms:GetKeyRotationStatus",
-        "kms:GetKeyPolicy",
-        "kms:ListResourceTags",
+        ...READERS.flatMap((reader) => reader.permissions),
+        ...Object.values(KMS_PERMISSIONS),
         "config:PutEvaluations",
         "config:GetComplianceDetailsByConfigRule",
       ]),
     );
+    // Each family the function reads, including those added after the component was written (the
+    // role once listed only domains, agents, guardrails and custom models, so the function's other
+    // listings would have been denied in AWS).
+    for (const action of ["datazone:ListEnvironmentBlueprintConfigurations", "bedrock:GetKnowledgeBase"])
+      assert.ok(actions.includes(action), action);
   });
 
   it("organization mode: an organization rule, and a function that may only assume the member role", () => {

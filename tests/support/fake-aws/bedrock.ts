@@ -1,9 +1,9 @@
 /**
- * A fake Amazon Bedrock control plane (REST-JSON; Bedrock and Bedrock Agents both sign as
- * `bedrock`): guardrails and custom models (`bedrockHandler`), agents, flows, prompts and
- * knowledge bases (`agentHandler`), each
- * listed with pagination and read one by one. Register both:
- * `server.register("bedrock", bedrock.bedrockHandler).register("bedrock", bedrock.agentHandler)`.
+ * A fake Amazon Bedrock control plane (REST-JSON; Bedrock, Bedrock Agents and Bedrock Data
+ * Automation all sign as `bedrock`): guardrails and custom models (`bedrockHandler`), agents,
+ * flows, prompts, knowledge bases and their data sources (`agentHandler`), Data Automation
+ * projects (`dataAutomationHandler`), each listed with pagination and read one by one. Register
+ * all three under `bedrock`.
  */
 import { page } from "./pages";
 import { AwsError, restJsonHandler, type FakeAwsCall, type RestJsonRoute } from "./server";
@@ -16,9 +16,19 @@ export interface FakeBedrockResource {
   readonly kmsKeyArn?: string;
   /** A knowledge base's type (VECTOR, KENDRA, SQL, MANAGED); MANAGED when absent. */
   readonly knowledgeBaseType?: string;
+  /** A data source's knowledge base (its id). */
+  readonly knowledgeBaseId?: string;
 }
 
-type Kind = "agent" | "guardrail" | "custom-model" | "flow" | "prompt" | "knowledge-base";
+type Kind =
+  | "agent"
+  | "guardrail"
+  | "custom-model"
+  | "flow"
+  | "prompt"
+  | "knowledge-base"
+  | "data-source"
+  | "data-automation-project";
 
 export class FakeBedrock {
   pageSize = 100;
@@ -242,6 +252,54 @@ export class FakeBedrock {
     },
     {
       method: "POST",
+      path: "/knowledgebases/{knowledgeBaseId}/datasources/",
+      operation: "ListDataSources",
+      handle: (request, call) => {
+        const knowledgeBaseId = request.params.knowledgeBaseId;
+        this.one("knowledge-base", call, knowledgeBaseId);
+        const items = this.scope("data-source", call).items.filter(
+          (d) => d.knowledgeBaseId === knowledgeBaseId,
+        );
+        const body = (request.body ?? {}) as { nextToken?: string; maxResults?: number };
+        const result = page(items, body.nextToken, body.maxResults, this.pageSize);
+        return {
+          dataSourceSummaries: result.items.map((d) => ({
+            knowledgeBaseId,
+            dataSourceId: d.id,
+            name: d.name,
+            status: "AVAILABLE",
+            updatedAt: "2025-01-01T00:00:00Z",
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}",
+      operation: "GetDataSource",
+      handle: (request, call) => {
+        const { item } = this.one("data-source", call, request.params.dataSourceId);
+        if (item.knowledgeBaseId !== request.params.knowledgeBaseId)
+          throw new AwsError("ResourceNotFoundException", `data source ${item.id} not found`, 404);
+        return {
+          dataSource: {
+            knowledgeBaseId: item.knowledgeBaseId,
+            dataSourceId: item.id,
+            name: item.name,
+            status: "AVAILABLE",
+            dataSourceConfiguration: { type: "S3", s3Configuration: { bucketArn: "arn:aws:s3:::documents" } },
+            createdAt: "2025-01-01T00:00:00Z",
+            updatedAt: "2025-01-01T00:00:00Z",
+            ...(item.kmsKeyArn === undefined
+              ? {}
+              : { serverSideEncryptionConfiguration: { kmsKeyArn: item.kmsKeyArn } }),
+          },
+        };
+      },
+    },
+    {
+      method: "POST",
       path: "/agents/",
       operation: "ListAgents",
       handle: (request, call) => {
@@ -277,6 +335,51 @@ export class FakeBedrock {
             createdAt: "2025-01-01T00:00:00Z",
             updatedAt: "2025-01-01T00:00:00Z",
             ...(item.kmsKeyArn === undefined ? {} : { customerEncryptionKeyArn: item.kmsKeyArn }),
+          },
+        };
+      },
+    },
+  ]);
+
+  private projectArn(call: FakeAwsCall, account: string, id: string): string {
+    return `arn:aws:bedrock:${call.region}:${account}:data-automation-project/${id}`;
+  }
+
+  readonly dataAutomationHandler = restJsonHandler([
+    {
+      method: "POST",
+      path: "/data-automation-projects/",
+      operation: "ListDataAutomationProjects",
+      handle: (request, call) => {
+        const { account, items } = this.scope("data-automation-project", call);
+        const body = (request.body ?? {}) as { nextToken?: string; maxResults?: number };
+        const result = page(items, body.nextToken, body.maxResults, this.pageSize);
+        return {
+          projects: result.items.map((p) => ({
+            projectArn: this.projectArn(call, account, p.id),
+            projectStage: "LIVE",
+            projectName: p.name,
+            creationTime: "2025-01-01T00:00:00Z",
+          })),
+          ...(result.nextToken ? { nextToken: result.nextToken } : {}),
+        };
+      },
+    },
+    {
+      method: "POST",
+      path: "/data-automation-projects/{projectArn}/",
+      operation: "GetDataAutomationProject",
+      handle: (request, call) => {
+        const { account, item } = this.one("data-automation-project", call, request.params.projectArn);
+        return {
+          project: {
+            projectArn: this.projectArn(call, account, item.id),
+            projectName: item.name,
+            projectStage: "LIVE",
+            status: "COMPLETED",
+            creationTime: "2025-01-01T00:00:00Z",
+            lastModifiedTime: "2025-01-01T00:00:00Z",
+            ...(item.kmsKeyArn === undefined ? {} : { kmsKeyId: item.kmsKeyArn }),
           },
         };
       },
