@@ -21,11 +21,14 @@ interface TemplateStack {
   readonly parameters?: Record<string, string>;
 }
 
-/** A deployment v3 export with one provider and a CloudFormation stack resource per entry. */
-function stackExport(stacks: Record<string, TemplateStack>): unknown {
+/**
+ * A deployment v3 export with one provider and a CloudFormation stack resource per entry; the
+ * provider pinned to the account (`allowedAccountIds`) unless `pinned` is false.
+ */
+function stackExport(stacks: Record<string, TemplateStack>, pinned = true): unknown {
   const providerProps = {
     region: "us-east-1",
-    allowedAccountIds: JSON.stringify([ACCOUNT]),
+    ...(pinned ? { allowedAccountIds: JSON.stringify([ACCOUNT]) } : {}),
     version: "7.48.0",
   };
   return {
@@ -140,6 +143,8 @@ const EXPORTS: Record<string, Record<string, TemplateStack>> = {
     notCreated: { templateBody: template(SECTIONS, ""), parameters: { CreateStudio: "false" } },
   },
   importValue: { importValue: { templateBody: template(SECTIONS, "!ImportValue shared-studio-key-arn") } },
+  /** The passing template in an account the export does not name (no allowedAccountIds). */
+  unpinned: { ifTrue: { templateBody: template(SECTIONS, IF_CMK), parameters: { UseCmk: "true" } } },
 };
 
 describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function () {
@@ -151,7 +156,7 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-check-cfn-"));
     const commands = Object.entries(EXPORTS).map(([name, stacks]) => {
       const file = path.join(dir, `${name}.json`);
-      fs.writeFileSync(file, JSON.stringify(stackExport(stacks)));
+      fs.writeFileSync(file, JSON.stringify(stackExport(stacks, name !== "unpinned")));
       return ["check", file, "--format", "json", "--quiet"];
     });
     const results = await runAll(commands);
@@ -195,6 +200,10 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
 
   it("blocks a public key policy statement whose Sid is computed", () => {
     assert.deepEqual(blocking(runs.blocked, "publicSid"), ["cmk-key-policy-public"]);
+  });
+
+  it("passes AWS's key policy example (root of ${AWS::AccountId}) when the export does not name the account", () => {
+    assert.equal(runs.unpinned.code, 0, describeRun(runs.unpinned));
   });
 
   it("says NOT VERIFIED (exit 4) for a key from Fn::ImportValue, never PASSED", () => {

@@ -249,6 +249,82 @@ describe("CloudFormation intrinsics (the user guide's examples)", () => {
     const studio = inspect(template).resources.find((r) => r.name === "cfn/Studio")!;
     assert.equal((studio.props as Record<string, unknown>).kmsKeyIdentifier, UNKNOWN_SENTINEL);
     assert.deepEqual(studio.propertyDependencies.kmsKeyIdentifier, [`${HOST_URN}#template:Key`]);
+    // `logicalId.attribute`: the short form's argument, also accepted in the full form.
+    const dotted = {
+      Resources: {
+        ...template.Resources,
+        Studio: {
+          Type: "AWS::DataZone::Domain",
+          Properties: { KmsKeyIdentifier: { "Fn::GetAtt": "Key.Arn" } },
+        },
+      },
+    };
+    const fromDotted = inspect(dotted).resources.find((r) => r.name === "cfn/Studio")!;
+    assert.deepEqual(fromDotted.propertyDependencies.kmsKeyIdentifier, [`${HOST_URN}#template:Key`]);
+  });
+
+  it("dynamic references ({{resolve:ssm:...}}, ssm-secure, secretsmanager): unknown, traced to nothing", () => {
+    for (const reference of [
+      "{{resolve:ssm:/studio/key-arn}}",
+      "{{resolve:ssm:/studio/key-arn:3}}",
+      "{{resolve:ssm-secure:/studio/key-arn:1}}",
+      "{{resolve:secretsmanager:studio:SecretString:keyArn}}",
+    ]) {
+      const template = {
+        Resources: { Studio: { Type: "AWS::DataZone::Domain", Properties: { KmsKeyIdentifier: reference } } },
+      };
+      const studio = inspect(template).resources[0];
+      assert.equal((studio.props as Record<string, unknown>).kmsKeyIdentifier, UNKNOWN_SENTINEL, reference);
+      assert.deepEqual(studio.propertyDependencies, {}, reference);
+    }
+    // Built by Fn::Sub, the same.
+    assert.equal(evaluate({ "Fn::Sub": "{{resolve:ssm:/keys/${AWS::Region}}}" }), UNKNOWN_SENTINEL);
+  });
+
+  it("a key policy naming the stack's own account (AWS's examples) is known without that account; conditions are not", () => {
+    // The KMS Developer Guide's and AWS::KMS::Key reference's example statement.
+    const root = {
+      Sid: "Enable IAM User Permissions",
+      Effect: "Allow",
+      Principal: { AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root" } },
+      Action: "kms:*",
+      Resource: "*",
+    };
+    const template = {
+      Conditions: { InProd: { "Fn::Equals": [{ Ref: "AWS::AccountId" }, ACCOUNT] } },
+      Resources: {
+        Key: {
+          Type: "AWS::KMS::Key",
+          Properties: { KeyPolicy: { Version: "2012-10-17", Statement: [root] } },
+        },
+        Studio: {
+          Type: "AWS::DataZone::Domain",
+          Properties: {
+            Description: { "Fn::Sub": "${AWS::AccountId}" },
+            KmsKeyIdentifier: {
+              "Fn::If": ["InProd", { "Fn::GetAtt": ["Key", "Arn"] }, { Ref: "AWS::NoValue" }],
+            },
+          },
+        },
+      },
+    };
+    const inspection = inspect(template);
+    const policy = (inspection.resources.find((r) => r.name === "cfn/Key")!.props as Record<string, unknown>)
+      .keyPolicy as { Statement: { Principal: { AWS: string } }[] };
+    assert.match(policy.Statement[0].Principal.AWS, /^arn:aws:iam::\d{12}:root$/);
+    const studio = inspection.resources.find((r) => r.name === "cfn/Studio")!.props as Record<
+      string,
+      unknown
+    >;
+    // Outside the key policy the account stays unknown, and so does a condition on it: the key may be left out.
+    assert.equal(studio.description, UNKNOWN_SENTINEL);
+    assert.equal(studio.kmsKeyIdentifier, UNKNOWN_SENTINEL);
+    // Where the account is known (allowedAccountIds), it is the account itself.
+    const pinned = inspect(template, { context: PINNED });
+    const pinnedPolicy = (
+      pinned.resources.find((r) => r.name === "cfn/Key")!.props as Record<string, unknown>
+    ).keyPolicy as { Statement: { Principal: { AWS: string } }[] };
+    assert.equal(pinnedPolicy.Statement[0].Principal.AWS, `arn:aws:iam::${ACCOUNT}:root`);
   });
 });
 

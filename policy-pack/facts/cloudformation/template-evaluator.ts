@@ -142,14 +142,42 @@ export function scalarText(value: unknown): string | undefined {
  * Evaluates one template's expressions. Conditions are evaluated once per template; the node
  * budget and the dependencies are per resource property (see {@link startProperty}).
  */
+/** CloudFormation's dynamic references (User Guide, "Get values stored in other services using dynamic references"). */
+const DYNAMIC_REFERENCE = /\{\{resolve:(ssm|ssm-secure|secretsmanager):/;
+
+/** The account `AWS::AccountId` stands for in a key policy when the real one is not known. */
+const ACCOUNT_STAND_IN = "000000000000";
+
 export class TemplateEvaluator {
   private readonly conditionValues = new Map<string, boolean | Unknown>();
   private readonly conditionsInProgress = new Set<string>();
   private current: Dependencies = noDependencies();
   private nodes = 0;
   private produced = 0;
+  /** See {@link resolveKeyPolicy}. */
+  private accountStandIn: string | undefined;
 
   constructor(private readonly scope: TemplateScope) {}
+
+  /**
+   * A KMS key's policy, with `AWS::AccountId` standing for the stack's own account even where
+   * that account is not known offline: AWS's own key policy examples grant the key to
+   * `arn:${AWS::Partition}:iam::${AWS::AccountId}:root`, and left unknown it would make every such
+   * key NOT VERIFIED once values are final. The stand-in is sound for what reads the policy: a
+   * template's key has no known ARN, so the evaluation of the policy names no account of its own,
+   * and a named account (the stand-in, the real one, any other) is one an outsider cannot choose;
+   * the stand-in is none of the accounts the probes play outsiders with. Conditions (`Fn::If`,
+   * cached for the whole template) never see it: they read the real, unknown, account.
+   */
+  resolveKeyPolicy(node: unknown): unknown {
+    if (this.scope.environment.account !== UNKNOWN) return this.resolve(node, 0);
+    this.accountStandIn = ACCOUNT_STAND_IN;
+    try {
+      return this.resolve(node, 0);
+    } finally {
+      this.accountStandIn = undefined;
+    }
+  }
 
   /** Starts a new resource (its condition, then its properties): a fresh node budget. */
   startResource(): void {
@@ -237,8 +265,19 @@ export class TemplateEvaluator {
     if (depth > MAX_DEPTH) throw new TemplateTooLarge(`nested deeper than ${MAX_DEPTH} levels`);
   }
 
-  /** A value of the template with its functions evaluated; NO_VALUE where it is left out. */
+  /**
+   * A value of the template with its functions evaluated; NO_VALUE where it is left out. A string
+   * holding a dynamic reference (`{{resolve:ssm:...}}`, `ssm-secure`, `secretsmanager`) is only
+   * known when CloudFormation deploys the template: unknown, and traced to nothing.
+   */
   resolve(node: unknown, depth: number): unknown {
+    const value = this.evaluate(node, depth);
+    if (typeof value !== "string" || !DYNAMIC_REFERENCE.test(value)) return value;
+    this.current.opaque = true;
+    return UNKNOWN;
+  }
+
+  private evaluate(node: unknown, depth: number): unknown {
     this.count(depth);
     if (Array.isArray(node)) {
       return node.map((item) => this.resolve(item, depth + 1)).filter((item) => item !== NO_VALUE);
@@ -296,7 +335,9 @@ export class TemplateEvaluator {
       case "AWS::Region":
         return environment.region;
       case "AWS::AccountId":
-        return environment.account;
+        return this.accountStandIn !== undefined && this.conditionsInProgress.size === 0
+          ? this.accountStandIn
+          : environment.account;
       case "AWS::Partition":
         return partitionOf(environment.region);
       case "AWS::URLSuffix":
@@ -315,7 +356,12 @@ export class TemplateEvaluator {
   }
 
   private getAtt(argument: unknown): unknown {
-    const target = Array.isArray(argument) ? argument[0] : undefined;
+    // `[logicalId, attribute]`, or `logicalId.attribute` (the short form's, also taken in full form).
+    const target = Array.isArray(argument)
+      ? argument[0]
+      : typeof argument === "string"
+        ? argument.split(".")[0]
+        : undefined;
     if (typeof target === "string" && this.scope.logicalIds.has(target)) this.current.logicalIds.add(target);
     else this.current.opaque = true;
     return UNKNOWN;

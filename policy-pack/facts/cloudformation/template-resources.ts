@@ -494,6 +494,7 @@ function resourceProperties(raw: unknown, token: string, evaluator: TemplateEval
     }
     if (!isPlainObject(bag)) return { ok: false, problem: "`Properties` is not a mapping" };
     const verbatim = verbatimProperties(token);
+    const keyPolicy = kmsKeyType(token)?.factProperties.policy;
     // A nested stack's template written as an object is its own template, evaluated in its own scope.
     const nestedBody = templateHostType(token)?.properties.body;
     const entries: [string, unknown][] = [];
@@ -504,7 +505,12 @@ function resourceProperties(raw: unknown, token: string, evaluator: TemplateEval
         continue;
       }
       const current = shared ?? evaluator.startProperty();
-      const resolved = shared === undefined ? evaluator.resolve(value, 0) : value;
+      const resolved =
+        shared !== undefined
+          ? value
+          : name === keyPolicy
+            ? evaluator.resolveKeyPolicy(value)
+            : evaluator.resolve(value, 0);
       if (resolved === NO_VALUE) continue;
       entries.push([name, wireForm(verbatim.has(name) ? resolved : renamed(resolved))]);
       dependencies.set(name, current);
