@@ -140,6 +140,16 @@ const EXPORTS: Record<string, Record<string, TemplateStack>> = {
     notCreated: { templateBody: template(SECTIONS, ""), parameters: { CreateStudio: "false" } },
   },
   importValue: { importValue: { templateBody: template(SECTIONS, "!ImportValue shared-studio-key-arn") } },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html: the
+  // parameter's value is read when CloudFormation deploys the stack.
+  dynamicReference: {
+    dynamicReference: { templateBody: template(SECTIONS, "'{{resolve:ssm:/studio/key-arn}}'") },
+  },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getatt.html:
+  // the long form with the `logicalName.attributeName` string of the short form.
+  dottedGetAtt: {
+    dottedGetAtt: { templateBody: template(SECTIONS, "{ 'Fn::GetAtt': StudioKey.Arn }") },
+  },
 };
 
 describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function () {
@@ -200,5 +210,15 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
   it("says NOT VERIFIED (exit 4) for a key from Fn::ImportValue, never PASSED", () => {
     assert.equal(runs.importValue.code, 4, describeRun(runs.importValue));
     assert.deepEqual(blocking(runs.importValue, "importValue"), ["cmk-unverifiable"]);
+  });
+
+  it("says NOT VERIFIED (exit 4) for a key from an SSM dynamic reference, not a wrong key form", () => {
+    assert.equal(runs.dynamicReference.code, 4, describeRun(runs.dynamicReference));
+    assert.deepEqual(blocking(runs.dynamicReference, "dynamicReference"), ["cmk-unverifiable"]);
+  });
+
+  it("passes a template key named by `Fn::GetAtt: Key.Arn` (the dotted string form)", () => {
+    assert.equal(runs.dottedGetAtt.code, 0, describeRun(runs.dottedGetAtt));
+    assert.deepEqual(blocking(runs.dottedGetAtt, "dottedGetAtt"), []);
   });
 });

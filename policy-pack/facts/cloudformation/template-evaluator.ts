@@ -7,7 +7,8 @@
  * template are unknown, recorded as dependencies so that the key behind them can be traced.
  *
  * What cannot be known offline is the single {@link UNKNOWN} (never absent): `Fn::ImportValue`,
- * `Fn::GetAZs` (the zones enabled for an account), `Fn::Cidr`, SSM parameter types, a pseudo
+ * `Fn::GetAZs` (the zones enabled for an account), `Fn::Cidr`, SSM parameter types, dynamic
+ * references (`{{resolve:...}}`), a pseudo
  * parameter Pulumi does not know, a reference outside the template. Logic is three-valued: a
  * condition that depends on an unknown is unknown, and an `Fn::If`, `Fn::Select` or `Fn::FindInMap`
  * it leaves undecided makes its property "opaque": its value could be a literal of the template
@@ -243,6 +244,7 @@ export class TemplateEvaluator {
     if (Array.isArray(node)) {
       return node.map((item) => this.resolve(item, depth + 1)).filter((item) => item !== NO_VALUE);
     }
+    if (typeof node === "string") return this.text(node);
     if (!isPlainObject(node)) return node;
     if (!isIntrinsic(node)) {
       const entries: [string, unknown][] = [];
@@ -315,7 +317,12 @@ export class TemplateEvaluator {
   }
 
   private getAtt(argument: unknown): unknown {
-    const target = Array.isArray(argument) ? argument[0] : undefined;
+    // The list form, or the `logicalName.attributeName` string the YAML short form is written as.
+    const target = Array.isArray(argument)
+      ? argument[0]
+      : typeof argument === "string"
+        ? argument.split(".")[0]
+        : undefined;
     if (typeof target === "string" && this.scope.logicalIds.has(target)) this.current.logicalIds.add(target);
     else this.current.opaque = true;
     return UNKNOWN;
@@ -359,7 +366,7 @@ export class TemplateEvaluator {
       known = false;
       return whole;
     });
-    return known ? this.made(result) : UNKNOWN;
+    return known ? this.text(this.made(result)) : UNKNOWN;
   }
 
   /** `Fn::Join`: a string when the delimiter and every item are known, else unknown. */
@@ -369,7 +376,7 @@ export class TemplateEvaluator {
     const items = this.resolve(argument[1], depth + 1);
     if (typeof delimiter !== "string" || !Array.isArray(items)) return UNKNOWN;
     const texts = items.map(scalarText);
-    return texts.every((t) => t !== undefined) ? this.made(texts.join(delimiter)) : UNKNOWN;
+    return texts.every((t) => t !== undefined) ? this.text(this.made(texts.join(delimiter))) : UNKNOWN;
   }
 
   /** `Fn::Select [index, list]`: the item; an undecided choice is opaque. */
@@ -417,6 +424,18 @@ export class TemplateEvaluator {
       return UNKNOWN;
     }
     return this.resolve(fallback, depth + 1);
+  }
+
+  /**
+   * A string as CloudFormation passes it to the resource: a dynamic reference in it
+   * (`{{resolve:ssm:...}}`, `{{resolve:ssm-secure:...}}`, `{{resolve:secretsmanager:...}}`) is
+   * replaced by the parameter's or secret's value when the stack is deployed, so the value is
+   * unknown here. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+   */
+  private text(value: string): string | Unknown {
+    if (!value.includes("{{resolve:")) return value;
+    this.current.opaque = true;
+    return UNKNOWN;
   }
 
   /** A function not evaluated offline: unknown, and no resource it names stands for its value. */
