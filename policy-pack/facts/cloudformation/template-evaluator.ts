@@ -8,11 +8,11 @@
  *
  * What cannot be known offline is the single {@link UNKNOWN} (never absent): `Fn::ImportValue`,
  * `Fn::GetAZs` (the zones enabled for an account), `Fn::Cidr`, SSM parameter types, dynamic
- * references (`{{resolve:...}}`), a pseudo
- * parameter Pulumi does not know, a reference outside the template. Logic is three-valued: a
- * condition that depends on an unknown is unknown, and an `Fn::If`, `Fn::Select` or `Fn::FindInMap`
- * it leaves undecided makes its property "opaque": its value could be a literal of the template
- * (an AWS-managed key, no key at all), so the resources it names must not stand for it.
+ * references (`{{resolve:...}}`), a pseudo parameter Pulumi does not know, a reference outside the
+ * template. Logic is three-valued: a condition that depends on an unknown is unknown, and an
+ * `Fn::If`, `Fn::Select` or `Fn::FindInMap` it leaves undecided makes its property "opaque": its
+ * value could be a literal of the template (an AWS-managed key, no key at all), so the resources it
+ * names must not stand for it.
  *
  * No maintained npm evaluator of the template language exists that runs offline (cfn-lint is
  * Python; the JavaScript packages found only parse YAML tags), so this is a small one. Template
