@@ -243,22 +243,82 @@ const CASES: readonly { name: string; doc: string; template: unknown; expected: 
   },
 ];
 
+const SELECT =
+  "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-select.html";
+const CIDR =
+  "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-cidr.html";
+const GETAZS =
+  "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getavailabilityzones.html";
+const REF =
+  "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-ref.html";
+const KMS_KEY_PAGE =
+  "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html";
+
+/** A YAML template (short forms) with the fit key `Key`, an SSM parameter and a domain. */
+const yamlTemplate = (keyLine: string) =>
+  [
+    "Resources:",
+    "  Key:",
+    "    Type: AWS::KMS::Key",
+    "    Properties:",
+    "      EnableKeyRotation: true",
+    "      KeyPolicy:",
+    "        Version: '2012-10-17'",
+    `        Statement: [{Effect: Allow, Principal: {AWS: 'arn:aws:iam::${ACCOUNT}:root'}, Action: 'kms:*', Resource: '*'}]`,
+    "      Tags: [{Key: EnableBedrock, Value: 'true'}]",
+    "  KeyParameter:",
+    "    Type: AWS::SSM::Parameter",
+    "    Properties: { Type: String, Value: !GetAtt Key.Arn }",
+    "  Studio:",
+    "    Type: AWS::DataZone::Domain",
+    "    Properties:",
+    "      Name: studio",
+    `      DomainExecutionRole: arn:aws:iam::${ACCOUNT}:role/studio`,
+    `      KmsKeyIdentifier: ${keyLine}`,
+  ].join("\n");
+
+const YAML_CASES: readonly { keyLine: string; doc: string; expected: Expected }[] = [
+  { keyLine: "!GetAtt [Key, Arn]", doc: GETATT, expected: "pass" },
+  { keyLine: "!Sub ['${Arn}', {Arn: !GetAtt Key.Arn}]", doc: SUB, expected: "pass" },
+  // Ref of an AWS::KMS::Key is its key id: the documented way to build the ARN from it.
+  {
+    keyLine: "!Sub 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${Key}'",
+    doc: KMS_KEY_PAGE,
+    expected: "pass",
+  },
+  { keyLine: "!Select [0, [!GetAtt Key.Arn]]", doc: SELECT, expected: "pass" },
+  // The parameter holds the key's ARN, but the guard does not read values through other resources.
+  { keyLine: "!GetAtt KeyParameter.Value", doc: GETATT, expected: "not-verified" },
+  { keyLine: "!Ref Undeclared", doc: REF, expected: "not-verified" },
+  { keyLine: "!Select [0, !Cidr ['10.0.0.0/16', 1, 8]]", doc: CIDR, expected: "not-verified" },
+  { keyLine: "!Select [0, !GetAZs '']", doc: GETAZS, expected: "not-verified" },
+  { keyLine: "!Transform {Name: KeyMacro, Parameters: {}}", doc: TRANSFORM, expected: "not-verified" },
+  { keyLine: "!Base64 key", doc: DOMAIN_PAGE, expected: { blocks: "workspace-cmk-key-arn" } },
+  { keyLine: "'{{resolve:ssm-secure:/studio/key-arn:1}}'", doc: DYNAMIC, expected: "not-verified" },
+];
+
 describe("CloudFormation: a domain's key written as the documentation writes it", () => {
+  for (const { keyLine, doc, expected } of YAML_CASES) {
+    it(`YAML ${keyLine} (${doc})`, () => assertVerdict(yamlTemplate(keyLine), expected));
+  }
+
   for (const { name, doc, template, expected } of CASES) {
-    it(`${name} (${doc})`, () => {
-      const final = judge(template, "final");
-      const preview = judge(template, "preview");
-      if (expected === "pass") {
-        assert.deepEqual(final.blocking, [], `final: ${final.blocking.join(", ")}`);
-        assert.deepEqual(preview.blocking, [], `preview: ${preview.blocking.join(", ")}`);
-      } else if (expected === "not-verified") {
-        assert.deepEqual(final.blocking, ["cmk-unverifiable"], "final: NOT VERIFIED, and nothing else");
-        assert.deepEqual(preview.blocking, [], "preview: not determinable yet, not a violation");
-        assert.ok(preview.pending.includes("workspace-cmk-required"), "preview: pending, never silent");
-      } else {
-        assert.ok(final.blocking.includes(expected.blocks), `final: ${final.blocking.join(", ")}`);
-        assert.ok(preview.blocking.includes(expected.blocks), `preview: ${preview.blocking.join(", ")}`);
-      }
-    });
+    it(`${name} (${doc})`, () => assertVerdict(template, expected));
   }
 });
+
+function assertVerdict(template: unknown, expected: Expected): void {
+  const final = judge(template, "final");
+  const preview = judge(template, "preview");
+  if (expected === "pass") {
+    assert.deepEqual(final.blocking, [], `final: ${final.blocking.join(", ")}`);
+    assert.deepEqual(preview.blocking, [], `preview: ${preview.blocking.join(", ")}`);
+  } else if (expected === "not-verified") {
+    assert.deepEqual(final.blocking, ["cmk-unverifiable"], "final: NOT VERIFIED, and nothing else");
+    assert.deepEqual(preview.blocking, [], "preview: not determinable yet, not a violation");
+    assert.ok(preview.pending.includes("workspace-cmk-required"), "preview: pending, never silent");
+  } else {
+    assert.ok(final.blocking.includes(expected.blocks), `final: ${final.blocking.join(", ")}`);
+    assert.ok(preview.blocking.includes(expected.blocks), `preview: ${preview.blocking.join(", ")}`);
+  }
+}
