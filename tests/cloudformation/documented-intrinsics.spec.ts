@@ -297,7 +297,38 @@ const YAML_CASES: readonly { keyLine: string; doc: string; expected: Expected }[
   { keyLine: "'{{resolve:ssm-secure:/studio/key-arn:1}}'", doc: DYNAMIC, expected: "not-verified" },
 ];
 
+/** A Data Automation blueprint, whose KmsKeyId takes any KMS key identifier, beside the fit key. */
+const blueprintTemplate = (keyLine: string) =>
+  yamlTemplate("!GetAtt Key.Arn").replace(
+    /  Studio:[\s\S]*$/,
+    [
+      "  Blueprint:",
+      "    Type: AWS::Bedrock::Blueprint",
+      "    Properties:",
+      "      BlueprintName: invoices",
+      "      Type: DOCUMENT",
+      "      Schema: {}",
+      `      KmsKeyId: ${keyLine}`,
+    ].join("\n"),
+  );
+// AWS::Bedrock::Blueprint KmsKeyId: "KMS key identifier" (key id, key ARN, alias name or alias ARN).
+const BLUEPRINT_PAGE =
+  "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-blueprint.html";
+
+const BLUEPRINT_CASES: readonly { keyLine: string; doc: string; expected: Expected }[] = [
+  // Ref of an AWS::KMS::Key returns its key id, which this property accepts.
+  { keyLine: "!Ref Key", doc: KMS_KEY_PAGE, expected: "pass" },
+  { keyLine: "!GetAtt Key.KeyId", doc: KMS_KEY_PAGE, expected: "pass" },
+  { keyLine: "alias/aws/bedrock", doc: BLUEPRINT_PAGE, expected: { blocks: "data-automation-cmk-key-form" } },
+  { keyLine: "'{{resolve:ssm:/bda/key-id}}'", doc: DYNAMIC, expected: "not-verified" },
+];
+
 describe("CloudFormation: a domain's key written as the documentation writes it", () => {
+  for (const { keyLine, doc, expected } of BLUEPRINT_CASES) {
+    it(`Blueprint KmsKeyId: ${keyLine} (${doc})`, () =>
+      assertVerdict(blueprintTemplate(keyLine), expected, "data-automation"));
+  }
+
   for (const { keyLine, doc, expected } of YAML_CASES) {
     it(`YAML ${keyLine} (${doc})`, () => assertVerdict(yamlTemplate(keyLine), expected));
   }
@@ -307,7 +338,7 @@ describe("CloudFormation: a domain's key written as the documentation writes it"
   }
 });
 
-function assertVerdict(template: unknown, expected: Expected): void {
+function assertVerdict(template: unknown, expected: Expected, family = "workspace"): void {
   const final = judge(template, "final");
   const preview = judge(template, "preview");
   if (expected === "pass") {
@@ -316,7 +347,7 @@ function assertVerdict(template: unknown, expected: Expected): void {
   } else if (expected === "not-verified") {
     assert.deepEqual(final.blocking, ["cmk-unverifiable"], "final: NOT VERIFIED, and nothing else");
     assert.deepEqual(preview.blocking, [], "preview: not determinable yet, not a violation");
-    assert.ok(preview.pending.includes("workspace-cmk-required"), "preview: pending, never silent");
+    assert.ok(preview.pending.includes(`${family}-cmk-required`), "preview: pending, never silent");
   } else {
     assert.ok(final.blocking.includes(expected.blocks), `final: ${final.blocking.join(", ")}`);
     assert.ok(preview.blocking.includes(expected.blocks), `preview: ${preview.blocking.join(", ")}`);
