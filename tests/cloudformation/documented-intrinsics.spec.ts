@@ -300,7 +300,7 @@ const YAML_CASES: readonly { keyLine: string; doc: string; expected: Expected }[
 /** A Data Automation blueprint, whose KmsKeyId takes any KMS key identifier, beside the fit key. */
 const blueprintTemplate = (keyLine: string) =>
   yamlTemplate("!GetAtt Key.Arn").replace(
-    /  Studio:[\s\S]*$/,
+    / {2}Studio:[\s\S]*$/,
     [
       "  Blueprint:",
       "    Type: AWS::Bedrock::Blueprint",
