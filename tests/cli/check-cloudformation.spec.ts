@@ -145,6 +145,11 @@ const EXPORTS: Record<string, Record<string, TemplateStack>> = {
   importValue: { importValue: { templateBody: template(SECTIONS, "!ImportValue shared-studio-key-arn") } },
   /** The passing template in an account the export does not name (no allowedAccountIds). */
   unpinned: { ifTrue: { templateBody: template(SECTIONS, IF_CMK), parameters: { UseCmk: "true" } } },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html: the
+  // parameter's value is read when CloudFormation deploys the stack.
+  dynamicReference: {
+    dynamicReference: { templateBody: template(SECTIONS, "'{{resolve:ssm:/studio/key-arn}}'") },
+  },
 };
 
 describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function () {
@@ -209,5 +214,10 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
   it("says NOT VERIFIED (exit 4) for a key from Fn::ImportValue, never PASSED", () => {
     assert.equal(runs.importValue.code, 4, describeRun(runs.importValue));
     assert.deepEqual(blocking(runs.importValue, "importValue"), ["cmk-unverifiable"]);
+  });
+
+  it("says NOT VERIFIED (exit 4) for a key from an SSM dynamic reference, not a wrong key form", () => {
+    assert.equal(runs.dynamicReference.code, 4, describeRun(runs.dynamicReference));
+    assert.deepEqual(blocking(runs.dynamicReference, "dynamicReference"), ["cmk-unverifiable"]);
   });
 });

@@ -249,36 +249,6 @@ describe("CloudFormation intrinsics (the user guide's examples)", () => {
     const studio = inspect(template).resources.find((r) => r.name === "cfn/Studio")!;
     assert.equal((studio.props as Record<string, unknown>).kmsKeyIdentifier, UNKNOWN_SENTINEL);
     assert.deepEqual(studio.propertyDependencies.kmsKeyIdentifier, [`${HOST_URN}#template:Key`]);
-    // `logicalId.attribute`: the short form's argument, also accepted in the full form.
-    const dotted = {
-      Resources: {
-        ...template.Resources,
-        Studio: {
-          Type: "AWS::DataZone::Domain",
-          Properties: { KmsKeyIdentifier: { "Fn::GetAtt": "Key.Arn" } },
-        },
-      },
-    };
-    const fromDotted = inspect(dotted).resources.find((r) => r.name === "cfn/Studio")!;
-    assert.deepEqual(fromDotted.propertyDependencies.kmsKeyIdentifier, [`${HOST_URN}#template:Key`]);
-  });
-
-  it("dynamic references ({{resolve:ssm:...}}, ssm-secure, secretsmanager): unknown, traced to nothing", () => {
-    for (const reference of [
-      "{{resolve:ssm:/studio/key-arn}}",
-      "{{resolve:ssm:/studio/key-arn:3}}",
-      "{{resolve:ssm-secure:/studio/key-arn:1}}",
-      "{{resolve:secretsmanager:studio:SecretString:keyArn}}",
-    ]) {
-      const template = {
-        Resources: { Studio: { Type: "AWS::DataZone::Domain", Properties: { KmsKeyIdentifier: reference } } },
-      };
-      const studio = inspect(template).resources[0];
-      assert.equal((studio.props as Record<string, unknown>).kmsKeyIdentifier, UNKNOWN_SENTINEL, reference);
-      assert.deepEqual(studio.propertyDependencies, {}, reference);
-    }
-    // Built by Fn::Sub, the same.
-    assert.equal(evaluate({ "Fn::Sub": "{{resolve:ssm:/keys/${AWS::Region}}}" }), UNKNOWN_SENTINEL);
   });
 
   it("a key policy naming the stack's own account (AWS's examples) is known without that account; conditions are not", () => {

@@ -7,11 +7,12 @@
  * template are unknown, recorded as dependencies so that the key behind them can be traced.
  *
  * What cannot be known offline is the single {@link UNKNOWN} (never absent): `Fn::ImportValue`,
- * `Fn::GetAZs` (the zones enabled for an account), `Fn::Cidr`, SSM parameter types, a pseudo
- * parameter Pulumi does not know, a reference outside the template. Logic is three-valued: a
- * condition that depends on an unknown is unknown, and an `Fn::If`, `Fn::Select` or `Fn::FindInMap`
- * it leaves undecided makes its property "opaque": its value could be a literal of the template
- * (an AWS-managed key, no key at all), so the resources it names must not stand for it.
+ * `Fn::GetAZs` (the zones enabled for an account), `Fn::Cidr`, SSM parameter types, dynamic
+ * references (`{{resolve:...}}`), a pseudo parameter Pulumi does not know, a reference outside the
+ * template. Logic is three-valued: a condition that depends on an unknown is unknown, and an
+ * `Fn::If`, `Fn::Select` or `Fn::FindInMap` it leaves undecided makes its property "opaque": its
+ * value could be a literal of the template (an AWS-managed key, no key at all), so the resources it
+ * names must not stand for it.
  *
  * No maintained npm evaluator of the template language exists that runs offline (cfn-lint is
  * Python; the JavaScript packages found only parse YAML tags), so this is a small one. Template
@@ -142,7 +143,10 @@ export function scalarText(value: unknown): string | undefined {
  * Evaluates one template's expressions. Conditions are evaluated once per template; the node
  * budget and the dependencies are per resource property (see {@link startProperty}).
  */
-/** CloudFormation's dynamic references (User Guide, "Get values stored in other services using dynamic references"). */
+/**
+ * CloudFormation's dynamic references, replaced by the parameter's or secret's value only when the
+ * stack is deployed: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+ */
 const DYNAMIC_REFERENCE = /\{\{resolve:(ssm|ssm-secure|secretsmanager):/;
 
 /** The account `AWS::AccountId` stands for in a key policy when the real one is not known. */
