@@ -27,6 +27,31 @@ export interface DetectionRequest {
   /** When the triggering notification or configuration item was created: every evaluation's OrderingTimestamp. */
   readonly orderingTimestamp: Date;
   readonly trigger: "periodic" | "configuration-change";
+  /** Rule parameters this rule does not read (its config is the environment's pack config), if any were set. */
+  readonly ignoredRuleParameters?: string;
+}
+
+/**
+ * AWS Config passes the rule's input parameters as a JSON string ("{}" when none). This rule reads
+ * none: a parameter set on it would be silently ignored, so it is reported, never passed over.
+ * https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_example-events.html
+ */
+function ignoredRuleParameters(text: unknown): string | undefined {
+  if (text === undefined || text === null || (typeof text === "string" && text.trim() === ""))
+    return undefined;
+  try {
+    const parsed: unknown = JSON.parse(String(text));
+    if (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.keys(parsed).length === 0
+    )
+      return undefined;
+  } catch {
+    return `the rule's ruleParameters are not JSON and are ignored: this rule reads no parameters, set its pack config in BEDROCK_CMK_GUARD_PACK_CONFIG`;
+  }
+  return `the rule's ruleParameters are ignored: this rule reads no parameters, set its pack config in BEDROCK_CMK_GUARD_PACK_CONFIG`;
 }
 
 /** An event the handler cannot act on: it cannot even report, since it lacks what PutEvaluations needs. */
@@ -63,5 +88,6 @@ export function detectionRequest(event: ConfigRuleEvent, now: Date): DetectionRe
     // A missing or malformed time still gets an evaluation: the time AWS Config called us.
     orderingTimestamp: parsed !== undefined && !Number.isNaN(parsed.getTime()) ? parsed : now,
     trigger: messageType === "ScheduledNotification" ? "periodic" : "configuration-change",
+    ignoredRuleParameters: ignoredRuleParameters(event.ruleParameters),
   };
 }

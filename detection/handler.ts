@@ -79,7 +79,8 @@ export async function handler(event: ConfigRuleEvent, context: LambdaContext): P
   const judge = judgeFor(process.env[PACK_CONFIG_VARIABLE]);
   const concurrency = Number(process.env.DETECTION_CONCURRENCY) || DEFAULT_CONCURRENCY;
   const session = await startSession({ concurrency });
-  const problems: string[] = [];
+  const problems: string[] =
+    request.ignoredRuleParameters === undefined ? [] : [request.ignoredRuleParameters];
   const judged: JudgedResource[] = [];
   let scope: ScopeResult | undefined;
   let credentials: Credentials = session.baseCredentials;
