@@ -147,9 +147,25 @@ function deploymentResources(document: Json, file: string): StateResource[] {
   const resources = deployment.resources ?? [];
   if (!Array.isArray(resources))
     throw new UnusableInputError(`${file}: \`deployment.resources\` is not a list`);
-  return resources
+  const live = resources
     .map((entry, index) => stateResource(entry, `${file}: deployment.resources[${index}]`))
     .filter((resource) => !resource.delete);
+  // An interrupted `pulumi up` leaves its operations in `pending_operations` (apitype.OperationV2):
+  // a resource being created or imported may exist in AWS though `resources` lacks it, so it is judged.
+  const pending = deployment.pending_operations ?? [];
+  if (!Array.isArray(pending))
+    throw new UnusableInputError(`${file}: \`deployment.pending_operations\` is not a list`);
+  const known = new Set(live.map((resource) => resource.urn));
+  pending.forEach((operation, index) => {
+    if (!isPlainObject(operation) || !["creating", "importing"].includes(String(operation.type))) return;
+    const state = stateResource(
+      operation.resource,
+      `${file}: deployment.pending_operations[${index}].resource`,
+    );
+    if (!known.has(state.urn)) live.push(state);
+    known.add(state.urn);
+  });
+  return live;
 }
 
 function previewResources(document: Json, file: string): StateResource[] {
