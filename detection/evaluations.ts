@@ -7,6 +7,7 @@
  * scope is NON_COMPLIANT with the reason, and COMPLIANT again once everything was read.
  */
 import type { Evaluation } from "@aws-sdk/client-config-service";
+import { READERS } from "../cli/audit/inventory";
 import { blocks, isUnverified, type ResourceReport } from "../cli/report/report";
 
 /** AWS Config's limit on an evaluation's annotation. */
@@ -14,16 +15,10 @@ export const ANNOTATION_LIMIT = 256;
 
 export const ACCOUNT_RESOURCE_TYPE = "AWS::::Account";
 
-/** The CloudFormation type of each resource the audit's readers return. */
-export const CONFIG_RESOURCE_TYPES: Readonly<Record<string, string>> = {
-  "aws:datazone/domain:Domain": "AWS::DataZone::Domain",
-  "aws:bedrock/agentAgent:AgentAgent": "AWS::Bedrock::Agent",
-  "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase": "AWS::Bedrock::KnowledgeBase",
-  "aws:bedrock/guardrail:Guardrail": "AWS::Bedrock::Guardrail",
-  "aws:bedrock/customModel:CustomModel": "AWS::Bedrock::CustomModel",
-  "aws:bedrock/agentFlow:AgentFlow": "AWS::Bedrock::Flow",
-  "aws:bedrock/agentPrompt:AgentPrompt": "AWS::Bedrock::Prompt",
-};
+/** The CloudFormation type of each resource the audit's readers return (kept with each reader). */
+export const CONFIG_RESOURCE_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
+  READERS.map((reader) => [reader.token, reader.cloudFormationType]),
+);
 
 export type Verdict = "compliant" | "non-compliant" | "unverified";
 

@@ -171,5 +171,12 @@ export async function handler(event: ConfigRuleEvent, context: LambdaContext): P
     problems: [...problems, ...put.problems],
   };
   console.log(JSON.stringify(summary));
+  // An evaluation AWS Config did not take leaves the resource's earlier verdict standing (a
+  // COMPLIANT one included): the invocation fails, so AWS Config's rule status shows the error
+  // (LastErrorMessage) and Lambda retries the asynchronous invocation.
+  if (put.unsent > 0)
+    throw new Error(
+      `${put.unsent} of ${evaluations.length} evaluation(s) not delivered: ${put.problems.join("; ")}`,
+    );
   return summary;
 }

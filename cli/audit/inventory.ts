@@ -139,6 +139,8 @@ export interface CallContext {
  */
 export interface Reader<Client, Summary, Detail> {
   readonly token: string;
+  /** Its CloudFormation type: what AWS Config evaluates it as (detection/evaluations.ts). */
+  readonly cloudFormationType: string;
   readonly label: string;
   readonly permissions: readonly string[];
   client(context: CallContext): Promise<Client>;
@@ -152,6 +154,7 @@ export interface Reader<Client, Summary, Detail> {
 /** A reader with its types closed over: what the registry holds. */
 export interface FamilyReader {
   readonly token: string;
+  readonly cloudFormationType: string;
   readonly label: string;
   readonly permissions: readonly string[];
   read(session: AwsSession, scope: Scope, context: CallContext, found: () => void): Promise<FamilyResult>;
@@ -165,12 +168,13 @@ type FamilyResult =
 const GONE_STATES = new Set(["DELETING", "DELETED"]);
 
 function reader<Client, Summary, Detail>(definition: Reader<Client, Summary, Detail>): FamilyReader {
-  const { token, label, permissions } = definition;
+  const { token, cloudFormationType, label, permissions } = definition;
   const type = guardedType(token);
   const family = familyOf(token);
   if (type === undefined || family === undefined) throw new Error(`${token} is not in the catalog`);
   return {
     token,
+    cloudFormationType,
     label,
     permissions,
     async read(session, scope, context, found) {
@@ -229,6 +233,7 @@ const dataAutomation = () => import("@aws-sdk/client-bedrock-data-automation");
 export const READERS: readonly FamilyReader[] = [
   reader({
     token: "aws:datazone/domain:Domain",
+    cloudFormationType: "AWS::DataZone::Domain",
     label: "DataZone domains",
     permissions: [
       "datazone:ListDomains",
@@ -303,6 +308,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentAgent:AgentAgent",
+    cloudFormationType: "AWS::Bedrock::Agent",
     label: "Bedrock agents",
     permissions: ["bedrock:ListAgents", "bedrock:GetAgent"],
     client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
@@ -330,6 +336,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentKnowledgeBase:AgentKnowledgeBase",
+    cloudFormationType: "AWS::Bedrock::KnowledgeBase",
     label: "Bedrock knowledge bases",
     permissions: ["bedrock:ListKnowledgeBases", "bedrock:GetKnowledgeBase"],
     client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
@@ -370,6 +377,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentFlow:AgentFlow",
+    cloudFormationType: "AWS::Bedrock::Flow",
     label: "Bedrock flows",
     permissions: ["bedrock:ListFlows", "bedrock:GetFlow"],
     client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
@@ -393,6 +401,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentPrompt:AgentPrompt",
+    cloudFormationType: "AWS::Bedrock::Prompt",
     label: "Bedrock prompts",
     permissions: ["bedrock:ListPrompts", "bedrock:GetPrompt"],
     client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
@@ -416,6 +425,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/guardrail:Guardrail",
+    cloudFormationType: "AWS::Bedrock::Guardrail",
     label: "Bedrock guardrails",
     permissions: ["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
     client: async ({ options }) => new (await bedrock()).BedrockClient(options),
@@ -441,6 +451,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/customModel:CustomModel",
+    cloudFormationType: "AWS::Bedrock::CustomModel",
     label: "Bedrock custom models",
     permissions: ["bedrock:ListCustomModels", "bedrock:GetCustomModel"],
     client: async ({ options }) => new (await bedrock()).BedrockClient(options),
@@ -466,6 +477,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentDataSource:AgentDataSource",
+    cloudFormationType: "AWS::Bedrock::DataSource",
     label: "Bedrock knowledge base data sources",
     permissions: ["bedrock:ListKnowledgeBases", "bedrock:ListDataSources", "bedrock:GetDataSource"],
     client: async ({ options }) => new (await bedrockAgent()).BedrockAgentClient(options),
@@ -524,6 +536,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentcoreMemory:AgentcoreMemory",
+    cloudFormationType: "AWS::BedrockAgentCore::Memory",
     label: "Bedrock AgentCore memories",
     permissions: ["bedrock-agentcore:ListMemories", "bedrock-agentcore:GetMemory"],
     client: async ({ options }) => new (await agentCore()).BedrockAgentCoreControlClient(options),
@@ -547,6 +560,7 @@ export const READERS: readonly FamilyReader[] = [
   }),
   reader({
     token: "aws:bedrock/agentcoreGateway:AgentcoreGateway",
+    cloudFormationType: "AWS::BedrockAgentCore::Gateway",
     label: "Bedrock AgentCore gateways",
     permissions: ["bedrock-agentcore:ListGateways", "bedrock-agentcore:GetGateway"],
     client: async ({ options }) => new (await agentCore()).BedrockAgentCoreControlClient(options),
@@ -573,6 +587,7 @@ export const READERS: readonly FamilyReader[] = [
   reader({
     // No @pulumi/aws type: the aws-native one would create it.
     token: "aws-native:bedrock:DataAutomationProject",
+    cloudFormationType: "AWS::Bedrock::DataAutomationProject",
     label: "Bedrock Data Automation projects",
     permissions: ["bedrock:ListDataAutomationProjects", "bedrock:GetDataAutomationProject"],
     client: async ({ options }) => new (await dataAutomation()).BedrockDataAutomationClient(options),

@@ -28,6 +28,8 @@ const ACCOUNTS = {
   deleting: "666666666666",
   slow: "777777777777",
   management: "888888888888",
+  newest: "121212121212",
+  rejected: "131313131313",
 } as const;
 const ROLE = "arn:aws:iam::222222222222:role/BedrockStudioExecution";
 const MEMBER_ROLE = "BedrockCmkGuardDetection";
@@ -87,6 +89,34 @@ describe("AWS Config rule (fake AWS)", function () {
     world.bedrock
       .add("agent", ACCOUNTS.detect, "us-east-1", { id: "AGENT00001", name: "support-agent" })
       .add("guardrail", ACCOUNTS.detect, "us-east-1", { id: "gr00000001", name: "safety", kmsKeyArn: GOOD });
+    // The families read through their own services (data sources per knowledge base, AgentCore,
+    // Data Automation): each is evaluated under its CloudFormation type.
+    const NEWEST_KEY = keyArn(ACCOUNTS.newest, "us-east-1", 4);
+    world.kms.addKey({ arn: NEWEST_KEY, rotationEnabled: true, tags: tagged });
+    world.bedrock
+      .add("knowledge-base", ACCOUNTS.newest, "us-east-1", {
+        id: "KB00000001",
+        name: "kb",
+        kmsKeyArn: NEWEST_KEY,
+      })
+      .add("data-source", ACCOUNTS.newest, "us-east-1", {
+        id: "DS00000001",
+        name: "ds-no-key",
+        knowledgeBaseId: "KB00000001",
+      })
+      .add("data-automation-project", ACCOUNTS.newest, "us-east-1", {
+        id: "bda0000001",
+        name: "bda-good",
+        kmsKeyArn: NEWEST_KEY,
+      });
+    world.agentCore
+      .add("memory", ACCOUNTS.newest, "us-east-1", { id: "mem-0000000001", name: "mem_no_key" })
+      .add("gateway", ACCOUNTS.newest, "us-east-1", {
+        id: "gw-0000000001",
+        name: "gw-good",
+        kmsKeyArn: NEWEST_KEY,
+      });
+    world.dataZone.addDomain(ACCOUNTS.rejected, "us-east-1", domain("dzd_rejected"));
     world.config.seed(ACCOUNTS.detect, RULE_NAME, {
       ComplianceResourceType: "AWS::DataZone::Domain",
       ComplianceResourceId: STALE,
@@ -236,6 +266,45 @@ describe("AWS Config rule (fake AWS)", function () {
     const account = byId(world.config.evaluations(ACCOUNTS.slow, RULE_NAME)).get(ACCOUNTS.slow);
     assert.equal(account?.ComplianceType, "NON_COMPLIANT");
     assert.match(account?.Annotation ?? "", /time limit was reached/);
+  });
+
+  it("evaluates knowledge base data sources, AgentCore memories and gateways, and Data Automation projects under their CloudFormation types", async () => {
+    const summary = await invokeInProcess(periodicEvent(ACCOUNTS.newest), { env: env("AKIDNEWEST") });
+    assert.deepEqual(summary.problems, []);
+    const evaluated = world.config
+      .evaluations(ACCOUNTS.newest, RULE_NAME)
+      .map((e) => `${e.ComplianceResourceType} ${e.ComplianceType}`)
+      .sort();
+    assert.deepEqual(evaluated, [
+      "AWS::::Account COMPLIANT",
+      "AWS::Bedrock::DataAutomationProject COMPLIANT",
+      "AWS::Bedrock::DataSource NON_COMPLIANT",
+      "AWS::Bedrock::KnowledgeBase COMPLIANT",
+      "AWS::BedrockAgentCore::Gateway COMPLIANT",
+      "AWS::BedrockAgentCore::Memory NON_COMPLIANT",
+    ]);
+  });
+
+  it("fails the invocation when AWS Config rejects evaluations (FailedEvaluations), after logging what it sent", async () => {
+    world.server.faults = {
+      inject: [
+        {
+          service: "config",
+          operation: "PutEvaluations",
+          fault: {
+            kind: "rewrite",
+            edit: (answer: { FailedEvaluations?: unknown[] }, call) => ({
+              ...answer,
+              FailedEvaluations: (call.input as { Evaluations: unknown[] }).Evaluations.slice(0, 1),
+            }),
+          },
+        },
+      ],
+    };
+    await assert.rejects(
+      invokeInProcess(periodicEvent(ACCOUNTS.rejected), { env: env("AKIDREJECTED") }),
+      /1 of 2 evaluation\(s\) not delivered: AWS Config rejected 1 evaluation\(s\)/,
+    );
   });
 
   it("as an organization rule, reads and reports in the member account with the role it names", async () => {

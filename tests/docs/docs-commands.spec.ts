@@ -45,11 +45,16 @@ const SCRIPTS = (
   }
 ).scripts;
 
-/** The npm scripts a script runs: `npm run NAME`, and the names given to run-scripts-together. */
+/**
+ * The npm scripts a script runs: `npm run NAME`, and the names given to scripts/run-scripts-together.js
+ * and scripts/run-if-changed.js.
+ */
 function scriptsRunBy(script: string): string[] {
   const byNpm = [...script.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]);
-  const together = /run-scripts-together\.js((?:\s+[\w:-]+)+)/.exec(script)?.[1].trim().split(/\s+/) ?? [];
-  return [...byNpm, ...together];
+  const byRunner = [
+    ...script.matchAll(/(?:run-scripts-together|run-if-changed)\.js((?:\s+[\w:-]+)+)/g),
+  ].flatMap((match) => match[1].trim().split(/\s+/));
+  return [...byNpm, ...byRunner];
 }
 
 /**
@@ -102,6 +107,10 @@ function handlingOf(simple: string): Handling {
   if (SUITE_COMMAND.test(simple)) return "suite";
   return "run";
 }
+
+/** What `npm run build` writes, as `prepare` (scripts/run-if-changed.js) checks it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const BUILD_OUTPUTS = (require("../../scripts/run-if-changed") as { OUTPUTS: readonly string[] }).OUTPUTS;
 
 const PULUMI_SUBCOMMANDS = [
   "preview",
@@ -185,7 +194,12 @@ describe("documentation commands and sample outputs", function () {
 
   for (const command of REAL_RESOLUTION_CHECKS) {
     it(`runs \`${command}\` as the machine's own npm does (the repository environment's shortcut)`, async () => {
+      const built = () => BUILD_OUTPUTS.map((file) => fs.statSync(path.join(ROOT, file)).mtimeMs);
+      const before = built();
       const [real, shortcut] = await Promise.all([runWithRealNpm(command), runInRepoEnvironment(command)]);
+      // The first npx in a clone installs the project into npx's cache, which runs its `prepare`
+      // in the clone: with unchanged sources that must not rebuild under the CLIs running from it.
+      assert.deepEqual(built(), before, "the real npm rebuilt dist/ or policy-pack/bin/");
       assert.equal(real.code, 0, real.stderr);
       assert.deepEqual(
         { code: shortcut.code, stdout: shortcut.stdout },
