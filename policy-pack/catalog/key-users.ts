@@ -6,8 +6,8 @@
  *
  * Left out on purpose (see docs/catalog.md, "Keys the resource can use"):
  * - AgentCore memories: no documented key policy statement was found. The token vault's published
- *   statement has no `Principal`. AgentCore gateways and policy engines document statements that
- *   are not entries here yet (docs/catalog.md says so).
+ *   statement has no `Principal`. AgentCore policy engines document statements that are not an
+ *   entry here yet (docs/catalog.md says so).
  * - Bedrock agents' long-term memory (ltm-permissions): the published key policy is not valid
  *   JSON (tests/corpus/aws-doc-bedrock-agent-memory-key-policy).
  * - Guardrails' "PermissionsForGuardrailsUsers" (kms:Decrypt for the identities that invoke the
@@ -115,6 +115,12 @@ const KNOWLEDGE_BASES: DocumentedSource = {
   document:
     "Amazon Bedrock User Guide: Encryption of knowledge base resources (data storage in fully managed knowledge base)",
   url: "https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-kb.html#encryption-kb-managed-ingestion",
+};
+
+const AGENTCORE_GATEWAYS: DocumentedSource = {
+  document:
+    "Amazon Bedrock AgentCore Developer Guide: Encrypt your AgentCore gateway with a customer-managed KMS key",
+  url: "https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/gateway-encryption.html",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +320,32 @@ const KNOWLEDGE_BASE_KEY_USE: KeyUseFamily = {
   ],
 };
 
+const GATEWAY_KEY_USE: KeyUseFamily = {
+  family: familyById("agentcore-gateway"),
+  identity: {
+    paths: [["gatewayArn"]],
+    pending: (region, account, partition) =>
+      `arn:${partition}:bedrock-agentcore:${region}:${account}:gateway/GUARDPROBE`,
+  },
+  recipes: [
+    {
+      name: "gateways",
+      requirements: [
+        {
+          // The page lists the actions the gateway service role needs (its example names no Sid):
+          // the guard's name for the statement. The CloudWatch Logs statement applies only where
+          // the gateway's logs are delivered encrypted, which its properties do not say.
+          sid: "GatewayServiceRoleUsesTheKey",
+          user: { kind: "role", property: "roleArn", title: "the gateway's service role" },
+          actions: ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"],
+          via: "bedrock-agentcore",
+          source: AGENTCORE_GATEWAYS,
+        },
+      ],
+    },
+  ],
+};
+
 function familyById(id: string): ResourceFamily {
   const family = FAMILIES.find((f) => f.id === id);
   if (family === undefined) throw new Error(`key-users: no resource family '${id}' in the catalog`);
@@ -327,6 +359,7 @@ export const KEY_USE_FAMILIES: readonly KeyUseFamily[] = [
   FLOW_KEY_USE,
   GUARDRAIL_KEY_USE,
   KNOWLEDGE_BASE_KEY_USE,
+  GATEWAY_KEY_USE,
 ];
 
 const byFamily = new Map(KEY_USE_FAMILIES.map((entry) => [entry.family, entry]));

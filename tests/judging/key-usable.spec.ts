@@ -311,6 +311,67 @@ describe("workspace-key-usable: the key policies AWS documents per Bedrock famil
     });
   });
 
+  describe("AgentCore gateways", () => {
+    const serviceRole = ROLE("AgentCoreGatewayServiceRole");
+    const gateway = (roleArn: string) =>
+      resource("aws:bedrock/agentcoreGateway:AgentcoreGateway", "gateway", {
+        name: "tools",
+        roleArn,
+        kmsKeyArn: KEY_ARN,
+        authorizerType: "AWS_IAM",
+        protocolType: "MCP",
+        gatewayArn: `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:gateway/tools-abc123`,
+      });
+    // gateway-encryption.html's prerequisites: the gateway service role may create grants on,
+    // describe, decrypt with and generate data keys from the key, through AgentCore.
+    const serviceRoleStatement = (actions: string[], via = `bedrock-agentcore.${REGION}.amazonaws.com`) => ({
+      Sid: "AllowGatewayServiceRole",
+      Effect: "Allow",
+      Principal: { AWS: serviceRole },
+      Action: actions,
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": via } },
+    });
+    const ACTIONS = ["kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"];
+
+    it("passes a key policy that lets the gateway's service role use the key through AgentCore", () => {
+      assert.deepEqual(
+        usable(policyDocument(ADMIN_STATEMENT, serviceRoleStatement(ACTIONS)), gateway(serviceRole)),
+        {
+          kind: "pass",
+        },
+      );
+    });
+
+    it("names the statement and the missing actions when the role may only decrypt", () => {
+      const decryptOnly = policyDocument(serviceRoleStatement(["kms:Decrypt", "kms:GenerateDataKey"]));
+      assertFinding(
+        usable(decryptOnly, gateway(serviceRole)),
+        /GatewayServiceRoleUsesTheKey/,
+        /kms:CreateGrant/,
+      );
+    });
+
+    it("a statement for another role, or through another service, does not count", () => {
+      const otherRole = ROLE("SomeOtherRole");
+      assertFinding(
+        usable(policyDocument(serviceRoleStatement(ACTIONS)), gateway(otherRole)),
+        /GatewayServiceRoleUsesTheKey/,
+      );
+      assertFinding(
+        usable(
+          policyDocument(serviceRoleStatement(ACTIONS, `bedrock.${REGION}.amazonaws.com`)),
+          gateway(serviceRole),
+        ),
+        /GatewayServiceRoleUsesTheKey/,
+      );
+    });
+
+    it("is undetermined where the key policy delegates to IAM and the role is not in the stack", () => {
+      assert.equal(usable(policyDocument(ADMIN_STATEMENT), gateway(serviceRole)).kind, "pending");
+    });
+  });
+
   it("AgentCore memories: AWS documents no key policy statement, so no finding and nothing pending", () => {
     const memory = resource("aws:bedrock/agentcoreMemory:AgentcoreMemory", "memory", {
       name: "mem",
