@@ -8,8 +8,10 @@
  *
  * A single probe could be dodged by a condition on something it does not set, so the outsider
  * *chooses* every value it controls to fit the policy's patterns, while staying outside:
- * - callers: an IAM principal of another account, an anonymous caller, an AWS service acting for
- *   another account (each group of services the policy names alike, and any other);
+ * - callers: an IAM principal of another account, an AWS service acting for another account
+ *   (each group of services the policy names alike, and any other). No anonymous caller: AWS KMS
+ *   takes only requests signed with AWS credentials (Signature Version 4), so every request has a
+ *   principal, and an IAM principal's carries its account;
  * - the outside account: one the policy names nowhere, plus, for each wildcard pattern on an
  *   account (`aws:PrincipalAccount`, `kms:CallerAccount`, `aws:SourceAccount`, the account field of
  *   `aws:PrincipalArn` / `aws:SourceArn`), an account that fits it and is not the key's or a named
@@ -91,12 +93,9 @@ type ContextValue = string | string[];
 /** A value tried for a condition key; undefined = the key is absent from the request. */
 type Candidate = ContextValue | undefined;
 
-/** Stands for the simulator's anonymous principal (which is only loaded when a request is simulated). */
-const ANONYMOUS: unique symbol = Symbol("anonymous");
-
 interface Caller {
   readonly description: string;
-  readonly principal: string | typeof ANONYMOUS;
+  readonly principal: string;
   /** Whether the caller has identity policies (its own account's: they allow everything). */
   readonly hasIdentity: boolean;
   /** Identity facts, by lower-case key: the values this caller can present (undefined = absent). */
@@ -211,16 +210,6 @@ function callers(outside: string, services: readonly (readonly string[])[]): Cal
       ...network,
     },
   };
-  const anonymous: Caller = {
-    description: "an anonymous caller",
-    principal: ANONYMOUS,
-    hasIdentity: false,
-    identity: {
-      "aws:principaltype": ["Anonymous"],
-      "aws:principalisawsservice": ["false"],
-      ...network,
-    },
-  };
   const serviceCallers = [...services, ["guard-probe.amazonaws.com"]].map((group): Caller => {
     const service = group[0]!;
     const alike = group.length > 1 ? ` and ${group.length - 1} other services named alike` : "";
@@ -239,7 +228,7 @@ function callers(outside: string, services: readonly (readonly string[])[]): Cal
       },
     };
   });
-  return [principal, anonymous, ...serviceCallers];
+  return [principal, ...serviceCallers];
 }
 
 type IamSimulate = typeof import("@cloud-copilot/iam-simulate");
@@ -524,7 +513,7 @@ function allowed(
   const result = simulate.runUnsafeSimulation(
     {
       request: {
-        principal: caller.principal === ANONYMOUS ? simulate.anonymousPrincipal : caller.principal,
+        principal: caller.principal,
         action,
         resource: { resource: resource.arn, accountId: resource.account },
         contextVariables: context,

@@ -159,6 +159,19 @@ const PUBLIC: [string, string, string][] = [
 /** [label, documented reason, policy, verdict at preview] for policies no outsider can use now. */
 const NOT_PUBLIC: [string, string, string, KeyPolicyVerdict["kind"]][] = [
   [
+    "* to IAM principals only, the principal's account under IfExists",
+    "AWS KMS takes only requests signed with AWS credentials (SigV4): no anonymous request reaches the " +
+      "key, so every IAM principal's request carries aws:PrincipalAccount, and services are excluded",
+    policy(
+      ADMIN,
+      grant("*", {
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+        StringEqualsIfExists: { "aws:PrincipalAccount": OWN },
+      }),
+    ),
+    "restricted",
+  ],
+  [
     "* with a Deny that excludes every other account on the key's own ARN",
     "Policy evaluation logic: an explicit Deny on this key wins; at preview the key's ARN is not known yet",
     policy(ADMIN, grant("*"), denyOutside(KEY_ARN, { StringNotEquals: { "kms:CallerAccount": OWN } })),
