@@ -95,7 +95,7 @@ Examples:
         .command("check")
         .description(
           "run the policy pack over an existing stack: a `pulumi stack export` file (deployment " +
-            "version 3 or 4, or a file backend's checkpoint) or a `pulumi preview --json` file " +
+            "version 1 to 4, or a file backend's checkpoint) or a `pulumi preview --json` file " +
             "(detected from its content)",
         )
         .argument("<file>", "the stack export or preview JSON file; `-` reads standard input"),

@@ -52,8 +52,16 @@ const REMOVING_OPS = new Set([
   "remove-pending-replace",
 ]);
 
-/** Deployment schema versions this reader understands (apitype.DeploymentSchemaVersionCurrent/Latest). */
-export const SUPPORTED_DEPLOYMENT_VERSIONS: readonly number[] = [3, 4];
+/**
+ * Deployment schema versions this reader understands: 3 and 4 as written (apitype
+ * DeploymentSchemaVersionCurrent/Latest), 1 and 2 as the Pulumi CLI reads them, migrated up to 3
+ * (sdk/go/common/apitype/migrate): a version 1 resource has no provider and its `defaults` are
+ * dropped; before version 3 no resource has property dependencies, so each input property depends
+ * on all of the resource's dependencies.
+ */
+export const SUPPORTED_DEPLOYMENT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+/** The first version whose resources record property dependencies (ResourceV3). */
+const PROPERTY_DEPENDENCIES_VERSION = 3;
 /**
  * The v4 features whose fields are known not to change what the pack reads (inputs, outputs,
  * provider, dependencies): they record how Pulumi handles the resource at the next update. A
@@ -93,16 +101,28 @@ export function parseStateDocument(document: unknown, file: string, text: string
   if (!isPlainObject(document)) throw unknownFormat(file);
   if ("deployment" in document || "checkpoint" in document) {
     const unknownFeatures = deploymentFeatures(document, file);
+    const version = document.version as number;
     const input = fromState(
       "stack-export",
-      deploymentResources(document, file),
+      deploymentResources(document, file, version),
       checkpointConfig(document),
       file,
       text,
     );
-    if (unknownFeatures.length === 0) return input;
-    const warning = `deployment feature(s) ${unknownFeatures.join(", ")} are unknown to this tool: resources were read by their inputs and outputs as in deployment version 3.`;
-    return { ...input, warnings: [warning, ...input.warnings] };
+    const warnings: string[] = [];
+    if (version < PROPERTY_DEPENDENCIES_VERSION)
+      warnings.push(
+        `deployment version ${version} (written by a Pulumi CLI of 2018 or before) was read as Pulumi migrates it to version 3: ` +
+          "each input depends on all of a resource's dependencies" +
+          (version === 1
+            ? ", and no resource names its provider (the region comes from the stack's config)."
+            : "."),
+      );
+    if (unknownFeatures.length > 0)
+      warnings.push(
+        `deployment feature(s) ${unknownFeatures.join(", ")} are unknown to this tool: resources were read by their inputs and outputs as in deployment version 3.`,
+      );
+    return warnings.length === 0 ? input : { ...input, warnings: [...warnings, ...input.warnings] };
   }
   if ("steps" in document || "changeSummary" in document) {
     return fromState("preview-json", previewResources(document, file), previewConfig(document), file, text);
@@ -122,7 +142,7 @@ function readStandardInput(): string {
 
 function unknownFormat(file: string): UnusableInputError {
   return new UnusableInputError(
-    `${file}: not a \`pulumi stack export\` (deployment version ${SUPPORTED_DEPLOYMENT_VERSIONS.join(" or ")}) or \`pulumi preview --json\` file`,
+    `${file}: not a \`pulumi stack export\` (deployment version ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}) or \`pulumi preview --json\` file`,
   );
 }
 
@@ -130,7 +150,7 @@ function unknownFormat(file: string): UnusableInputError {
 function deploymentFeatures(document: Json, file: string): string[] {
   if (typeof document.version !== "number" || !SUPPORTED_DEPLOYMENT_VERSIONS.includes(document.version)) {
     throw new UnusableInputError(
-      `${file}: deployment version ${JSON.stringify(document.version)} is not supported (supported: ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}, as written by Pulumi CLI v3; re-export the stack with a current Pulumi CLI)`,
+      `${file}: deployment version ${JSON.stringify(document.version)} is not supported (supported: ${SUPPORTED_DEPLOYMENT_VERSIONS.join(", ")}; re-export the stack with a current Pulumi CLI)`,
     );
   }
   const features = document.features ?? [];
@@ -140,15 +160,19 @@ function deploymentFeatures(document: Json, file: string): string[] {
   return (features as string[]).filter((feature) => !UNDERSTOOD_FEATURES.has(feature));
 }
 
-function deploymentResources(document: Json, file: string): StateResource[] {
+function deploymentResources(document: Json, file: string, version: number): StateResource[] {
   const deployment = "checkpoint" in document ? field(document.checkpoint, "latest") : document.deployment;
   if (deployment === undefined && "checkpoint" in document) return []; // a stack that was never deployed
   if (!isPlainObject(deployment)) throw new UnusableInputError(`${file}: \`deployment\` is not an object`);
   const resources = deployment.resources ?? [];
   if (!Array.isArray(resources))
     throw new UnusableInputError(`${file}: \`deployment.resources\` is not a list`);
+  const read = (entry: unknown, where: string) => {
+    const resource = stateResource(entry, where);
+    return version >= PROPERTY_DEPENDENCIES_VERSION ? resource : migratedToV3(resource, version);
+  };
   const live = resources
-    .map((entry, index) => stateResource(entry, `${file}: deployment.resources[${index}]`))
+    .map((entry, index) => read(entry, `${file}: deployment.resources[${index}]`))
     .filter((resource) => !resource.delete);
   // An interrupted `pulumi up` leaves its operations in `pending_operations` (apitype.OperationV2):
   // a resource being created or imported may exist in AWS though `resources` lacks it, so it is judged.
@@ -158,14 +182,23 @@ function deploymentResources(document: Json, file: string): StateResource[] {
   const known = new Set(live.map((resource) => resource.urn));
   pending.forEach((operation, index) => {
     if (!isPlainObject(operation) || !["creating", "importing"].includes(String(operation.type))) return;
-    const state = stateResource(
-      operation.resource,
-      `${file}: deployment.pending_operations[${index}].resource`,
-    );
+    const state = read(operation.resource, `${file}: deployment.pending_operations[${index}].resource`);
     if (!known.has(state.urn)) live.push(state);
     known.add(state.urn);
   });
   return live;
+}
+
+/** A resource of deployment version 1 or 2 as Pulumi's migration to version 3 makes it (migrate.UpToResourceV3). */
+function migratedToV3(resource: StateResource, version: number): StateResource {
+  return {
+    ...resource,
+    // ResourceV1 had no first-class providers: UpToResourceV2 sets none.
+    provider: version === 1 ? undefined : resource.provider,
+    propertyDependencies: Object.fromEntries(
+      Object.keys(resource.inputs).map((property) => [property, [...resource.dependencies]]),
+    ),
+  };
 }
 
 function previewResources(document: Json, file: string): StateResource[] {

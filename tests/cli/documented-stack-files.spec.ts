@@ -2,6 +2,7 @@
  * `pulumi stack export` shapes as Pulumi's apitype documents them (DeploymentV3), read in process:
  * what is handed to the pack as live. A `delete: true` old copy is not live; a read (`external`)
  * resource is; an interrupted create (`pending_operations`) may exist in AWS, so it is judged.
+ * Versions 1 and 2 are migrated up to 3 as the Pulumi CLI does (sdk/go/common/apitype/migrate).
  */
 import * as assert from "assert";
 import { parseStateDocument } from "../../cli/sources/stack-file";
@@ -70,6 +71,29 @@ describe("check: documented stack export shapes", () => {
       assert.deepEqual(judgedNames(exported(deployment)), expected);
     });
   }
+
+  it("migrates versions 1 and 2 as Pulumi does: every input depends on every dependency; version 1 names no provider", () => {
+    const provider = "urn:pulumi:dev::proj::pulumi:providers:aws::default::0a1b";
+    const key = "urn:pulumi:dev::proj::aws:kms/key:Key::k";
+    const agent = state("m", {
+      provider,
+      dependencies: [key],
+      inputs: { agentName: "m", customerEncryptionKeyArn: "x" },
+    });
+    for (const version of [1, 2]) {
+      const providerState = {
+        urn: "urn:pulumi:dev::proj::pulumi:providers:aws::default",
+        custom: true,
+        id: "0a1b",
+        type: "pulumi:providers:aws",
+        inputs: { region: "eu-west-1" },
+      };
+      const document = { version, deployment: { resources: [providerState, agent] } };
+      const [read] = parseStateDocument(document, "stack.json", JSON.stringify(document)).resources;
+      assert.deepEqual(read.propertyDependencies, { agentName: [key], customerEncryptionKeyArn: [key] });
+      assert.equal(read.provider === undefined, version === 1, `version ${version}`);
+    }
+  });
 
   it("refuses `pending_operations` that is not a list", () => {
     assert.throws(() => judgedNames(exported({ pending_operations: {} })), /pending_operations/);

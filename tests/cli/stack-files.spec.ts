@@ -96,7 +96,9 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
       v4: ["check", write("v4.json", v4), "--format", "json"],
       futureFeature: ["check", write("future.json", future), "--format", "json"],
       checkpoint: ["check", write("checkpoint.json", checkpoint), "--format", "json"],
-      v2: ["check", write("v2.json", { ...v4, version: 2 }), "--quiet"],
+      // Versions 1 and 2, as the Pulumi CLI reads them: migrated up to version 3.
+      v1: ["check", write("v1.json", { ...exported(), version: 1 }), "--format", "json"],
+      v2: ["check", write("v2.json", { ...exported(), version: 2 }), "--format", "json"],
       v5: ["check", write("v5.json", { ...v4, version: 5 }), "--quiet"],
       noVersion: ["check", write("noversion.json", { deployment: v4.deployment }), "--quiet"],
       badFeatures: ["check", write("features.json", { ...v4, features: "taint" }), "--quiet"],
@@ -152,15 +154,29 @@ describe("bedrock-cmk-guard check: stack files as Pulumi writes them", function 
     assert.equal((JSON.parse(runs.stdin.stdout) as Report).source, "<stdin>");
   });
 
-  for (const [name, shown] of [
-    ["v2", "2"],
-    ["v5", "5"],
-    ["noVersion", "undefined"],
-  ]) {
+  it("reads deployment versions 1 and 2 as Pulumi migrates them to version 3, and says so", () => {
+    for (const [run, version] of [
+      [runs.v1, 1],
+      [runs.v2, 2],
+    ] as const) {
+      assert.equal(run.code, 1, describeRun(run));
+      assert.deepEqual(verdicts(run), verdicts(runs.v3));
+      const report = JSON.parse(run.stdout) as Report;
+      assert.ok(
+        report.warnings.some((w) => w.startsWith(`deployment version ${version} `) && /migrates it/.test(w)),
+        JSON.stringify(report.warnings),
+      );
+    }
+  });
+
+  for (const [name, shown] of [["noVersion", "undefined"]]) {
     it(`refuses deployment version ${shown}, naming the supported ones`, () => {
       const run = runs[name];
       assert.equal(run.code, 2, describeRun(run));
-      assert.match(run.stderr, new RegExp(`deployment version ${shown} is not supported \\(supported: 3, 4`));
+      assert.match(
+        run.stderr,
+        new RegExp(`deployment version ${shown} is not supported \\(supported: 1, 2, 3, 4`),
+      );
       assert.equal(run.stdout, "");
     });
   }
