@@ -38,7 +38,7 @@ export type KeyPolicyVerdict =
    */
   | { readonly kind: "undetermined"; readonly cause: UndeterminedCause; readonly reason: string }
   /** A request from outside the key's account is allowed. */
-  | { readonly kind: "public"; readonly grant: PublicGrant }
+  | { readonly kind: "public"; readonly grant: PublicGrant; readonly otherGrants: readonly PublicGrant[] }
   | { readonly kind: "restricted" };
 
 export type UndeterminedCause = "budget" | "key-identity" | "principal-meaning";

@@ -84,7 +84,8 @@ export interface ProbeScope {
 }
 
 export type GrantSearch =
-  | { readonly kind: "public"; readonly grant: PublicGrant }
+  /** `grant`: the first public grant found; `otherGrants`: those of other statements, so one fix covers all. */
+  | { readonly kind: "public"; readonly grant: PublicGrant; readonly otherGrants: readonly PublicGrant[] }
   | { readonly kind: "restricted" }
   /** The probes could not decide: `cause` says why, `reason` says it in words. */
   | { readonly kind: "undetermined"; readonly cause: "budget" | "key-identity"; readonly reason: string };
@@ -279,6 +280,41 @@ interface Budget {
   remaining: number;
 }
 
+/** At most this many public grants are named for one policy (the first, and other statements'). */
+const MAX_REPORTED_GRANTS = 5;
+
+/**
+ * Every way an outsider can use the key, up to MAX_REPORTED_GRANTS: after each public grant, its
+ * statements are set aside (kept in place, granting no use action) and the search runs again, so
+ * that a policy open through several statements is named whole, not one statement per run. What
+ * the later searches cannot decide does not change the verdict: the policy is already public.
+ */
+export function findPublicGrant(document: PolicyDocument, text: string, scope: ProbeScope): GrantSearch {
+  const first = findOneGrant(document, text, scope);
+  if (first.kind !== "public") return first;
+  const otherGrants: PublicGrant[] = [];
+  let statements = [...statementsOf(document)];
+  let latest = first.grant;
+  while (otherGrants.length + 1 < MAX_REPORTED_GRANTS) {
+    const culprits = latest.statements.map((label) => /^Statement\[(\d+)\]$/.exec(label)?.[1]);
+    if (culprits.some((index) => index === undefined)) break; // "the statements together"
+    statements = statements.map((statement, index) =>
+      culprits.includes(String(index)) ? withoutKeyUse(statement) : statement,
+    );
+    const next = findOneGrant({ ...document, Statement: statements }, text, scope);
+    if (next.kind !== "public") break;
+    otherGrants.push(next.grant);
+    latest = next.grant;
+  }
+  return { kind: "public", grant: first.grant, otherGrants };
+}
+
+/** The statement granting none of the key's use actions, in its place (positions stay those of the document). */
+function withoutKeyUse(statement: StatementDocument): StatementDocument {
+  const { NotAction: _notAction, ...rest } = statement;
+  return { ...rest, Action: "kms:DescribeKey" };
+}
+
 /**
  * Searches for a request from outside the key's account that the key policy allows. The document
  * must have passed validation (analysis.ts); `text` is its JSON.
@@ -288,7 +324,11 @@ interface Budget {
  * outside account. Keys that differ only in such grants (one role per key, typically) share one
  * search, and a policy without any such statement needs no simulation at all.
  */
-export function findPublicGrant(document: PolicyDocument, text: string, scope: ProbeScope): GrantSearch {
+function findOneGrant(
+  document: PolicyDocument,
+  text: string,
+  scope: ProbeScope,
+): GrantSearch | { readonly kind: "public"; readonly grant: PublicGrant } {
   const statements = statementsOf(document);
   const relevant = statements.filter((s) => s.Effect !== "Allow" || couldMatchAnOutsider(s));
   if (!relevant.some((s) => s.Effect === "Allow")) return { kind: "restricted" };

@@ -7,7 +7,7 @@ export function keyPolicyPublic(scope: KeyRuleScope): Rule<KeyFitnessInput> {
   return {
     id: `${scope.idPrefix}-policy-public`,
     title: `${scope.subject} must not be usable from outside their account`,
-    rationale: `${KEY_FITNESS_WHY} The key policy is evaluated the way IAM evaluates it (Deny statements, policy variables and condition operators included) against requests from outside the key's account: an IAM role of another account, an anonymous caller, an AWS service acting for another account. If any of them could decrypt, encrypt, generate data keys, re-encrypt or create grants, the key is public. A policy that KMS would reject, or whose JSON repeats a key, cannot be verified and is a violation.`,
+    rationale: `${KEY_FITNESS_WHY} The key policy is evaluated the way IAM evaluates it (Deny statements, policy variables and condition operators included) against requests from outside the key's account: an IAM role of another account, an AWS service acting for another account (AWS KMS takes no anonymous requests). If any of them could decrypt, encrypt, generate data keys, re-encrypt or create grants, the key is public. A policy that KMS would reject, or whose JSON repeats a key, cannot be verified and is a violation.`,
     fix: 'Grant the key to named principals only (the account root as administrator, the resource\'s roles as users), or add a condition such as `StringEquals: { "kms:CallerAccount": "<account-id>" }` (or `aws:SourceAccount` for a service principal) to the statement. Build the document with aws.iam.getPolicyDocument rather than by string concatenation.',
     severity: "critical",
     defaultLevel: scope.defaultLevel,
@@ -66,10 +66,14 @@ function judge(where: string, verdict: KeyPolicyVerdict): RuleOutcome {
           'Keep other accounts out with a simple condition on the caller\'s account, such as `StringEquals: { "kms:CallerAccount": "<account-id>" }`, rather than many conditions on values the caller chooses.',
         );
       return undetermined(`${where} cannot be judged yet: ${verdict.reason}.`);
-    case "public":
-      return nonCompliant(
-        `${where} lets ${verdict.grant.caller} use the key (${verdict.grant.action}), through ${verdict.grant.statements.join(", ")}.`,
+    case "public": {
+      const others = verdict.otherGrants.map(
+        (grant) => ` Also ${grant.statements.join(", ")}: ${grant.caller} (${grant.action}).`,
       );
+      return nonCompliant(
+        `${where} lets ${verdict.grant.caller} use the key (${verdict.grant.action}), through ${verdict.grant.statements.join(", ")}.${others.join("")}`,
+      );
+    }
   }
 }
 

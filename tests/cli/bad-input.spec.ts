@@ -34,9 +34,9 @@ describe("bedrock-cmk-guard on unusable input: exit 2, one line, no stack trace"
     ],
     ["a JSON list", ["check", file("list.json", "[]")], /not a `pulumi stack export`/],
     [
-      "an old deployment version",
-      ["check", file("v1.json", JSON.stringify({ version: 1, deployment: { resources: [] } }))],
-      /deployment version 1 is not supported/,
+      "a deployment version Pulumi never wrote",
+      ["check", file("v0.json", JSON.stringify({ version: 0, deployment: { resources: [] } }))],
+      /deployment version 0 is not supported/,
     ],
     [
       "resources that are not a list",

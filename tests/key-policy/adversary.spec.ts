@@ -159,19 +159,6 @@ const PUBLIC: [string, string, string][] = [
 /** [label, documented reason, policy, verdict at preview] for policies no outsider can use now. */
 const NOT_PUBLIC: [string, string, string, KeyPolicyVerdict["kind"]][] = [
   [
-    "* to IAM principals only, the principal's account under IfExists",
-    "AWS KMS takes only requests signed with AWS credentials (SigV4): no anonymous request reaches the " +
-      "key, so every IAM principal's request carries aws:PrincipalAccount, and services are excluded",
-    policy(
-      ADMIN,
-      grant("*", {
-        Bool: { "aws:PrincipalIsAWSService": "false" },
-        StringEqualsIfExists: { "aws:PrincipalAccount": OWN },
-      }),
-    ),
-    "restricted",
-  ],
-  [
     "* with a Deny that excludes every other account on the key's own ARN",
     "Policy evaluation logic: an explicit Deny on this key wins; at preview the key's ARN is not known yet",
     policy(ADMIN, grant("*"), denyOutside(KEY_ARN, { StringNotEquals: { "kms:CallerAccount": OWN } })),
@@ -240,6 +227,19 @@ const NOT_PUBLIC: [string, string, string, KeyPolicyVerdict["kind"]][] = [
       grant(S3, {
         ArnLike: { "aws:SourceArn": "arn:aws:s3:::logs-*" },
         StringEquals: { "aws:SourceAccount": OWN },
+      }),
+    ),
+    "restricted",
+  ],
+  [
+    "* to IAM principals only, the principal's account under IfExists",
+    "AWS KMS takes only requests signed with AWS credentials (SigV4): no anonymous request reaches the " +
+      "key, so every IAM principal's request carries aws:PrincipalAccount, and services are excluded",
+    policy(
+      ADMIN,
+      grant("*", {
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+        StringEqualsIfExists: { "aws:PrincipalAccount": OWN },
       }),
     ),
     "restricted",
@@ -346,6 +346,26 @@ describe("key policies judged as an adversary reads them (issue 19)", function (
     const verdict = verdictOf(policy(ADMIN, ...open), AT_UP);
     assert.equal(verdict.kind, "public", JSON.stringify(verdict));
     if (verdict.kind === "public") assert.deepEqual(verdict.grant.statements, ["Statement[101]"]);
+  });
+
+  it("names every statement that opens the key, not only the first (one run shows the whole fix)", () => {
+    // AWS's documented SageMaker Unified Studio domain key policy (tests/corpus/aws-doc-smus-domain-key-policy)
+    // is open twice: DataZone's service principal without aws:SourceAccount, and `*` bounded by values the caller sets.
+    const text = policy(
+      ADMIN,
+      grant(BEDROCK, { StringEquals: { "aws:SourceAccount": OWN } }),
+      grant({ Service: "datazone.amazonaws.com" }),
+      grant("*", { StringEquals: { "aws:PrincipalTag/AmazonDataZoneDomain": "dzd_0123456789" } }),
+    );
+    const verdict = verdictOf(text, AT_UP);
+    assert.equal(verdict.kind, "public", JSON.stringify(verdict));
+    if (verdict.kind !== "public") return;
+    const named = [verdict.grant, ...verdict.otherGrants].map((g) => g.statements.join(","));
+    assert.deepEqual(new Set(named), new Set(["Statement[2]", "Statement[3]"]));
+    assert.match(
+      [verdict.grant, ...verdict.otherGrants].map((g) => g.caller).join(" / "),
+      /AWS service \(datazone\.amazonaws\.com\).*IAM principal|IAM principal.*AWS service \(datazone\.amazonaws\.com\)/,
+    );
   });
 
   describe("through the cmk-key-policy-public rule", () => {
