@@ -109,6 +109,39 @@ const SECTIONS = [
 ];
 const IF_CMK = "!If [UseCmk, !GetAtt StudioKey.Arn, !Ref AWS::NoValue]";
 
+/**
+ * A key and a workspace per team, made by Fn::ForEach (AWS::LanguageExtensions), as in the
+ * CloudFormation user guide's Fn::ForEach examples; each workspace names its team's key, or none.
+ */
+function loopTemplate(keyed: boolean): string {
+  return [
+    "Transform: AWS::LanguageExtensions",
+    "Resources:",
+    "  Fn::ForEach::Teams:",
+    "    - Team",
+    "    - [red, blue]",
+    "    - Key${Team}:",
+    "        Type: AWS::KMS::Key",
+    "        Properties:",
+    "          EnableKeyRotation: true",
+    "          KeyPolicy:",
+    "            Version: '2012-10-17'",
+    "            Statement:",
+    "              - Effect: Allow",
+    "                Principal: { AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }",
+    "                Action: 'kms:*'",
+    "                Resource: '*'",
+    "          Tags: [{ Key: EnableBedrock, Value: true }]",
+    "      Studio${Team}:",
+    "        Type: AWS::DataZone::Domain",
+    "        Properties:",
+    "          Name: !Sub 'studio-${Team}'",
+    `          DomainExecutionRole: arn:aws:iam::${ACCOUNT}:role/studio-execution`,
+    ...(keyed ? ["          KmsKeyIdentifier: !GetAtt Key${Team}.Arn"] : []),
+    "",
+  ].join("\n");
+}
+
 /** One export per verdict (each run starts the pack): the stacks of an export are judged apart. */
 const EXPORTS: Record<string, Record<string, TemplateStack>> = {
   blocked: {
@@ -143,6 +176,10 @@ const EXPORTS: Record<string, Record<string, TemplateStack>> = {
     notCreated: { templateBody: template(SECTIONS, ""), parameters: { CreateStudio: "false" } },
   },
   importValue: { importValue: { templateBody: template(SECTIONS, "!ImportValue shared-studio-key-arn") } },
+  loops: {
+    loopKeyed: { templateBody: loopTemplate(true) },
+    loopUnkeyed: { templateBody: loopTemplate(false) },
+  },
   /** The passing template in an account the export does not name (no allowedAccountIds). */
   unpinned: { ifTrue: { templateBody: template(SECTIONS, IF_CMK), parameters: { UseCmk: "true" } } },
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html: the
@@ -209,6 +246,22 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
 
   it("passes AWS's key policy example (root of ${AWS::AccountId}) when the export does not name the account", () => {
     assert.equal(runs.unpinned.code, 0, describeRun(runs.unpinned));
+  });
+
+  it("expands Fn::ForEach: each team's workspace judged with its team's key, a key-less one blocked", () => {
+    assert.equal(runs.loops.code, 1, describeRun(runs.loops));
+    assert.deepEqual(blocking(runs.loops, "loopKeyed"), []);
+    const report = JSON.parse(runs.loops.stdout) as Report;
+    const unkeyed = report.resources.find((r) => r.name === "loopUnkeyed")!;
+    assert.deepEqual(
+      unkeyed.findings
+        .filter((f) => f.level === "mandatory")
+        .map((f) => [f.policy, /Studio(red|blue)/.exec(f.message)?.[0]]),
+      [
+        ["workspace-cmk-required", "Studiored"],
+        ["workspace-cmk-required", "Studioblue"],
+      ],
+    );
   });
 
   it("says NOT VERIFIED (exit 4) for a key from Fn::ImportValue, never PASSED", () => {

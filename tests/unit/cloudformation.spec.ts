@@ -113,13 +113,119 @@ describe("CloudFormation template inspection", () => {
     );
   });
 
-  it("refuses what it cannot read: loops, alias bombs, deep nesting", () => {
-    const loop = {
-      Resources: {
-        "Fn::ForEach::Domains": ["N", ["a", "b"], { "Studio${N}": { Type: "AWS::DataZone::Domain" } }],
-      },
-    };
-    assert.match(inspect(JSON.stringify(loop)).unreadable.join(), /Fn::ForEach/);
+  describe("Fn::ForEach (AWS::LanguageExtensions), expanded as the transform documents it", () => {
+    const TRANSFORM = { Transform: "AWS::LanguageExtensions" };
+    const keyArn = (name: string) => ({ "Fn::GetAtt": [`Key${name}`, "Arn"] });
+
+    it("one resource per item: ${Identifier} in keys and strings, Ref to the identifier, &{Identifier} without non-alphanumerics", () => {
+      const body = {
+        ...TRANSFORM,
+        Resources: {
+          "Fn::ForEach::Teams": [
+            "Team",
+            ["red", "blue-green"],
+            {
+              "Key&{Team}": { Type: "AWS::KMS::Key", Properties: { EnableKeyRotation: true } },
+              "Studio&{Team}": {
+                Type: "AWS::DataZone::Domain",
+                Properties: {
+                  Name: { Ref: "Team" },
+                  Description: "workspace of ${Team}",
+                  KmsKeyIdentifier: { "Fn::GetAtt": ["Key&{Team}", "Arn"] },
+                },
+              },
+            },
+          ],
+        },
+      };
+      const inspection = inspect(JSON.stringify(body));
+      assert.deepEqual(inspection.unreadable, []);
+      const studios = inspection.resources.filter((r) => r.type === "aws-native:datazone:Domain");
+      assert.deepEqual(
+        studios.map((r) => [
+          r.name,
+          (r.props as { name: string }).name,
+          (r.props as { description: string }).description,
+        ]),
+        [
+          ["cfn/Studiored", "red", "workspace of red"],
+          ["cfn/Studiobluegreen", "blue-green", "workspace of blue-green"],
+        ],
+      );
+      // The key each workspace names is the loop's key of the same item.
+      assert.deepEqual(
+        studios.map((r) => r.propertyDependencies.kmsKeyIdentifier),
+        [[`${URN}#template:Keyred`], [`${URN}#template:Keybluegreen`]],
+      );
+    });
+
+    it("nested loops, and a collection from a CommaDelimitedList parameter", () => {
+      const body = {
+        ...TRANSFORM,
+        Parameters: { Envs: { Type: "CommaDelimitedList", Default: "dev, prod" } },
+        Resources: {
+          "Fn::ForEach::Envs": [
+            "Env",
+            { Ref: "Envs" },
+            {
+              "Fn::ForEach::Teams": [
+                "Team",
+                ["a", "b"],
+                {
+                  "Studio${Env}${Team}": {
+                    Type: "AWS::DataZone::Domain",
+                    Properties: { Name: { "Fn::Sub": "${Env}-${Team}" }, KmsKeyIdentifier: keyArn("x") },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      };
+      const inspection = inspect(JSON.stringify(body));
+      assert.deepEqual(inspection.unreadable, []);
+      assert.deepEqual(
+        inspection.resources.map((r) => (r.props as { name: string }).name),
+        ["dev-a", "dev-b", "prod-a", "prod-b"],
+      );
+    });
+
+    it("fails closed on a collection not known offline, a malformed loop, or a duplicate logical ID", () => {
+      const loop = (
+        collection: unknown,
+        fragment: unknown = { "Studio${N}": { Type: "AWS::DataZone::Domain" } },
+      ) => ({
+        ...TRANSFORM,
+        Resources: { "Fn::ForEach::Domains": ["N", collection, fragment] },
+      });
+      assert.match(
+        inspect(JSON.stringify(loop({ "Fn::GetAZs": "" }))).unreadable.join(),
+        /collection is not a list of strings known offline/,
+      );
+      assert.match(
+        inspect(JSON.stringify({ Resources: { "Fn::ForEach::Domains": ["N", ["a"]] } })).unreadable.join(),
+        /not \[identifier, collection/,
+      );
+      assert.match(inspect(JSON.stringify(loop(["a", "a"]))).unreadable.join(), /makes `Studioa` twice/);
+      // A loop inside properties could make any property, a key policy included: never read as a literal.
+      const keyPolicyLoop = {
+        ...TRANSFORM,
+        Resources: {
+          Key: {
+            Type: "AWS::KMS::Key",
+            Properties: { "Fn::ForEach::Policy": ["P", ["KeyPolicy"], { "${P}": { Statement: [] } }] },
+          },
+          Studio: { Type: "AWS::DataZone::Domain", Properties: { KmsKeyIdentifier: keyArn("") } },
+        },
+      };
+      assert.match(
+        inspect(JSON.stringify(keyPolicyLoop)).unreadable.join(),
+        /`Key` .*Fn::ForEach inside its properties/,
+      );
+    });
+  });
+
+  it("refuses what it cannot read: alias bombs, deep nesting", () => {
     const bomb = [
       "a: &a [x, x, x, x, x, x, x, x, x, x]",
       ...Array.from(

@@ -537,27 +537,34 @@ function expandStackTemplate(
       "the template declares a `Transform` (macro): resources the transform adds cannot be inspected",
     );
   }
-  const resources = template.Resources;
-  if (!isPlainObject(resources)) {
+  if (!isPlainObject(template.Resources)) {
     found.unreadable.push("the template has no `Resources` mapping");
     return;
   }
-  const evaluator = new TemplateEvaluator({
-    parameters: templateParameters(host, type, template.Parameters),
+  const parameters = templateParameters(host, type, template.Parameters);
+  // Fn::ForEach collections read parameters and mappings only (AWS::LanguageExtensions expands the
+  // loops before anything else is resolved).
+  const loops = new TemplateEvaluator({
+    parameters,
     mappings: template.Mappings,
-    conditions: template.Conditions,
-    logicalIds: new Set(Object.keys(resources)),
+    conditions: undefined,
+    logicalIds: new Set(),
+    environment,
+  });
+  const resources = expandLoops(template.Resources, loops, "Resources", found);
+  const conditions = isPlainObject(template.Conditions)
+    ? Object.fromEntries(expandLoops(template.Conditions, loops, "Conditions", found))
+    : template.Conditions;
+  const evaluator = new TemplateEvaluator({
+    parameters,
+    mappings: template.Mappings,
+    conditions,
+    logicalIds: new Set(resources.keys()),
     environment,
   });
   const urnOf = (logicalId: string) => `${host.urn}${TEMPLATE_URN_MARK}${logicalId}`;
   const providerProps = providerPropsOf(environment);
-  for (const [logicalId, declaration] of Object.entries(resources)) {
-    if (logicalId.startsWith("Fn::ForEach::")) {
-      found.unreadable.push(
-        `\`${logicalId}\`: the guard does not expand Fn::ForEach loops, so the resources it creates cannot be judged`,
-      );
-      continue;
-    }
+  for (const [logicalId, declaration] of resources) {
     const cfnType = isPlainObject(declaration) ? declaration.Type : undefined;
     if (typeof cfnType === "string" && cfnType.endsWith("::MODULE")) {
       found.uninspected.push(
@@ -581,6 +588,13 @@ function expandStackTemplate(
     // it is judged as if it were.
     if (created === false) continue;
     const raw = ownValue(declaration, "Properties");
+    if (holdsLoop(raw)) {
+      // A property-level loop could make any property (a key policy included): not read as a literal.
+      found.unreadable.push(
+        `resource \`${logicalId}\` (${cfnType}): an Fn::ForEach inside its properties is not expanded by the guard`,
+      );
+      continue;
+    }
     const resolved =
       raw === undefined
         ? { ok: true as const, props: {}, dependencies: new Map<string, Dependencies>() }
@@ -606,6 +620,111 @@ function expandStackTemplate(
     };
     addResource(resource, nesting, `nested stack \`${logicalId}\``, environment, found);
   }
+}
+
+/** CloudFormation allows five levels of nested Fn::ForEach loops, and 500 resources a template. */
+const MAX_LOOP_NESTING = 5;
+const MAX_EXPANDED_ENTRIES = 500;
+
+/**
+ * A section (`Resources`, `Conditions`) as the AWS::LanguageExtensions transform leaves it: each
+ * `Fn::ForEach::Name: [Identifier, Collection, {OutputKey: OutputValue}]` replaced by its fragment
+ * once per item of the collection, with every `${Identifier}` in the keys and strings of the
+ * fragment replaced by the item, `&{Identifier}` by the item without its non-alphanumeric
+ * characters, and `{"Ref": Identifier}` by the item (loops nest). A collection the guard cannot
+ * know offline, or a loop not shaped as documented, is unreadable: the resources it would create
+ * are unknown, so the template fails closed.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-foreach.html
+ */
+function expandLoops(
+  section: Record<string, unknown>,
+  evaluator: TemplateEvaluator,
+  where: string,
+  found: Findings,
+  nesting = 0,
+): Map<string, unknown> {
+  const entries = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(section)) {
+    if (!key.startsWith("Fn::ForEach::")) {
+      entries.set(key, value);
+      continue;
+    }
+    const loop = `${where}: \`${key}\``;
+    if (nesting >= MAX_LOOP_NESTING) {
+      found.unreadable.push(`${loop} is nested more than ${MAX_LOOP_NESTING} loops deep`);
+      continue;
+    }
+    if (
+      !Array.isArray(value) ||
+      value.length !== 3 ||
+      typeof value[0] !== "string" ||
+      !isPlainObject(value[2])
+    ) {
+      found.unreadable.push(`${loop} is not [identifier, collection, {output key: fragment}]`);
+      continue;
+    }
+    const [identifier, collectionNode, fragment] = value as [string, unknown, Record<string, unknown>];
+    let collection: unknown;
+    try {
+      collection = evaluator.resolve(collectionNode, 0);
+    } catch (error) {
+      if (!(error instanceof TemplateTooLarge)) throw error;
+      collection = UNKNOWN;
+    }
+    if (!Array.isArray(collection) || collection.some((item) => typeof item !== "string")) {
+      found.unreadable.push(
+        `${loop}: its collection is not a list of strings known offline, so the entries it creates cannot be judged`,
+      );
+      continue;
+    }
+    for (const item of collection as string[]) {
+      const copy = substituteLoopItem(fragment, identifier, item) as Record<string, unknown>;
+      for (const [outputKey, output] of expandLoops(copy, evaluator, where, found, nesting + 1)) {
+        if (entries.has(outputKey) || entries.size >= MAX_EXPANDED_ENTRIES) {
+          found.unreadable.push(
+            entries.has(outputKey)
+              ? `${loop} makes \`${outputKey}\` twice`
+              : `${where} would hold more than ${MAX_EXPANDED_ENTRIES} entries`,
+          );
+          return entries;
+        }
+        entries.set(outputKey, output);
+      }
+    }
+  }
+  return entries;
+}
+
+/** Whether a value holds an `Fn::ForEach::...` key at any depth. */
+function holdsLoop(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(holdsLoop);
+  if (!isPlainObject(node)) return false;
+  return Object.entries(node).some(([key, value]) => key.startsWith("Fn::ForEach::") || holdsLoop(value));
+}
+
+/** A loop fragment with one collection item in place of its identifier (see expandLoops). */
+function substituteLoopItem(node: unknown, identifier: string, item: string): unknown {
+  if (typeof node === "string") {
+    return node
+      .split(`\${${identifier}}`)
+      .join(item)
+      .split(`&{${identifier}}`)
+      .join(item.replace(/[^A-Za-z0-9]/g, ""));
+  }
+  if (Array.isArray(node)) return node.map((element) => substituteLoopItem(element, identifier, item));
+  if (!isPlainObject(node)) return node;
+  if (isIntrinsic(node) && ownValue(node, "Ref") === identifier) return item;
+  // defineProperty: a key such as `__proto__` stays an own key of the copy, as in the template.
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    Object.defineProperty(copy, substituteLoopItem(key, identifier, item) as string, {
+      value: substituteLoopItem(value, identifier, item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
 }
 
 /** A resource's `Condition`: true when it has none, or why it cannot be evaluated. */
