@@ -303,6 +303,9 @@ export function findPublicGrant(document: PolicyDocument, text: string, scope: P
     );
     const next = findOneGrant({ ...document, Statement: statements }, text, scope);
     if (next.kind !== "public") break;
+    // Only statements not named yet (the search sets each found one aside, so this is a guard).
+    const named = [first.grant, ...otherGrants].flatMap((grant) => grant.statements);
+    if (next.grant.statements.every((label) => named.includes(label))) break;
     otherGrants.push(next.grant);
     latest = next.grant;
   }
