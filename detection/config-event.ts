@@ -5,6 +5,7 @@
  * (`OversizedConfigurationItemChangeNotification`). Whatever the trigger, the handler judges the
  * whole account-region: a changed KMS key can change the verdict of every resource that uses it.
  */
+import { isPlainObject } from "../policy-pack/facts/values";
 
 /** What AWS Config passes the function (the fields this handler reads). */
 export interface ConfigRuleEvent {
@@ -39,19 +40,15 @@ export interface DetectionRequest {
 function ignoredRuleParameters(text: unknown): string | undefined {
   if (text === undefined || text === null || (typeof text === "string" && text.trim() === ""))
     return undefined;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(String(text));
-    if (
-      typeof parsed === "object" &&
-      parsed !== null &&
-      !Array.isArray(parsed) &&
-      Object.keys(parsed).length === 0
-    )
-      return undefined;
+    parsed = JSON.parse(String(text));
   } catch {
-    return `the rule's ruleParameters are not JSON and are ignored: this rule reads no parameters, set its pack config in BEDROCK_CMK_GUARD_PACK_CONFIG`;
+    parsed = undefined;
   }
-  return `the rule's ruleParameters are ignored: this rule reads no parameters, set its pack config in BEDROCK_CMK_GUARD_PACK_CONFIG`;
+  if (isPlainObject(parsed) && Object.keys(parsed).length === 0) return undefined;
+  const what = parsed === undefined ? "are not JSON and are ignored" : "are ignored";
+  return `the rule's ruleParameters ${what}: this rule reads no parameters, set its pack config in BEDROCK_CMK_GUARD_PACK_CONFIG`;
 }
 
 /** An event the handler cannot act on: it cannot even report, since it lacks what PutEvaluations needs. */
