@@ -10,6 +10,7 @@
  * Exit codes: 0 no mandatory violation, 1 mandatory violation, 2 unusable input, 3 internal error,
  * 4 not verified. Results go to stdout (or --output); progress and warnings to stderr.
  */
+import "./engine/compile-cache";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT_CLEAN, EXIT_INTERNAL_ERROR, EXIT_UNUSABLE_INPUT, oneLine, UnusableInputError } from "./errors";
 import { FORMATS } from "./commands/output";
