@@ -48,6 +48,12 @@ export interface StackResource {
   readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
   /** The properties of the resource's provider (its `region`), when the front end has them. */
   readonly providerProps?: unknown;
+  /**
+   * A guarded resource of a CloudFormation template only: its key reference's form, with the
+   * attributes of the template's keys and aliases standing in (template-resources.ts keyFormOf);
+   * UNKNOWN when not determinable offline.
+   */
+  readonly keyForm?: unknown;
 }
 
 export interface TracedKey {

@@ -8,9 +8,10 @@
 import { KMS_API_KEY_SOURCE, keyPolicyFacts, kmsKeyPolicyType, kmsKeyType } from "../catalog/kms-types";
 import type { GuardedResourceTrace, StackResource, TracedKey } from "../facts/key-tracing";
 import type { ConsumerRole } from "../facts/role-policies";
-import { readPath } from "../facts/values";
+import { readPath, UNKNOWN } from "../facts/values";
 import { keyApplicability } from "../rules/cmk-applicability";
 import { cmkKeyCustomerManaged } from "../rules/cmk-key-customer-managed";
+import { cmkKeyForm } from "../rules/cmk-key-form";
 import { cmkKeyVerifiable, type OutsideKeyVerification } from "../rules/cmk-key-verifiable";
 import { cmkRequired } from "../rules/cmk-required";
 import type { KeyFitnessInput } from "../rules/key-fitness-input";
@@ -257,6 +258,15 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
     return judgment;
   }
   if (trace.trace.kind !== "in-stack") return judgment;
+  if (trace.resource.keyForm === UNKNOWN) {
+    // A template's reference to its own key whose form CloudFormation settles only at deploy (an
+    // undecided choice between the key's id and its ARN, an attribute of another resource...): the
+    // key is judged below, the reference cannot be; the key-reference policies defer it to here.
+    judgment.defer(
+      cmkKeyForm(trace.family).id,
+      `\`${trace.type.keyProperty.join(".")}\` names a key of the template, but in a form that cannot be known before CloudFormation deploys it`,
+    );
+  }
   for (const key of trace.trace.keys) {
     const primaryType = key.primary === undefined ? undefined : kmsKeyType(key.primary.type);
     fitness(

@@ -43,6 +43,8 @@ export interface ResourceSubject {
   readonly urn: string;
   readonly props: unknown;
   readonly providerProps?: unknown;
+  /** A template resource's key reference form (StackResource.keyForm). */
+  readonly keyForm?: unknown;
 }
 
 /**
@@ -142,6 +144,7 @@ function judgeOwnProperties(subject: ResourceSubject, state: PackState, builder:
       subject.providerProps,
       state.stackConfig,
       state.environmentRegion,
+      subject.keyForm,
     );
     // An unknown key reference is the stack's to settle: traced to a key of the stack, or else
     // NOT VERIFIED when values are final (judgeResourceKey), so nothing is reported twice.

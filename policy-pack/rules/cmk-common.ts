@@ -42,9 +42,12 @@ export function onlyKeyArns(forms: AcceptedKeyForms): boolean {
 }
 
 /** Said when the key cannot be changed in place; nothing when the catalog has not verified it. */
-export function replacementNote(type: GuardedResourceType): string {
+export function replacementNote(
+  type: GuardedResourceType,
+  deployer: "Pulumi" | "CloudFormation" = "Pulumi",
+): string {
   return type.keyUpdatable === false
-    ? " The key cannot be changed in place: Pulumi replaces the resource (plan the data migration)."
+    ? ` The key cannot be changed in place: ${deployer} replaces the resource (plan the data migration).`
     : "";
 }
 

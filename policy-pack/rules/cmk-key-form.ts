@@ -5,6 +5,7 @@ import {
   describeKeyForms,
   familyRuleMetadata,
   onlyKeyArns,
+  replacementNote,
   setKeyFix,
   skipUnlessKeyApplies,
 } from "./cmk-common";
@@ -36,11 +37,20 @@ export function cmkKeyForm(family: ResourceFamily): Rule<KeyReferenceInput> {
   };
 }
 
+/**
+ * Said when the form comes from a CloudFormation template's reference to its own key or alias, so
+ * that the fix names the template's own syntax.
+ */
+const TEMPLATE_FORMS =
+  " (in the template: CloudFormation's `Ref` of an AWS::KMS::Key is its key id and of an AWS::KMS::Alias its alias name; `!GetAtt <key>.Arn` is the key's ARN)";
+
 function judge(reference: KeyReference, input: KeyReferenceInput): RuleOutcome {
   const property = keyPropertyName(input);
   const accepted = input.type.acceptedKeyForms;
-  const needs = `the API accepts only ${describeKeyForms(accepted)}`;
-  const fix = setKeyFix(input);
+  const needs = `the API accepts only ${describeKeyForms(accepted)}${input.keyFromTemplate ? TEMPLATE_FORMS : ""}`;
+  const fix = input.keyFromTemplate
+    ? `In the template, set the key property to \`!GetAtt <key>.Arn\` of the template's AWS::KMS::Key.${replacementNote(input.type, "CloudFormation")}`
+    : setKeyFix(input);
   switch (reference.form) {
     case "key-arn":
       return compliant;
@@ -57,7 +67,7 @@ function judge(reference: KeyReference, input: KeyReferenceInput): RuleOutcome {
       if (accepted.includes(reference.asArn ? "alias-arn" : "alias-name")) return compliant;
       return nonCompliant(
         `\`${property}\` is a KMS alias${reference.asArn ? " ARN" : ""}; ${needs}.`,
-        `Reference the alias's target key itself (\`key.arn\`). ${fix}`,
+        input.keyFromTemplate ? fix : `Reference the alias's target key itself (\`key.arn\`). ${fix}`,
       );
     case "key-id":
       if (accepted.includes("key-id")) return compliant;

@@ -1,13 +1,20 @@
 import type { GuardedResourceType, ResourceFamily } from "../catalog/bedrock-resources";
 import { resolveRegion } from "../facts/region";
-import { readPath, type Unknown } from "../facts/values";
+import { readPath, UNKNOWN, type Unknown } from "../facts/values";
 
 /** What the key-reference rules read: one guarded resource, normalised across both providers. */
 export interface KeyReferenceInput {
   readonly family: ResourceFamily;
   readonly type: GuardedResourceType;
-  /** The key property's value: plain JSON, or UNKNOWN during preview. */
+  /**
+   * The key property's value: plain JSON, or UNKNOWN during preview. For a resource of a
+   * CloudFormation template whose key names a key of the template, the value's form instead
+   * (`!Ref Key` is a key id, `!GetAtt Key.Arn` a key ARN in the stack's region; see
+   * {@link keyFromTemplate}): enough for the rules, which judge form and region, not identity.
+   */
   readonly key: unknown;
+  /** Set when `key` is the form a template's `Ref` / `Fn::GetAtt` gives, not the value itself. */
+  readonly keyFromTemplate?: true;
   /**
    * The resource's whole property bag (wire form: secrets and unknown sentinels as the engine sends
    * them; read it with values.ts readPath). The catalog's conditions (`appliesWhen`, `keyType`) read it.
@@ -33,11 +40,15 @@ export function keyReferenceInput(
   providerProps: unknown,
   stackConfig: Readonly<Record<string, unknown>>,
   environmentRegion?: string,
+  keyForm?: unknown,
 ): KeyReferenceInput {
+  const value = readPath(props, type.keyProperty);
+  const fromTemplate = value === UNKNOWN && keyForm !== undefined && keyForm !== UNKNOWN;
   return {
     family,
     type,
-    key: readPath(props, type.keyProperty),
+    key: fromTemplate ? keyForm : value,
+    ...(fromTemplate ? { keyFromTemplate: true as const } : {}),
     props,
     region: resolveRegion(type, props, providerProps, stackConfig, environmentRegion),
   };

@@ -158,6 +158,8 @@ const EXPORTS: Record<string, Record<string, TemplateStack>> = {
       ]),
       parameters: { Rotate: "false" },
     },
+    // CloudFormation's Ref of an AWS::KMS::Key is its key id; the domain's schema takes only key ARNs.
+    keyId: { templateBody: template(SECTIONS, "!Ref StudioKey") },
     publicSid: {
       templateBody: template(SECTIONS, "!GetAtt StudioKey.Arn").replace(
         /Principal: \{ AWS: .* \}/,
@@ -234,6 +236,10 @@ describe("bedrock-cmk-guard check: CloudFormation templates evaluated", function
   it("blocks an AWS-managed key built with Fn::Sub from the provider's pseudo parameters", () => {
     const policies = blocking(runs.blocked, "awsManaged");
     assert.ok(policies.length > 0 && policies.every((p) => p.startsWith("workspace-cmk-")), `${policies}`);
+  });
+
+  it("blocks a domain whose key is `!Ref` of the template's key: a key id, which the domain refuses", () => {
+    assert.deepEqual(blocking(runs.blocked, "keyId"), ["workspace-cmk-key-arn"]);
   });
 
   it("blocks rotation turned off through Fn::If", () => {

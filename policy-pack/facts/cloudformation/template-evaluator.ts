@@ -4,7 +4,10 @@
  * `AWS::NoValue`, `Ref` to parameters (typed as CloudFormation types them) and pseudo parameters,
  * `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::FindInMap` (with `DefaultValue`),
  * `Fn::Base64`, `Fn::Length`, `Fn::ToJsonString`; `Ref` / `Fn::GetAtt` to a resource of the
- * template are unknown, recorded as dependencies so that the key behind them can be traced.
+ * template are unknown, recorded as dependencies so that the key behind them can be traced. A key
+ * reference is also resolved each way its undecided conditions allow, and for its form, with each
+ * attribute of a template key standing in by a value of the form CloudFormation documents for it
+ * ({@link TemplateEvaluator.resolveOneWay}).
  *
  * What cannot be known offline is the single {@link UNKNOWN} (never absent): `Fn::ImportValue`,
  * `Fn::GetAZs` (the zones enabled for an account), `Fn::Cidr`, SSM parameter types, dynamic
@@ -63,8 +66,8 @@ export interface TemplateScope {
   /** The template's `Mappings` and `Conditions` sections, as written. */
   readonly mappings: unknown;
   readonly conditions: unknown;
-  /** Logical ids of the template's resources. */
-  readonly logicalIds: ReadonlySet<string>;
+  /** The template's resources: logical id -> declared `Type`. */
+  readonly resourceTypes: ReadonlyMap<string, unknown>;
   readonly environment: TemplateEnvironment;
 }
 
@@ -140,10 +143,6 @@ export function scalarText(value: unknown): string | undefined {
 }
 
 /**
- * Evaluates one template's expressions. Conditions are evaluated once per template; the node
- * budget and the dependencies are per resource property (see {@link startProperty}).
- */
-/**
  * CloudFormation's dynamic references, replaced by the parameter's or secret's value only when the
  * stack is deployed: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
  */
@@ -151,7 +150,14 @@ const DYNAMIC_REFERENCE = /\{\{resolve:(ssm|ssm-secure|secretsmanager):/;
 
 /** The account `AWS::AccountId` stands for in a key policy when the real one is not known. */
 const ACCOUNT_STAND_IN = "000000000000";
+/** A template key's id and a template alias's name, as {@link TemplateEvaluator.resolveOneWay} reads them. */
+const STAND_IN_KEY_ID = "00000000-0000-4000-8000-000000000000";
+const STAND_IN_ALIAS_NAME = "alias/template-alias";
 
+/**
+ * Evaluates one template's expressions. Conditions are evaluated once per template; the node
+ * budget and the dependencies are per resource property (see {@link startProperty}).
+ */
 export class TemplateEvaluator {
   private readonly conditionValues = new Map<string, boolean | Unknown>();
   private readonly conditionsInProgress = new Set<string>();
@@ -160,6 +166,10 @@ export class TemplateEvaluator {
   private produced = 0;
   /** See {@link resolveKeyPolicy}. */
   private accountStandIn: string | undefined;
+  /** Set during {@link resolveOneWay}: the conditions it assumes, and those it met undecided. */
+  private assumed: { assumptions: ReadonlyMap<string, boolean>; undecided: Set<string> } | undefined;
+  /** Set during {@link resolveOneWay} for a form: template keys' attributes stand in. */
+  private attributeStandIns = false;
 
   constructor(private readonly scope: TemplateScope) {}
 
@@ -179,6 +189,37 @@ export class TemplateEvaluator {
     try {
       return this.resolve(node, 0);
     } finally {
+      this.accountStandIn = undefined;
+    }
+  }
+
+  /**
+   * A key reference resolved one way: each condition not known offline taken as `assumptions`
+   * say (`undecided`: those met without one), so that the caller can try every way CloudFormation
+   * may deploy it; what it read is returned, not recorded in the property.
+   *
+   * With `form`, every `Ref` / `Fn::GetAtt` of a template KMS key, replica key or alias stands in
+   * by a value of the form CloudFormation returns for it (a key id, a key ARN in the stack's
+   * region, an alias name), so that the key-reference rules can judge what the resource's API
+   * will receive (a domain takes only key ARNs: `!Ref Key` is a key id, which it refuses) and in
+   * which region; any other attribute stays unknown, and `AWS::AccountId` stands in as in a key
+   * policy when not known (those rules do not judge the account). The stand-ins are never the
+   * key's identity: what the key is, the dependencies say.
+   */
+  resolveOneWay(
+    node: unknown,
+    assumptions: ReadonlyMap<string, boolean>,
+    form: boolean,
+  ): { value: unknown; dependencies: Dependencies; undecided: ReadonlySet<string> } {
+    const undecided = new Set<string>();
+    this.assumed = { assumptions, undecided };
+    this.attributeStandIns = form;
+    if (form && this.scope.environment.account === UNKNOWN) this.accountStandIn = ACCOUNT_STAND_IN;
+    try {
+      return { ...this.scoped(() => this.resolve(node, 0)), undecided };
+    } finally {
+      this.assumed = undefined;
+      this.attributeStandIns = false;
       this.accountStandIn = undefined;
     }
   }
@@ -206,16 +247,23 @@ export class TemplateEvaluator {
     if (declared === undefined) return UNKNOWN;
     this.conditionsInProgress.add(name);
     // A condition's own references do not make a property's value: they are kept apart.
-    const outer = this.current;
-    this.current = noDependencies();
     try {
-      const value = this.conditionOf(declared, 0);
+      const { value } = this.scoped(() => this.conditionOf(declared, 0));
       this.conditionValues.set(name, value);
       return value;
     } finally {
-      this.current = outer;
       this.conditionsInProgress.delete(name);
     }
+  }
+
+  /** A condition of an `Fn::If`, as assumed in {@link resolveOneWay} when not known offline. */
+  private assumedCondition(name: unknown): boolean | Unknown {
+    const value = this.condition(name);
+    if (value !== UNKNOWN || this.assumed === undefined || typeof name !== "string") return value;
+    const assumed = this.assumed.assumptions.get(name);
+    if (assumed !== undefined) return assumed;
+    this.assumed.undecided.add(name);
+    return UNKNOWN;
   }
 
   private conditionOf(node: unknown, depth: number): boolean | Unknown {
@@ -354,26 +402,55 @@ export class TemplateEvaluator {
       for (const urn of parameter.hostUrns) this.current.hostUrns.add(urn);
       return Array.isArray(parameter.value) ? this.made([...parameter.value]) : parameter.value;
     }
-    if (this.scope.logicalIds.has(name)) this.current.logicalIds.add(name);
+    if (this.scope.resourceTypes.has(name)) {
+      this.current.logicalIds.add(name);
+      return this.attributeForm(name, "Ref");
+    }
     // AWS::StackId, AWS::NotificationARNs, an undeclared name: not known here.
     return UNKNOWN;
   }
 
   private getAtt(argument: unknown): unknown {
     // `[logicalId, attribute]`, or `logicalId.attribute` (the short form's, also taken in full form).
-    const target = Array.isArray(argument)
-      ? argument[0]
-      : typeof argument === "string"
-        ? argument.split(".")[0]
-        : undefined;
-    if (typeof target === "string" && this.scope.logicalIds.has(target)) this.current.logicalIds.add(target);
-    else this.current.opaque = true;
-    return UNKNOWN;
+    const [target, attribute] = Array.isArray(argument)
+      ? argument
+      : typeof argument === "string" && argument.includes(".")
+        ? [argument.slice(0, argument.indexOf(".")), argument.slice(argument.indexOf(".") + 1)]
+        : [undefined, undefined];
+    if (typeof target !== "string" || !this.scope.resourceTypes.has(target)) {
+      this.current.opaque = true;
+      return UNKNOWN;
+    }
+    this.current.logicalIds.add(target);
+    return typeof attribute === "string" ? this.attributeForm(target, attribute) : UNKNOWN;
+  }
+
+  /**
+   * What `Ref` (attribute "Ref") or `Fn::GetAtt` of a template resource stands for: unknown, or,
+   * in {@link resolveOneWay} for a form, a value of its documented form. AWS::KMS::Key and
+   * AWS::KMS::ReplicaKey: `Ref` and `KeyId` are the key id, `Arn` the key ARN (the stack's region);
+   * AWS::KMS::Alias: `Ref` is the alias name, which CloudFormation requires to begin with `alias/`
+   * and KMS forbids to begin with `alias/aws/`.
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html
+   */
+  private attributeForm(logicalId: string, attribute: string): string | Unknown {
+    if (!this.attributeStandIns || this.conditionsInProgress.size > 0) return UNKNOWN;
+    const type = this.scope.resourceTypes.get(logicalId);
+    if (type === "AWS::KMS::Alias") return attribute === "Ref" ? STAND_IN_ALIAS_NAME : UNKNOWN;
+    if (type !== "AWS::KMS::Key" && type !== "AWS::KMS::ReplicaKey") return UNKNOWN;
+    if (attribute === "Ref" || attribute === "KeyId") return STAND_IN_KEY_ID;
+    if (attribute !== "Arn") return UNKNOWN;
+    const { region, account } = this.scope.environment;
+    const partition = partitionOf(region);
+    if (region === UNKNOWN || partition === UNKNOWN) return UNKNOWN;
+    // The account is not judged by the key-reference rules: a stand-in serves when it is not known.
+    const owner = account === UNKNOWN ? ACCOUNT_STAND_IN : account;
+    return `arn:${partition}:kms:${region}:${owner}:key/${STAND_IN_KEY_ID}`;
   }
 
   private if(argument: unknown, depth: number): unknown {
     if (!Array.isArray(argument) || argument.length !== 3) return this.opaque(argument, depth);
-    const decided = this.condition(argument[0]);
+    const decided = this.assumedCondition(argument[0]);
     if (decided === true) return this.resolve(argument[1], depth + 1);
     if (decided === false) return this.resolve(argument[2], depth + 1);
     const whenTrue = this.resolve(argument[1], depth + 1);
@@ -402,7 +479,7 @@ export class TemplateEvaluator {
       const value = Object.hasOwn(variables, name)
         ? this.resolve(variables[name], depth + 1)
         : name.includes(".")
-          ? this.getAtt([name.slice(0, name.indexOf("."))])
+          ? this.getAtt(name)
           : this.ref(name);
       const textValue = scalarText(value);
       if (textValue !== undefined) return textValue;
@@ -422,10 +499,27 @@ export class TemplateEvaluator {
     return texts.every((t) => t !== undefined) ? this.made(texts.join(delimiter)) : UNKNOWN;
   }
 
-  /** `Fn::Select [index, list]`: the item; an undecided choice is opaque. */
+  /**
+   * `Fn::Select [index, list]`: the item; an undecided choice is opaque. From a list written in
+   * the template, only the chosen item makes the value: what the others name (another key, an
+   * import) is not recorded.
+   */
   private select(argument: unknown, depth: number): unknown {
     if (!Array.isArray(argument) || argument.length !== 2) return this.opaque(argument, depth);
     const index = indexOf(this.resolve(argument[0], depth + 1));
+    if (index !== undefined && Array.isArray(argument[1])) {
+      this.count(depth + 1);
+      const items = argument[1]
+        .map((item) => this.scoped(() => this.resolve(item, depth + 2)))
+        .filter((item) => item.value !== NO_VALUE);
+      const chosen = items[index];
+      if (chosen === undefined) {
+        this.current.opaque = true;
+        return UNKNOWN;
+      }
+      this.record(chosen.dependencies);
+      return chosen.value;
+    }
     const list = this.resolve(argument[1], depth + 1);
     if (index === undefined || !Array.isArray(list) || index >= list.length) {
       this.current.opaque = true;
@@ -467,6 +561,24 @@ export class TemplateEvaluator {
       return UNKNOWN;
     }
     return this.resolve(fallback, depth + 1);
+  }
+
+  /** What `evaluate` resolves to, with what it read recorded apart from the property's. */
+  private scoped<T>(evaluate: () => T): { value: T; dependencies: Dependencies } {
+    const outer = this.current;
+    this.current = noDependencies();
+    try {
+      return { value: evaluate(), dependencies: this.current };
+    } finally {
+      this.current = outer;
+    }
+  }
+
+  /** Adds what a scoped evaluation read to the property's dependencies. */
+  private record(dependencies: Dependencies): void {
+    for (const logicalId of dependencies.logicalIds) this.current.logicalIds.add(logicalId);
+    for (const urn of dependencies.hostUrns) this.current.hostUrns.add(urn);
+    if (dependencies.opaque) this.current.opaque = true;
   }
 
   /** A function not evaluated offline: unknown, and no resource it names stands for its value. */

@@ -14,7 +14,9 @@
  *   key's schema (coerceToSchema). What cannot be known is unknown (never absent).
  * - `Ref` / `Fn::GetAtt` to another resource of the template become an unknown value with a
  *   property dependency on that resource's synthetic URN: a key of the template is traced and
- *   judged like a key of the stack at preview.
+ *   judged like a key of the stack at preview. The key reference's form (key id, key ARN, alias
+ *   name), which CloudFormation's documentation fixes for each attribute, is kept beside it
+ *   (keyFormOf) for the rules that judge the form and the region.
  * - A synthetic resource is named `<stack name>/<logical id>` and its URN is the host's URN
  *   followed by `#template:<logical id>`; findings are reported on the host (hostUrnOf).
  * A template only referenced by URL, transformed by a macro, or deployed by a stack set cannot be
@@ -27,6 +29,7 @@ import type { StackResource } from "../key-tracing";
 import { kmsAliasType, kmsKeyType } from "../../catalog/kms-types";
 import { isPlainObject, plain, readPath, UNKNOWN, UNKNOWN_SENTINEL } from "../values";
 import { resolveRegion } from "../region";
+import { classifyKeyReference } from "../key-reference";
 import {
   isIntrinsic,
   NO_VALUE,
@@ -359,7 +362,7 @@ function inspectCloudControl(
       parameters: new Map(),
       mappings: undefined,
       conditions: undefined,
-      logicalIds: new Set(),
+      resourceTypes: new Map(),
       environment,
     }),
   );
@@ -470,6 +473,8 @@ type ResolvedProperties =
       /** aws-native form; the unknown sentinel when the whole bag is unknown. */
       readonly props: Record<string, unknown> | typeof UNKNOWN_SENTINEL;
       readonly dependencies: ReadonlyMap<string, Dependencies>;
+      /** A guarded resource's key reference as its form (keyFormOf); undefined for other types. */
+      readonly keyForm?: unknown;
     }
   | { readonly ok: false; readonly problem: string };
 
@@ -489,11 +494,12 @@ function resourceProperties(raw: unknown, token: string, evaluator: TemplateEval
       if (bag === NO_VALUE) bag = {};
       if (bag === UNKNOWN) {
         for (const property of keyProperties(token)) dependencies.set(property, shared);
-        return { ok: true, props: UNKNOWN_SENTINEL, dependencies };
+        return { ok: true, props: UNKNOWN_SENTINEL, dependencies, ...keyFormOf(raw, token, evaluator) };
       }
     }
     if (!isPlainObject(bag)) return { ok: false, problem: "`Properties` is not a mapping" };
     const verbatim = verbatimProperties(token);
+    const keyProperty = guardedType(token)?.keyProperty[0];
     const keyPolicy = kmsKeyType(token)?.factProperties.policy;
     // A nested stack's template written as an object is its own template, evaluated in its own scope.
     const nestedBody = templateHostType(token)?.properties.body;
@@ -513,15 +519,107 @@ function resourceProperties(raw: unknown, token: string, evaluator: TemplateEval
             : evaluator.resolve(value, 0);
       if (resolved === NO_VALUE) continue;
       entries.push([name, wireForm(verbatim.has(name) ? resolved : renamed(resolved))]);
-      dependencies.set(name, current);
+      dependencies.set(
+        name,
+        shared === undefined && name === keyProperty ? keyDependencies(evaluator, value, current) : current,
+      );
     }
     const props = Object.fromEntries(entries);
     coerceToSchema(token, props);
-    return { ok: true, props, dependencies };
+    return { ok: true, props, dependencies, ...keyFormOf(raw, token, evaluator) };
   } catch (error) {
     if (error instanceof TemplateTooLarge) return { ok: false, problem: error.message };
     throw error;
   }
+}
+
+/** Undecided conditions a key reference may read and still be tried every way (2^n ways). */
+const MAX_ASSUMED_CONDITIONS = 4;
+
+type Way = ReturnType<TemplateEvaluator["resolveOneWay"]>;
+
+/**
+ * `node` resolved every way CloudFormation may deploy it: once per assignment of the conditions it
+ * reads that are not known offline (TemplateEvaluator.resolveOneWay); undefined when there are more
+ * than MAX_ASSUMED_CONDITIONS of them. An `Fn::If` on an undecided condition otherwise stands for
+ * both of its branches at once, which cannot tell that two of them on the same condition are
+ * taken together.
+ */
+function everyWay(evaluator: TemplateEvaluator, node: unknown, form: boolean): Way[] | undefined {
+  const first = evaluator.resolveOneWay(node, new Map(), form);
+  if (first.undecided.size === 0) return [first];
+  if (first.undecided.size > MAX_ASSUMED_CONDITIONS) return undefined;
+  const names = [...first.undecided];
+  const ways = Array.from({ length: 2 ** names.length }, (_, way) =>
+    evaluator.resolveOneWay(node, new Map(names.map((name, bit) => [name, ((way >> bit) & 1) === 1])), form),
+  );
+  // Every condition the value can read was met on the first, undecided, pass.
+  return ways.every((way) => way.undecided.size === 0) ? ways : undefined;
+}
+
+/**
+ * The sources of a guarded resource's key property, taken each way it may deploy: when every way
+ * is a reference (unknown), the resources named on some way, so that a key (or an import) named
+ * only on a way never taken is not the key. Otherwise what one pass recorded (`onePass`).
+ */
+function keyDependencies(
+  evaluator: TemplateEvaluator,
+  written: unknown,
+  onePass: Dependencies,
+): Dependencies {
+  const ways = everyWay(evaluator, written, false);
+  if (ways === undefined || ways.length === 1 || ways.some((way) => way.value !== UNKNOWN)) return onePass;
+  return {
+    logicalIds: new Set(ways.flatMap((way) => [...way.dependencies.logicalIds])),
+    hostUrns: new Set(ways.flatMap((way) => [...way.dependencies.hostUrns])),
+    opaque: ways.some((way) => way.dependencies.opaque),
+  };
+}
+
+/**
+ * A guarded resource's key reference as its form (resolveOneWay with `form`): what the
+ * key-reference rules judge when the value itself is unknown because it names a key of the
+ * template (`!Ref Key` is a key id, `!GetAtt Key.Arn` a key ARN). Tried every way it may deploy:
+ * the form is known when every way gives the same one (form, partition, region), else UNKNOWN,
+ * left for the stack to report. A form left unknown by a stack parameter the Pulumi program has
+ * not resolved yet is none (absent): like any Pulumi value, it is known at `up`. `raw` is the
+ * resource's `Properties` as written.
+ */
+function keyFormOf(raw: unknown, token: string, evaluator: TemplateEvaluator): { keyForm?: unknown } {
+  const keyPath = guardedType(token)?.keyProperty;
+  if (keyPath === undefined) return {};
+  // The whole bag computed (an `Fn::If` between two bags), or the key property as written.
+  const computed = isIntrinsic(raw);
+  const written = computed ? raw : propertyOf(raw, keyPath[0]);
+  if (written === undefined) return {};
+  const ways = everyWay(evaluator, written, true);
+  if (ways === undefined) return { keyForm: UNKNOWN };
+  const forms = ways.map((way) => {
+    const value = computed ? propertyOf(way.value, keyPath[0]) : way.value;
+    return value === NO_VALUE || value === undefined
+      ? undefined
+      : readPath({ [keyPath[0]]: wireForm(renamed(value)) }, keyPath);
+  });
+  if (forms.includes(UNKNOWN))
+    return ways.some((way) => way.dependencies.hostUrns.size > 0) ? {} : { keyForm: UNKNOWN };
+  return { keyForm: new Set(forms.map(formClass)).size === 1 ? forms[0] : UNKNOWN };
+}
+
+/** A bag's property named `name` as aws-native names it: UNKNOWN in an unknown bag. */
+function propertyOf(bag: unknown, name: string): unknown {
+  if (bag === UNKNOWN) return UNKNOWN;
+  if (!isPlainObject(bag)) return undefined;
+  return Object.entries(bag).find(([cfnName]) => sdkPropertyName(cfnName) === name)?.[1];
+}
+
+/** What the key-reference rules read of a reference: its form, partition and region, not its key. */
+function formClass(reference: unknown): string {
+  const {
+    account: _account,
+    keyId: _keyId,
+    ...judged
+  } = classifyKeyReference(reference) as Record<string, unknown>;
+  return JSON.stringify(judged);
 }
 
 function expandStackTemplate(
@@ -548,7 +646,7 @@ function expandStackTemplate(
     parameters,
     mappings: template.Mappings,
     conditions: undefined,
-    logicalIds: new Set(),
+    resourceTypes: new Map(),
     environment,
   });
   const resources = expandLoops(template.Resources, loops, "Resources", found);
@@ -559,7 +657,9 @@ function expandStackTemplate(
     parameters,
     mappings: template.Mappings,
     conditions,
-    logicalIds: new Set(resources.keys()),
+    resourceTypes: new Map(
+      [...resources].map(([logicalId, declaration]) => [logicalId, ownValue(declaration, "Type")]),
+    ),
     environment,
   });
   const urnOf = (logicalId: string) => `${host.urn}${TEMPLATE_URN_MARK}${logicalId}`;
@@ -617,6 +717,7 @@ function expandStackTemplate(
       props: resolved.props,
       propertyDependencies,
       ...(providerProps === undefined ? {} : { providerProps }),
+      ...("keyForm" in resolved ? { keyForm: resolved.keyForm } : {}),
     };
     addResource(resource, nesting, `nested stack \`${logicalId}\``, environment, found);
   }
