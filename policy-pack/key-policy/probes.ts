@@ -325,7 +325,8 @@ function withoutKeyUse(statement: StatementDocument): StatementDocument {
  * Only the statements an outside caller could match (a wildcard principal, NotPrincipal, a service
  * principal) and the Deny statements take part: a grant to named principals never names the
  * outside account. Keys that differ only in such grants (one role per key, typically) share one
- * search, and a policy without any such statement needs no simulation at all.
+ * search (and, when those statements name every key, keys that differ in id too: namesEveryKey),
+ * and a policy without any such statement needs no simulation at all.
  */
 function findOneGrant(
   document: PolicyDocument,
@@ -343,16 +344,19 @@ function findOneGrant(
   const resources = known === undefined ? candidateKeys(relevant, owners) : [known];
   const mentionsTime = /aws:(currenttime|epochtime)/i.test(text);
   const budget: Budget = { remaining: scope.budget };
+  const idFree = relevant.every(namesEveryKey);
   const outcomes = resources.map((resource) => {
     const time = mentionsTime ? scope.now : 0;
-    const cacheKey = JSON.stringify([relevant, owners, outside, resource, time, scope.budget]);
+    const searched = idFree ? { account: resource.account, arn: withoutKeyId(resource.arn) } : resource;
+    const cacheKey = JSON.stringify([relevant, owners, outside, searched, time, scope.budget]);
     let outcome = searches.get(cacheKey);
     if (outcome === undefined) {
       outcome = searchCallers(relevant, owners, outside, resource, scope.now, budget);
       if (searches.size >= SEARCH_CACHE_LIMIT) searches.clear();
       searches.set(cacheKey, outcome);
     }
-    return outcome;
+    // A search shared across key ids found its caller on another key: name this one.
+    return outcome.kind === "hit" ? { ...outcome, resource } : outcome;
   });
   if (outcomes.some((o) => o.kind === "budget")) {
     return {
@@ -377,6 +381,27 @@ function findOneGrant(
     kind: "public",
     grant: { statements: culprits, caller: first.caller.description, action: first.hit.action },
   };
+}
+
+/**
+ * Whether a statement applies alike to every key of an account and region: `Resource` is `*` and
+ * there is no `NotResource`. No condition key reads the key's id (IAM's and KMS's condition keys
+ * read the key's account, region, tags, aliases and properties, and the caller's request), so keys
+ * that differ only in id, and only in grants to named principals (one role per key, typically),
+ * share one search: the search's outcome is the same for each.
+ */
+function namesEveryKey(statement: StatementDocument): boolean {
+  const resource = statement.Resource;
+  return (
+    statement.NotResource === undefined &&
+    (resource === "*" || (Array.isArray(resource) && resource.length === 1 && resource[0] === "*"))
+  );
+}
+
+/** A key ARN with its key id left out: `arn:<partition>:kms:<region>:<account>:key/`. */
+function withoutKeyId(arn: string): string {
+  const mark = arn.indexOf(":key/");
+  return mark < 0 ? arn : arn.slice(0, mark + ":key/".length);
 }
 
 /** The account of a key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`), when it is one. */

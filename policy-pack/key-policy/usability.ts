@@ -27,10 +27,11 @@ export interface KeyUseRequest {
 }
 
 export type KeyUseVerdict =
-  /** The key policy alone lets the caller make the request. */
-  | { readonly kind: "allowed-by-key-policy" }
-  /** The key policy lets IAM policies decide, and the caller's identity policies allow the request. */
-  | { readonly kind: "allowed-by-identity-policies" }
+  /**
+   * The request is allowed: by the key policy and the caller's identity policies together, or by
+   * the key policy alone when the caller has none (a service, or `[]`) or they are not known.
+   */
+  | { readonly kind: "allowed" }
   /** The key policy lets IAM policies decide; the caller's identity policies are not known. */
   | { readonly kind: "identity-policies-decide" }
   /** Neither the key policy nor (where it delegates) the identity policies allow it, or a Deny wins. */
@@ -39,20 +40,23 @@ export type KeyUseVerdict =
 /**
  * Evaluates one request. `keyPolicy` is a parsed, valid key policy document (analysis.ts judges
  * validity); `identityPolicies` are the caller's policy documents, or undefined when not known.
+ * IAM's evaluation logic decides with every policy at once (an explicit Deny in an identity policy
+ * wins over the key policy's Allow), so one request decides when it is allowed; only a refusal is
+ * asked again, to say which policy refuses.
  */
 export function evaluateKeyUse(
   request: KeyUseRequest,
   keyPolicy: unknown,
   identityPolicies: readonly unknown[] | undefined,
 ): KeyUseVerdict {
-  if (simulate(request, keyPolicy, [])) return { kind: "allowed-by-key-policy" };
   // A service principal has no identity policies: the key policy alone decides.
+  const own = request.principal.kind === "service" ? [] : identityPolicies;
+  if (simulate(request, keyPolicy, own ?? [])) return { kind: "allowed" };
   if (request.principal.kind === "service") return { kind: "denied", by: "key-policy" };
   // Would any identity policy help? Only if the key policy lets IAM decide (and denies nothing).
   if (!simulate(request, keyPolicy, [ALLOW_EVERYTHING])) return { kind: "denied", by: "key-policy" };
-  if (identityPolicies === undefined) return { kind: "identity-policies-decide" };
-  return simulate(request, keyPolicy, identityPolicies)
-    ? { kind: "allowed-by-identity-policies" }
+  return own === undefined
+    ? { kind: "identity-policies-decide" }
     : { kind: "denied", by: "identity-policies" };
 }
 

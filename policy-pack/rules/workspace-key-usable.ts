@@ -150,8 +150,8 @@ function judgeRequirement(scene: Scene, requirement: KeyUseRequirement): RuleOut
   const account = scene.keyArn.split(":")[4]!;
   for (const arn of namedAccountPrincipals(scene.keyPolicy, account)) {
     const verdicts = evaluateAll(scene, requirement, { kind: "iam", arn }, []);
-    if (verdicts.every((v) => v.verdict !== "unreadable" && v.verdict.kind === "allowed-by-key-policy"))
-      return compliant;
+    // No identity policies ([]): allowed means by the key policy alone.
+    if (verdicts.every((v) => v.verdict !== "unreadable" && v.verdict.kind === "allowed")) return compliant;
   }
   const probe: RequestPrincipal = {
     kind: "iam",

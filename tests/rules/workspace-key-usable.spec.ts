@@ -193,6 +193,23 @@ describe("workspace-key-usable", () => {
         assert.doesNotMatch(outcome.problem, /kms:Decrypt/);
       }
     });
+    // IAM's policy evaluation logic: an explicit Deny in any applicable policy overrides any Allow,
+    // the key policy's own included (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+    it("finds an explicit Deny in the role's identity policies even where the key policy allows the role", () => {
+      const deny = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Deny", Action: "kms:Decrypt", Resource: "*" }],
+      };
+      const outcome = judged({
+        keyPolicy: policy(ROOT, roleUses(ALL_V2, VIA_DATAZONE)),
+        identity: { kind: "known", documents: [allow(ALL_V2), deny] },
+      });
+      assert.equal(outcome.kind, "non-compliant");
+      if (outcome.kind === "non-compliant") {
+        assert.match(outcome.problem, /identity policies/);
+        assert.match(outcome.problem, /kms:Decrypt/);
+      }
+    });
     it("reads the key's tags into the request, as Bedrock Studio's tag-scoped role policies need", () => {
       const tagged = {
         Version: "2012-10-17",
