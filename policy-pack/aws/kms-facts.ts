@@ -20,6 +20,7 @@
  */
 import type { KeyMetadata, KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { KeyFacts, KeyOrigin } from "../catalog/kms-types";
+import { UNKNOWN } from "../facts/values";
 import { classifyAwsError } from "./errors";
 
 /** The KMS calls a verification makes, each with the IAM permission it needs. */
@@ -80,8 +81,11 @@ export interface VerifiedKey {
 
 export type KeyVerification =
   | { readonly kind: "verified"; readonly key: VerifiedKey }
-  /** `described`: DescribeKey's answer when that call succeeded before another one failed. */
-  | { readonly kind: "failed"; readonly failure: VerificationFailure; readonly described?: KeyDescription };
+  /**
+   * `described`: DescribeKey's answer when that call succeeded before another one failed, its
+   * facts UNKNOWN where only the failed calls could tell (rotation, policy, tags).
+   */
+  | { readonly kind: "failed"; readonly failure: VerificationFailure; readonly described?: VerifiedKey };
 
 export interface KmsFactsOptions {
   /** Ends each verification (all its calls, retries included) after this long. */
@@ -239,7 +243,7 @@ async function readKey(
       throw new CallFailed(classify(operation, error));
     }
   };
-  let described: KeyDescription | undefined;
+  let described: VerifiedKey | undefined;
   try {
     const { KeyMetadata: metadata } = await call("DescribeKey", () =>
       client.send(new DescribeKeyCommand({ KeyId: lookup.reference }), { abortSignal: signal }),
@@ -249,14 +253,15 @@ async function readKey(
     }
     const mismatch = answerMismatch(lookup, metadata.Arn, metadata.KeyId);
     if (mismatch !== undefined) return failed("DescribeKey", mismatch, undefined, "AnswerForAnotherKey");
-    described = describe(metadata);
+    // Until the other calls answer, what only they can tell is unknown.
+    described = {
+      description: describe(metadata),
+      facts: keyFacts(metadata, { rotation: UNKNOWN, policy: UNKNOWN, tags: { kind: "unknown" } }),
+    };
     // Every further call names the key by its ARN: an alias may be re-pointed meanwhile.
     const KeyId = metadata.Arn;
-    const spec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec;
-    // KMS rotates only symmetric keys with KMS-generated material; it refuses the call for others.
-    const rotates = spec === "SYMMETRIC_DEFAULT" && metadata.Origin === "AWS_KMS";
     const [rotation, policy, tags] = await Promise.all([
-      rotates
+      rotates(metadata)
         ? call("GetKeyRotationStatus", () =>
             client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal: signal }),
           )
@@ -282,38 +287,67 @@ async function readKey(
     if (typeof policy.Policy !== "string") {
       return failed("GetKeyPolicy", "the answer has no policy document", described);
     }
-    const facts: KeyFacts = {
-      usage: metadata.KeyUsage,
-      spec,
-      enabled: metadata.Enabled,
-      rotationEnabled: rotation?.KeyRotationEnabled,
-      rotationPeriodDays: rotation?.RotationPeriodInDays,
-      // A key has a deletion window only once its deletion is scheduled; KMS reports none before.
-      deletionWindowDays: metadata.PendingDeletionWindowInDays,
-      // A flag of the call that set the policy, not a property KMS reports: the policy itself is judged.
-      bypassLockout: undefined,
+    const facts = keyFacts(metadata, {
+      rotation,
       policy: policy.Policy,
       tags: { kind: "map", tags, complete: true },
-      multiRegion: metadata.MultiRegion,
-      origin: originOf(metadata.Origin),
-      primaryKeyArn:
-        metadata.MultiRegionConfiguration?.MultiRegionKeyType === "REPLICA"
-          ? metadata.MultiRegionConfiguration.PrimaryKey?.Arn
-          : undefined,
-      arn: metadata.Arn,
-      keyId: metadata.KeyId,
-    };
-    return { kind: "verified", key: { description: described, facts } };
+    });
+    return { kind: "verified", key: { description: described.description, facts } };
   } catch (error) {
     const failure = error instanceof CallFailed ? error.failure : classify("DescribeKey", error);
     return described === undefined ? { kind: "failed", failure } : { kind: "failed", failure, described };
   }
 }
 
+/** KMS rotates only symmetric keys with KMS-generated material; it refuses GetKeyRotationStatus for others. */
+function rotates(metadata: KeyMetadata): boolean {
+  return (
+    (metadata.KeySpec ?? metadata.CustomerMasterKeySpec) === "SYMMETRIC_DEFAULT" &&
+    metadata.Origin === "AWS_KMS"
+  );
+}
+
+/**
+ * The key's facts from DescribeKey's metadata and the other calls' answers (`rotation` undefined:
+ * a key KMS does not rotate, so GetKeyRotationStatus was not asked).
+ */
+function keyFacts(
+  metadata: KeyMetadata,
+  read: {
+    readonly rotation:
+      { KeyRotationEnabled?: boolean; RotationPeriodInDays?: number } | undefined | typeof UNKNOWN;
+    readonly policy: string | typeof UNKNOWN;
+    readonly tags: KeyFacts["tags"];
+  },
+): KeyFacts {
+  const { rotation } = read;
+  return {
+    usage: metadata.KeyUsage,
+    spec: metadata.KeySpec ?? metadata.CustomerMasterKeySpec,
+    enabled: metadata.Enabled,
+    rotationEnabled: rotation === UNKNOWN ? UNKNOWN : rotation?.KeyRotationEnabled,
+    rotationPeriodDays: rotation === UNKNOWN ? UNKNOWN : rotation?.RotationPeriodInDays,
+    // A key has a deletion window only once its deletion is scheduled; KMS reports none before.
+    deletionWindowDays: metadata.PendingDeletionWindowInDays,
+    // A flag of the call that set the policy, not a property KMS reports: the policy itself is judged.
+    bypassLockout: undefined,
+    policy: read.policy,
+    tags: read.tags,
+    multiRegion: metadata.MultiRegion,
+    origin: originOf(metadata.Origin),
+    primaryKeyArn:
+      metadata.MultiRegionConfiguration?.MultiRegionKeyType === "REPLICA"
+        ? metadata.MultiRegionConfiguration.PrimaryKey?.Arn
+        : undefined,
+    arn: metadata.Arn,
+    keyId: metadata.KeyId,
+  };
+}
+
 function failed(
   operation: KmsOperation,
   detail: string,
-  described?: KeyDescription,
+  described?: VerifiedKey,
   code = "InvalidAnswer",
 ): Extract<KeyVerification, { kind: "failed" }> {
   const failure: VerificationFailure = { kind: "invalid-answer", operation, code, detail };

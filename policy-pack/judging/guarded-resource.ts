@@ -220,12 +220,9 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
       return judgment;
     }
     // DescribeKey alone answers cmk-key-customer-managed, even when a later call failed.
-    const description =
-      status.kind === "verified"
-        ? status.key.description
-        : status.kind === "failed"
-          ? status.described
-          : undefined;
+    const read =
+      status.kind === "verified" ? status.key : status.kind === "failed" ? status.described : undefined;
+    const description = read?.description;
     // Verification was asked for and did not answer: what it should have read decides mandatory
     // rules, so when values are final the resource is NOT VERIFIED (cmk-unverifiable).
     if (description === undefined) {
@@ -242,8 +239,23 @@ export function judgeResourceKey(facts: GuardedResourceFacts, state: PackState):
         { facts: status.key.facts, keyType: KMS_API_KEY_SOURCE },
         { label: OUTSIDE_KEY_LABEL, pendingLabel: "key outside the stack", about: [] },
       );
-    } else {
-      for (const { rule } of CONSUMED_KEY_RULES) judgment.defer(rule.id, NOT_READ);
+      return judgment;
+    }
+    // What DescribeKey read before a later call failed can only block (a disabled or asymmetric
+    // key is unfit whatever its policy says); every other rule waits on the calls that failed.
+    for (const { rule, limits } of CONSUMED_KEY_RULES) {
+      const outcome =
+        read === undefined
+          ? undefined
+          : evaluateSafely(rule, {
+              facts: read.facts,
+              keyType: KMS_API_KEY_SOURCE,
+              limits: limits(state),
+              consumer,
+            });
+      if (outcome?.kind === "non-compliant")
+        judgment.outcome(rule, outcome, { label: OUTSIDE_KEY_LABEL, about: [] });
+      else judgment.defer(rule.id, NOT_READ);
     }
     return judgment;
   }
