@@ -685,14 +685,29 @@ export function hasWildcardPrincipal(principal: unknown): boolean {
   return false;
 }
 
+/** Condition keys that name the calling service: a statement `Principal: "*"` may grant through them. */
+const SERVICE_NAME_KEYS = new Set(["aws:principalservicename", "aws:principalservicenameslist"]);
+
+/**
+ * The services a caller may be: those named as principals, and those a condition on the caller's
+ * service name accepts (`"aws:PrincipalServiceName": "datazone.amazonaws.com"` under a wildcard
+ * principal grants DataZone acting for any account). A pattern's wildcards are filled in: some
+ * service may match it.
+ */
 function namedServices(statements: readonly StatementDocument[]): string[] {
   const services: string[] = [];
   for (const statement of statements) {
     const principal = statement.Principal;
-    if (!isPlainObject(principal)) continue;
-    const service = principal.Service;
-    for (const name of Array.isArray(service) ? service : [service]) {
-      if (typeof name === "string" && !/[*?]/.test(name)) services.push(name);
+    if (isPlainObject(principal)) {
+      const service = principal.Service;
+      for (const name of Array.isArray(service) ? service : [service]) {
+        if (typeof name === "string" && !/[*?]/.test(name)) services.push(name);
+      }
+    }
+    for (const use of conditionsOf([statement])) {
+      if (!SERVICE_NAME_KEYS.has(use.key.toLowerCase())) continue;
+      for (const value of use.values)
+        if (!value.includes("${")) services.push(value.replace(/\*/g, "guardprobe").replace(/\?/g, "x"));
     }
   }
   return services;

@@ -150,6 +150,19 @@ const PUBLIC: [string, string, string][] = [
     policy(ADMIN, grant(BEDROCK, { StringLike: { "aws:SourceAccount": "*" } })),
   ],
   [
+    "* narrowed to one service by aws:PrincipalServiceName, with no source account",
+    "IAM global condition keys: aws:PrincipalServiceName is the calling service's name; confused deputy: that service acts for any account",
+    policy(ADMIN, grant("*", { StringEquals: { "aws:PrincipalServiceName": "datazone.amazonaws.com" } })),
+  ],
+  [
+    "* narrowed by a service-name list with a wildcard",
+    "aws:PrincipalServiceNamesList holds every service of the call; a pattern fits some service, which acts for any account",
+    policy(
+      ADMIN,
+      grant("*", { "ForAnyValue:StringLike": { "aws:PrincipalServiceNamesList": "bedrock*.amazonaws.com" } }),
+    ),
+  ],
+  [
     "* for a time window that is still open",
     "aws:CurrentTime is the time of the request: the grant holds until its end",
     policy(ADMIN, grant("*", { DateLessThan: { "aws:CurrentTime": "2027-01-01T00:00:00Z" } })),
